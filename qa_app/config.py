@@ -30,6 +30,8 @@ class Settings:
     # Past this many chunks the dense index is approximate (HNSW); see README, Scaling.
     approx_threshold: int = 200_000
     top_k: int = 5
+    # Share of the dense score in hybrid fusion (the rest is BM25); chosen on the gold set.
+    dense_weight: float = 0.5
     reader: str = "sentence"  # "sentence" (default, offline) or "transformers"
     reader_model: str | None = None  # path of an AutoModelForQuestionAnswering for reader="transformers"
     max_question_chars: int = 1000
@@ -60,6 +62,8 @@ class Settings:
 
 def _parse(f: dataclasses.Field, raw: str) -> object:
     kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
+    if kind.startswith("float"):
+        return float(raw)
     if kind.startswith("int"):
         return int(raw)
     if kind.startswith("bool"):

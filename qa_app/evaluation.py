@@ -1,0 +1,187 @@
+"""Evaluation runs: retrieval and answer quality on gold questions and on XQuAD, with latencies."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+from .config import Settings
+from .hits import Answer, Hit
+from .scoring import (
+    GoldQuestion,
+    abstention_scores,
+    exact_match,
+    f1_score,
+    first_hit_rank,
+    load_gold,
+    mrr_at_k,
+    normalize_answer,
+    percentile,
+    recall_at_k,
+)
+
+MODES = ("dense", "lexical", "hybrid")
+XQUAD_CACHE = Path(".eval-cache") / "xquad"
+
+
+@dataclass(frozen=True)
+class Case:
+    """A question with a way to tell which passages are hits and which answers are right."""
+
+    question: str
+    answerable: bool
+    answers: tuple[str, ...]  # gold factoid answers (any one counts); () for explanations
+    is_hit: Callable[[Hit], bool]
+
+
+def gold_cases(questions: Sequence[GoldQuestion]) -> list[Case]:
+    def hit_test(q: GoldQuestion) -> Callable[[Hit], bool]:
+        return lambda hit: first_hit_rank([(hit.text, hit.paragraph)], q) == 1
+
+    return [
+        Case(q.question, q.answerable, (q.answer,) if q.answer else (), hit_test(q)) for q in questions
+    ]
+
+
+def evaluate_gold(path: str | Path, settings: Settings) -> dict:
+    from .assistant import Assistant
+
+    assistant = Assistant.load(settings)
+    result = evaluate(assistant, gold_cases(load_gold(path)))
+    return {"dataset": str(path), **result}
+
+
+def evaluate(assistant, cases: Sequence[Case]) -> dict:
+    """Retrieval metrics per mode, answer metrics, and warm latencies of search and ask."""
+    answerable = [c for c in cases if c.answerable]
+    retrieval = {}
+    search_ms: list[float] = []
+    for mode in MODES:
+        ranks = []
+        for case in answerable:
+            started = time.perf_counter()
+            hits = assistant.search_mode(case.question, top_k=10, mode=mode)
+            if mode == "hybrid":
+                search_ms.append(1000 * (time.perf_counter() - started))
+            ranks.append(next((i for i, h in enumerate(hits, 1) if case.is_hit(h)), None))
+        retrieval[mode] = {
+            "recall@1": recall_at_k(ranks, 1),
+            "recall@3": recall_at_k(ranks, 3),
+            "recall@5": recall_at_k(ranks, 5),
+            "mrr@10": mrr_at_k(ranks, 10),
+        }
+
+    ask_ms: list[float] = []
+    answers: list[Answer] = []
+    for case in cases:
+        started = time.perf_counter()
+        answers.append(assistant.ask(case.question))
+        ask_ms.append(1000 * (time.perf_counter() - started))
+    return {
+        "questions": len(cases),
+        "answerable": len(answerable),
+        "retrieval": retrieval,
+        "answers": answer_metrics(cases, answers),
+        "latency_ms": {
+            "search_p50": percentile(search_ms, 50),
+            "search_p95": percentile(search_ms, 95),
+            "ask_p50": percentile(ask_ms, 50),
+            "ask_p95": percentile(ask_ms, 95),
+        },
+    }
+
+
+def answer_metrics(cases: Sequence[Case], answers: Sequence[Answer]) -> dict:
+    """Citation accuracy, answer-sentence accuracy, factoid EM/F1 and abstention quality."""
+    pairs = list(zip(cases, answers))
+    answerable = [(c, a) for c, a in pairs if c.answerable]
+    factoid = [(c, a) for c, a in answerable if c.answers]
+    cited = [bool(a.citations) and a.answered and c.is_hit(_as_hit(a)) for c, a in answerable]
+    in_sentence = [
+        bool(a.sentence) and any(normalize_answer(g) in normalize_answer(a.sentence or "") for g in c.answers)
+        for c, a in factoid
+    ]
+    em = [max(exact_match(a.answer or "", g) for g in c.answers) for c, a in factoid]
+    f1 = [max(f1_score(a.answer or "", g) for g in c.answers) for c, a in factoid]
+    abstention = abstention_scores([not a.answered for a in answers], [c.answerable for c in cases])
+    return {
+        "citation_accuracy": _mean(cited),
+        "answer_sentence_accuracy": _mean(in_sentence),
+        "factoid_exact_match": _mean(em),
+        "factoid_f1": _mean(f1),
+        "factoid_questions": len(factoid),
+        "abstention_precision": abstention.precision,
+        "abstention_recall": abstention.recall,
+        "false_refusal_rate": abstention.false_refusal_rate,
+    }
+
+
+def _as_hit(answer: Answer) -> Hit:
+    """The first citation as a passage, to score it with the same hit test as retrieval."""
+    first = answer.citations[0]
+    passage = next((p for p in answer.passages if p.paragraph == first.paragraph and p.text == first.text), None)
+    if passage is not None:
+        return passage
+    return Hit(first.doc_id, "", "", first.paragraph, first.section_path, first.judgement, "", first.text, first.score)
+
+
+def _mean(values: Sequence[float | bool]) -> float:
+    return sum(float(v) for v in values) / len(values) if values else 0.0
+
+
+# ---------------------------------------------------------------- XQuAD
+
+
+def evaluate_xquad(path: str | Path, settings: Settings, cache: Path = XQUAD_CACHE) -> dict:
+    """XQuAD as an open corpus: every article becomes a report, each context a numbered paragraph."""
+    from .assistant import Assistant
+
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    corpus_dir = cache / "corpus"
+    cases = write_xquad_corpus(data, corpus_dir)
+    assistant = Assistant.load(settings, corpus_dir=corpus_dir, index_dir=cache / "index")
+    return {"dataset": str(path), **evaluate(assistant, cases)}
+
+
+def write_xquad_corpus(data: dict, corpus_dir: Path) -> list[Case]:
+    """One markdown report per article (contexts as numbered paragraphs); cases hit by (doc, paragraph)."""
+    corpus_dir.mkdir(parents=True, exist_ok=True)
+    cases: list[Case] = []
+    for article in data["data"]:
+        doc_id = re.sub(r"[^A-Za-z0-9_-]+", "-", article["title"]).strip("-")
+        lines = [f"# {article['title'].replace('_', ' ')}", ""]
+        for number, paragraph in enumerate(article["paragraphs"], 1):
+            lines += [f"{number}. {' '.join(paragraph['context'].split())}", ""]
+            for qa in paragraph["qas"]:
+                answers = tuple(dict.fromkeys(a["text"] for a in qa["answers"]))
+                cases.append(Case(qa["question"], True, answers, _paragraph_test(doc_id, number)))
+        report = corpus_dir / f"{doc_id}.md"
+        text = "\n".join(lines)
+        if not report.exists() or report.read_text(encoding="utf-8") != text:
+            report.write_text(text, encoding="utf-8")
+    return cases
+
+
+def _paragraph_test(doc_id: str, number: int) -> Callable[[Hit], bool]:
+    return lambda hit: hit.doc_id == doc_id and hit.paragraph == number
+
+
+# ---------------------------------------------------------------- output
+
+
+def format_report(result: dict) -> str:
+    lines = [f"{result['dataset']}: {result['questions']} questions ({result['answerable']} answerable)", ""]
+    lines.append(f"{'retrieval':<10} {'R@1':>6} {'R@3':>6} {'R@5':>6} {'MRR@10':>7}")
+    for mode, m in result["retrieval"].items():
+        lines.append(f"{mode:<10} {m['recall@1']:6.3f} {m['recall@3']:6.3f} {m['recall@5']:6.3f} {m['mrr@10']:7.3f}")
+    lines.append("")
+    for key, value in result["answers"].items():
+        lines.append(f"{key:<26} {value:.3f}" if isinstance(value, float) else f"{key:<26} {value}")
+    lines.append("")
+    for key, value in result["latency_ms"].items():
+        lines.append(f"{key:<26} {value:.1f} ms")
+    return "\n".join(lines)

@@ -1,0 +1,58 @@
+"""Lexical retrieval with bm25s (sparse-matrix BM25 that saves and loads), Snowball-stemmed."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+# Word pieces that BM25 sees: words and numbers, with thousands separators folded ("1,766" -> "1766").
+TOKEN_PATTERN = r"(?u)\b\w+\b"
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def tokenize(texts: Sequence[str]) -> list[list[str]]:
+    """Lower-cased, stop-worded, stemmed tokens: the same function for documents and queries."""
+    import bm25s
+
+    folded = [_THOUSANDS.sub("", t) for t in texts]
+    return bm25s.tokenize(
+        folded,
+        token_pattern=TOKEN_PATTERN,
+        stopwords="en",
+        stemmer=_stemmer().stemWords,
+        return_ids=False,
+        show_progress=False,
+    )
+
+
+def build_lexical(texts: Sequence[str], folder: Path) -> None:
+    import bm25s
+
+    model = bm25s.BM25()
+    model.index(tokenize(texts), show_progress=False)
+    model.save(str(folder), show_progress=False)
+
+
+def load_lexical(folder: Path):
+    import bm25s
+
+    return bm25s.BM25.load(str(folder), show_progress=False, verbosity=0)
+
+
+def lexical_scores(model, query: str) -> np.ndarray:
+    """BM25 score of every document for the query (zeros when no query word is in the vocabulary)."""
+    tokens = [t for t in tokenize([query])[0] if t in model.vocab_dict]
+    if not tokens:
+        return np.zeros(model.scores["num_docs"], dtype=np.float32)
+    return np.asarray(model.get_scores(tokens), dtype=np.float32)

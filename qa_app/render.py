@@ -1,0 +1,73 @@
+"""Plain-text rendering of hits and answers for the terminal and for copying."""
+
+from __future__ import annotations
+
+import textwrap
+
+from .hits import Answer, Citation, Hit
+
+# Section names that say where in a part we are, not what it is about.
+GENERIC_SECTIONS = {"inspection findings", "summary", "recommendations", "executive summary"}
+
+
+def short_section(section_path: str, width: int = 60) -> str:
+    """The most specific informative part of a section path, shortened for a label."""
+    parts = [p.strip() for p in section_path.split(">") if p.strip()]
+    informative = [p for p in parts if p.lower() not in GENERIC_SECTIONS] or parts or [""]
+    return textwrap.shorten(informative[-1], width=width, placeholder=" …")
+
+
+def citation_label(paragraph: int | None, section_path: str, judgement: str | None = None) -> str:
+    """"¶65 · The experiences and progress of children looked after … · Requires improvement"."""
+    parts = [f"¶{paragraph}" if paragraph is not None else "¶–", short_section(section_path)]
+    if judgement:
+        parts.append(judgement)
+    return " · ".join(p for p in parts if p)
+
+
+def marked_sentence(citation: Citation, marker: str = "**") -> str:
+    """The supporting sentence with the answer span wrapped in markers."""
+    quote = citation.text[citation.quote_start : citation.quote_end]
+    if citation.answer_start is None or citation.answer_end is None:
+        return quote
+    start = citation.answer_start - citation.quote_start
+    end = citation.answer_end - citation.quote_start
+    if not 0 <= start < end <= len(quote) or end - start == len(quote):
+        return quote
+    return f"{quote[:start]}{marker}{quote[start:end]}{marker}{quote[end:]}"
+
+
+def format_hit(rank: int, hit: Hit) -> str:
+    label = citation_label(hit.paragraph, hit.section_path, hit.judgement)
+    body = textwrap.fill(hit.text, width=100, initial_indent="    ", subsequent_indent="    ")
+    return f"{rank:>2}. {label}  (score {hit.score:.3f}, {hit.doc_id})\n{body}"
+
+
+def format_answer(answer: Answer) -> str:
+    """Answer, the sentence with the answer marked, and the citations, as a person reads them."""
+    lines: list[str] = []
+    if answer.answered and answer.citations:
+        first = answer.citations[0]
+        if answer.answer and answer.answer != answer.sentence:
+            lines.append(f"Answer: {answer.answer}")
+        lines.append(textwrap.fill(marked_sentence(first), width=100))
+        lines.append(f"Confidence: {answer.confidence:.2f}")
+    else:
+        lines.append(answer.message)
+    if answer.citations:
+        lines.append("")
+        lines.append("Sources:" if answer.answered else "Closest passages:")
+        for c in answer.citations:
+            lines.append(f"  {citation_label(c.paragraph, c.section_path, c.judgement)}  ({c.doc_id})")
+    return "\n".join(lines)
+
+
+def copy_text(answer: Answer) -> str:
+    """An answer with its citation as one paragraph of text, for pasting into notes."""
+    if not answer.answered or not answer.citations:
+        return f"{answer.question}\n{answer.message}"
+    first = answer.citations[0]
+    label = citation_label(first.paragraph, first.section_path, first.judgement)
+    title = first.doc_id
+    head = f"{answer.answer}: " if answer.answer and answer.answer != answer.sentence else ""
+    return f"{answer.question}\n{head}\"{first.quote}\" ({title}, {label})"

@@ -1,0 +1,65 @@
+import numpy as np
+import pytest
+
+from qa_app.chunking import Chunk
+from qa_app.corpus import Block
+from qa_app.retrieval import collapse, filter_mask, fuse, normalise, paragraph_reference
+
+
+def block(number, section="A > Inspection findings", kind="finding", doc="r1"):
+    return Block(
+        id=f"{doc}:p{number}", doc_id=doc, doc_title="R", number=number, section_path=section,
+        judgement=None, kind=kind, text=f"text {number}", start=0, end=1,
+    )
+
+
+def chunk(block_id, window=0):
+    return Chunk(f"{block_id}#w{window}", block_id, "r1", None, "", None, "finding", "t", 0, 1, window)
+
+
+@pytest.mark.parametrize(
+    "query, number, rest",
+    [("paragraph 65", 65, ""), ("¶65", 65, ""), ("para. 12 IRO caseloads", 12, "IRO caseloads"), ("IRO caseloads", None, "IRO caseloads")],
+)
+def test_paragraph_references_are_recognised(query, number, rest):
+    assert paragraph_reference(query) == (number, rest)
+
+
+def test_filters_by_section_prefix_kind_report_and_range():
+    blocks = [block(1, kind="recommendation"), block(2, section="B > Summary"), block(3, doc="r2"), block(None)]
+    assert filter_mask(blocks, {"section": "A"}).tolist() == [True, False, True, True]
+    assert filter_mask(blocks, {"kind": ["recommendation"]}).tolist() == [True, False, False, False]
+    assert filter_mask(blocks, {"doc_id": "r2"}).tolist() == [False, False, True, False]
+    assert filter_mask(blocks, {"paragraph_range": [2, 3]}).tolist() == [False, True, True, False]
+    assert filter_mask(blocks, {"paragraph": 1}).tolist() == [True, False, False, False]
+
+
+def test_unknown_filter_is_refused_by_name():
+    with pytest.raises(ValueError, match="colour"):
+        filter_mask([block(1)], {"colour": "red"})
+
+
+def test_normalise_maps_candidates_to_unit_range_and_others_to_zero():
+    scores = np.array([2.0, 4.0, 3.0, 9.0])
+    out = normalise(scores, np.array([True, True, True, False]))
+    assert out.tolist() == [0.0, 1.0, 0.5, 0.0]
+
+
+def test_fusion_prefers_a_chunk_both_retrievers_rank_high():
+    dense = np.array([0.9, 0.8, 0.1], dtype=np.float32)
+    lexical = np.array([0.0, 5.0, 6.0], dtype=np.float32)
+    fused = fuse(dense, lexical, np.ones(3, dtype=bool), dense_weight=0.5, depth=10)
+    assert int(np.argmax(fused)) == 1
+
+
+def test_fusion_ignores_chunks_outside_the_filter():
+    dense = np.array([0.9, 0.2], dtype=np.float32)
+    lexical = np.array([3.0, 1.0], dtype=np.float32)
+    fused = fuse(dense, lexical, np.array([False, True]), dense_weight=0.5, depth=10)
+    assert fused[0] == 0.0
+
+
+def test_windows_of_one_paragraph_collapse_into_its_best_window():
+    chunks = [chunk("r1:p1", 0), chunk("r1:p1", 1), chunk("r1:p2", 0)]
+    scores = np.array([0.2, 0.9, 0.5], dtype=np.float32)
+    assert collapse(chunks, scores, np.ones(3, dtype=bool), top_k=5) == [(1, pytest.approx(0.9)), (2, pytest.approx(0.5))]
