@@ -1,14 +1,28 @@
 """Reading reports: markdown in `corpus/` -> blocks with paragraph number, section and judgement.
 
-INTERFACE STUB: the ingestion work fills in the parsing; the records and signatures below are fixed.
+Inspectors cite reports by paragraph number, so parsing follows the report's own structure: its
+headings, its contents table (which says how the sections nest), its graded judgements, and the
+page breaks that cut paragraphs in two. Page furniture (rules, the publisher's address) is dropped.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import html
+import re
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Sequence
 
+from .errors import ReportError
 from .records import to_dict
+
+if TYPE_CHECKING:
+    from .chunking import Chunk
+
+SECTION_SEPARATOR = " > "
+GRADES = ("Outstanding", "Good", "Requires improvement", "Inadequate")
 
 
 @dataclass(frozen=True)
@@ -21,7 +35,7 @@ class Block:
     number: int | None  # the report's paragraph number, None for unnumbered blocks
     section_path: str  # "The local authority > ... > Inspection findings"
     judgement: str | None  # graded judgement in force for the section, e.g. "Requires improvement"
-    kind: str  # finding, recommendation, summary, statistic, table, footnote, text, ...
+    kind: str  # finding, recommendation, summary, statistic, bullet, table, footnote, title, text
     text: str  # clean text: markup removed, page-broken paragraphs rejoined
     start: int  # half-open character span [start, end) in the source file
     end: int
@@ -42,17 +56,565 @@ class Report:
 
     def paragraph(self, number: int) -> Block:
         """The numbered paragraph; KeyError names the report when there is none."""
-        raise NotImplementedError
+        for block in self.paragraphs:
+            if block.number == number:
+                return block
+        raise KeyError(f"{self.doc_id} has no paragraph {number}")
 
     def to_dict(self) -> dict:
         return to_dict(self)
 
 
+# ---------------------------------------------------------------- files
+
+
 def load_report(path: str | Path, corpus_dir: str | Path | None = None) -> Report:
     """Parse one report; with corpus_dir, refuse any path that resolves outside it."""
-    raise NotImplementedError
+    path = Path(path)
+    if corpus_dir is not None and not path.resolve().is_relative_to(Path(corpus_dir).resolve()):
+        raise ReportError(f"{path} is outside the corpus folder {corpus_dir}; copy the report into {corpus_dir}/.")
+    if not path.is_file():
+        raise ReportError(f"{path} is not a report file; check the path.")
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ReportError(f"{path} cannot be read ({error.strerror}); check its permissions.") from None
+    source = _decode(data, path)
+    title, blocks = parse_report(source, doc_id=path.stem, name=str(path))
+    return Report(path.stem, title, str(path), hashlib.sha256(data).hexdigest(), blocks)
 
 
 def load_corpus(corpus_dir: str | Path) -> list[Report]:
     """Every report (*.md) in the folder, sorted by doc_id; ReportError names any bad file."""
-    raise NotImplementedError
+    root = Path(corpus_dir)
+    if not root.is_dir():
+        raise ReportError(f"The corpus folder {root} does not exist; create it and put reports (*.md) in it.")
+    paths = sorted((p for p in root.glob("*.md") if not p.name.startswith(".")), key=lambda p: p.stem)
+    if not paths:
+        raise ReportError(f"The corpus folder {root} holds no reports (*.md); add at least one markdown report.")
+    return [load_report(p, root) for p in paths]
+
+
+def _decode(data: bytes, path: Path) -> str:
+    if not data.strip():
+        raise ReportError(f"{path} is empty; put the report's text in it or remove the file.")
+    if b"\x00" in data:
+        raise ReportError(f"{path} is a binary file, not a markdown report; export the report as UTF-8 markdown.")
+    try:
+        source = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ReportError(f"{path} is not UTF-8 text (bad byte at offset {error.start}); re-save it as UTF-8.") from None
+    if not source.strip(" \t\r\n\ufeff"):
+        raise ReportError(f"{path} is empty; put the report's text in it or remove the file.")
+    return source
+
+
+def summarize(reports: Sequence[Report], chunks: Sequence["Chunk"], token_count: Callable[[str], int]) -> dict:
+    """Counts for `python -m qa_app corpus`: what was read and how it was cut."""
+    blocks = [b for r in reports for b in r.paragraphs]
+    return {
+        "documents": len(reports),
+        "paragraphs": sum(b.number is not None for b in blocks),
+        "blocks": len(blocks),
+        "blocks_by_kind": dict(sorted(Counter(b.kind for b in blocks).items())),
+        "chunks": len(chunks),
+        "longest_chunk_tokens": max((token_count(c.text) for c in chunks), default=0),
+    }
+
+
+# ---------------------------------------------------------------- text
+
+
+_SUP = re.compile(r"<sup>\s*(\d+)\s*</sup>", re.I)
+_TAG = re.compile(r"</?(?:b|i|u|em|strong|p|br|span|sub)\b[^>]*>", re.I)
+_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"(\*\*|\*)(?=\S)(.+?)(?<=\S)\1")
+_CITE = re.compile(r"\bparagraphs?\s+(\d+(?:\s*(?:,|and|&|to|–|-)\s*\d+)*)", re.I)
+_TERMINAL = re.compile(r"[.!?:;][)\]'\"’”]*$")
+
+
+def clean(text: str) -> str:
+    """Report text without markup: footnote markers, HTML tags, emphasis and link targets removed."""
+    text = _LINK.sub(r"\1", _TAG.sub("", _SUP.sub("", text)))
+    text = _EMPHASIS.sub(r"\2", text)
+    return " ".join(html.unescape(text).split())
+
+
+def cited_paragraphs(text: str) -> tuple[int, ...]:
+    """Paragraph numbers a text refers to: "(paragraph 127)", "(paragraphs 18, 28, 130)", "paragraphs 3-5"."""
+    numbers: list[int] = []
+    for match in _CITE.finditer(text):
+        parts = re.findall(r"\d+|to|–|-", match.group(1))
+        for i, part in enumerate(parts):
+            if not part.isdigit():
+                continue
+            if i >= 2 and parts[i - 1] in ("to", "–", "-") and int(parts[i - 2]) < int(part) <= int(parts[i - 2]) + 50:
+                numbers.extend(range(int(parts[i - 2]) + 1, int(part) + 1))
+            else:
+                numbers.append(int(part))
+    return tuple(dict.fromkeys(numbers))
+
+
+def stated_grade(text: str) -> str | None:
+    """The graded judgement a heading states: "... requires improvement", "... is that it is good", "Good"."""
+    key = _key(text)
+    for grade in GRADES:
+        if key == grade.lower():
+            return grade
+    if re.search(r"\brequires? improvement(?: to be good)?$", key):
+        return "Requires improvement"
+    match = re.search(r"\b(?:is|are|be|was|were)\s+(outstanding|good|inadequate)$", key)
+    return match.group(1).capitalize() if match else None
+
+
+def _key(text: str) -> str:
+    """Heading text for comparison: case, quotes, markup and trailing punctuation ignored."""
+    text = clean(text).lower().translate(str.maketrans("‘’“”", "''\"\""))
+    return text.rstrip(" .:")
+
+
+def _terminated(text: str) -> bool:
+    return bool(_TERMINAL.search(text))
+
+
+def _joined(text: str, piece: str) -> str:
+    """Sub-items read as a list: "; " after a piece that does not end a sentence."""
+    return f"{text} {piece}" if _terminated(text) else f"{text}; {piece}"
+
+
+# ---------------------------------------------------------------- lines
+
+
+_HEADING = re.compile(r"(#{1,6})\s+(.*?)\s*#*$")
+_RULE = re.compile(r"(?:-{3,}|\*{3,}|_{3,})$")
+_BOLD_LINE = re.compile(r"\*\*((?:(?!\*\*).)+)\*\*$")
+_FOOTNOTE = re.compile(r"<sup>\s*(\d+)\s*</sup>\s*(\S.*)$", re.I)
+_NUMBERED = re.compile(r"(?:[-*+]\s+)?(\d{1,4})\.\s+(\S.*)$")
+_BULLET = re.compile(r"[-*+]\s+(\S.*)$")
+_CELL_RULE = re.compile(r":?-+:?$")
+_PARAGRAPH_TAG = re.compile(r"<p>(.*?)</p>", re.I | re.S)
+_CONTENTS = {"contents", "table of contents"}
+
+
+@dataclass(frozen=True)
+class _Line:
+    kind: str  # blank, rule, heading, bold, table, footnote, numbered, bullet, text
+    start: int  # the line's content (indent and trailing spaces excluded) is source[start:end]
+    end: int
+    body: str  # the content after its marker ("N. ", "- ", "## ", ...)
+    indent: int = 0
+    level: int = 0  # heading level
+    number: int | None = None  # paragraph or footnote number
+    hard_break: bool = False  # ends with two spaces: a markdown line break
+
+
+def _scan(source: str) -> list[_Line]:
+    lines: list[_Line] = []
+    offset = 0
+    for raw in source.splitlines(keepends=True):
+        line = raw.rstrip("\r\n")
+        content = line.lstrip(" \t\ufeff")
+        start = offset + len(line) - len(content)
+        stripped = content.rstrip()
+        end = start + len(stripped)
+        indent = len(line) - len(content)
+        lines.append(_classify(stripped, start, end, indent, content.endswith("  ")))
+        offset += len(raw)
+    return lines
+
+
+def _classify(text: str, start: int, end: int, indent: int, hard_break: bool) -> _Line:
+    if not text:
+        return _Line("blank", start, end, "")
+    if _RULE.match(text):
+        return _Line("rule", start, end, "")
+    if match := _HEADING.match(text):
+        return _Line("heading", start, end, match.group(2), level=len(match.group(1)))
+    if text.startswith("|"):
+        return _Line("table", start, end, text)
+    if match := _FOOTNOTE.match(text):
+        return _Line("footnote", start, end, match.group(2), number=int(match.group(1)))
+    if match := _BOLD_LINE.match(text):
+        return _Line("bold", start, end, match.group(1))
+    if match := _NUMBERED.match(text):
+        return _Line("numbered", start, end, match.group(2), indent, number=int(match.group(1)))
+    if match := _BULLET.match(text):
+        return _Line("bullet", start, end, match.group(1), indent)
+    return _Line("text", start, end, text, indent, hard_break=hard_break)
+
+
+def _cells(row: str) -> list[str]:
+    return [c.strip() for c in row.strip().strip("|").split("|")]
+
+
+def _is_separator(cells: list[str]) -> bool:
+    return all(_CELL_RULE.match(c) for c in cells)
+
+
+def _contents(lines: list[_Line]) -> dict[str | None, set[str]]:
+    """The contents table: part key (None for top level) -> keys of the sections listed under it."""
+    listed: dict[str | None, set[str]] = {}
+    for i, line in enumerate(lines):
+        if line.kind == "heading" and _key(line.body) in _CONTENTS:
+            entries: list[tuple[str, bool]] = []
+            for row in lines[i + 1 :]:
+                if row.kind == "heading":
+                    break
+                if row.kind == "table" and not _is_separator(cells := _cells(row.body)) and cells[0]:
+                    entries.append((_key(cells[0]), bool(re.match(r"(<b>|\*\*)", cells[0], re.I))))
+                elif row.kind == "bullet":
+                    entries.append((_key(row.body), row.indent == 0))
+            nested = any(is_part for _, is_part in entries) and not all(is_part for _, is_part in entries)
+            part = None
+            for key, is_part in entries:
+                if is_part and nested:
+                    part = key
+                    listed.setdefault(None, set()).add(key)
+                else:
+                    listed.setdefault(part, set()).add(key)
+            return listed
+    return listed
+
+
+# ---------------------------------------------------------------- parsing
+
+
+@dataclass
+class _Section:
+    title: str
+    rank: int  # smaller is higher: parts are 1
+    structural: bool  # a markdown heading or a section the contents table lists (not a bold line)
+    listed: bool
+    judgement: str | None = None
+    states_judgement: bool = False
+
+
+@dataclass
+class _Draft:
+    kind: str  # title, numbered, paragraph, bullet, table, footnote
+    text: str
+    start: int
+    end: int
+    section: tuple[str, ...]
+    judgement: str | None
+    summary: bool  # in a summary section, or one that states a judgement
+    number: int | None = None
+    lines: list[_Line] = field(default_factory=list)
+
+    def extend(self, text: str, end: int, list_item: bool = False) -> None:
+        text = clean(text)
+        if text:
+            self.text = _joined(self.text, text) if list_item else f"{self.text} {text}"
+        self.end = end
+
+
+class _Parser:
+    """One pass over the lines; mutable state stays inside, parse_report is the pure interface."""
+
+    def __init__(self, source: str, lines: list[_Line]):
+        self.source = source
+        self.lines = lines
+        self.listed = _contents(lines)
+        self.sections: list[_Section] = []
+        self.drafts: list[_Draft] = []
+        self.footnote_sections: dict[int, tuple[tuple[str, ...], str | None]] = {}
+        self.title: str | None = None
+        self.front: _Draft | None = None  # the title page, while it may still grow
+        self.in_contents = False
+        self.open: _Draft | None = None  # the paragraph a following line may continue
+        self.bullet: _Draft | None = None  # the list item sub-items attach to
+        self.gap = False  # a blank line since `open` last grew
+        self.page_break = False  # a rule or footnote since the last content
+        self.last_indent = 0
+        self.resumed = False  # a nested list carried on after a page break lost its indent
+
+    def run(self) -> tuple[str | None, list[_Draft]]:
+        i = 0
+        while i < len(self.lines):
+            line = self.lines[i]
+            if line.kind == "table":
+                j = i
+                while j < len(self.lines) and self.lines[j].kind == "table":
+                    j += 1
+                self._table(self.lines[i:j])
+                i = j
+                continue
+            getattr(self, "_" + line.kind)(line)
+            i += 1
+        return self.title, self.drafts
+
+    # -- state
+
+    def _path(self) -> tuple[str, ...]:
+        return tuple(s.title for s in self.sections)
+
+    def _judgement(self) -> str | None:
+        return next((s.judgement for s in reversed(self.sections) if s.judgement), None)
+
+    def _new(self, kind: str, line: _Line, text: str, number: int | None = None) -> _Draft:
+        self._note_footnotes(line)
+        summary = any("summary" in s.title.lower() for s in self.sections) or bool(
+            self.sections and self.sections[-1].states_judgement
+        )
+        draft = _Draft(kind, clean(text), line.start, line.end, self._path(), self._judgement(), summary, number)
+        draft.lines.append(line)
+        self.drafts.append(draft)
+        if kind != "footnote":
+            self.page_break = False
+            self.front = None
+        return draft
+
+    def _close(self) -> None:
+        self.open = self.bullet = None
+        self.front = None
+        self.resumed = False
+
+    def _note_footnotes(self, line: _Line) -> None:
+        for match in _SUP.finditer(self.source, line.start, line.end):
+            self.footnote_sections.setdefault(int(match.group(1)), (self._path(), self._judgement()))
+
+    # -- sections
+
+    def _rank(self, title: str, markdown: bool, level: int) -> tuple[int, bool]:
+        key = _key(title)
+        if self.listed:
+            part = self.sections[0] if self.sections and self.sections[0].listed else None
+            if key in self.listed.get(None, ()):
+                return 1, True
+            if part and key in self.listed.get(_key(part.title), ()):
+                return 2, True
+            anchor = [s for s in self.sections if (s.listed if markdown else s.structural)]
+            return (anchor[-1].rank + 1 if anchor else 1), False
+        if markdown:
+            return level, True
+        anchor = [s for s in self.sections if s.structural]
+        return (anchor[-1].rank + 1 if anchor else 1), False
+
+    def _open_section(self, raw: str, markdown: bool, level: int = 0) -> None:
+        title = clean(raw)
+        grade = stated_grade(title)
+        if grade and _key(title) == grade.lower():  # "**Requires improvement**": the section's grade
+            if self.sections:
+                self.sections[-1].judgement = grade
+            return
+        rank, listed = self._rank(title, markdown, level)
+        while self.sections and self.sections[-1].rank >= rank:
+            self.sections.pop()
+        self.sections.append(_Section(title, rank, markdown or listed, listed))
+        if grade:
+            self._state_grade(grade, title)
+
+    def _state_grade(self, grade: str, title: str) -> None:
+        # "The Local Safeguarding Children Board requires improvement" grades the part it names.
+        key = _key(title)
+        named = [s for s in self.sections[:-1] if key.startswith(_key(s.title))]
+        (named[-1] if named else self.sections[-1]).judgement = grade
+        self.sections[-1].states_judgement = True
+
+    # -- line kinds
+
+    def _blank(self, line: _Line) -> None:
+        self.gap = True
+
+    def _rule(self, line: _Line) -> None:
+        self.page_break = True
+
+    def _footnote(self, line: _Line) -> None:
+        if self.in_contents:
+            return
+        self._new("footnote", line, line.body, line.number)
+        self.page_break = True
+
+    def _heading(self, line: _Line) -> None:
+        key = _key(line.body)
+        front, self.front = self.front, None
+        self._close()
+        self.in_contents = key in _CONTENTS and bool(self.listed)
+        if self.in_contents:
+            return
+        if self.title is None and line.level == 1 and not self.drafts:
+            self.title = clean(line.body)
+            # Headings the contents table does not list, right under the title, are its subtitle.
+            self.front = self._new("title", line, line.body) if self.listed else None
+            return
+        if front is not None and key not in self.listed.get(None, ()):
+            front.extend(line.body, line.end, list_item=not front.text.endswith(" and"))
+            self._note_footnotes(line)
+            self.front = front
+            return
+        self._open_section(line.body, markdown=True, level=line.level)
+        self._note_footnotes(line)
+
+    def _bold(self, line: _Line) -> None:
+        if ":" in clean(line.body).rstrip(":"):  # "**Inspection date: 1/06/2015**" is content
+            self._text(line)
+            return
+        self._close()
+        if not self.in_contents:
+            self._open_section(line.body, markdown=False)
+            self._note_footnotes(line)
+
+    def _numbered(self, line: _Line) -> None:
+        if self.in_contents:
+            return
+        self._close()
+        self.open = self._new("numbered", line, line.body, line.number)
+        self.gap = False
+
+    def _bullet(self, line: _Line) -> None:
+        if self.in_contents:
+            return
+        text = clean(line.body)
+        if self._continues(text, list_item=True):  # "- 58) in the number ...": a page-broken paragraph
+            self._continue(line)
+            return
+        if line.indent == 0 and self.page_break and self.last_indent > 0:
+            self.resumed = True
+        if self.bullet is not None and (line.indent > 0 or self.resumed):  # sub-items, also across a page break
+            self.bullet.extend(line.body, line.end, list_item=True)
+            self.bullet.lines.append(line)
+            self._note_footnotes(line)
+            self.page_break = False
+        else:
+            self._close()
+            self.bullet = self.open = self._new("bullet", line, line.body)
+        self.last_indent = line.indent
+        self.gap = False
+
+    def _text(self, line: _Line) -> None:
+        if self.in_contents:
+            return
+        text = clean(line.body)
+        if self.front is not None and len(text.split()) <= 3 and not _terminated(text):
+            self.front.extend(text, line.end)  # "and" between the title's headings
+            return
+        last = self.drafts[-1] if self.drafts else None
+        if last is not None and last.kind == "footnote" and not self.gap:
+            last.extend(line.body, line.end)
+        elif self._continues(text, list_item=False):
+            self._continue(line)
+        else:
+            self._close()
+            self.open = self._new("paragraph", line, line.body)
+            self.gap = False
+
+    def _continues(self, text: str, list_item: bool) -> bool:
+        """Does this line carry on the open paragraph: a wrapped line, or the rest after a page break?"""
+        draft = self.open
+        if draft is None or not text:
+            return False
+        if not self.gap:
+            return not list_item and draft.kind != "title"
+        if _terminated(draft.text) or draft.kind not in ("numbered", "paragraph", "bullet"):
+            return False
+        lower_start = not text[0].isupper()
+        if list_item:
+            return draft.kind == "numbered" and lower_start
+        return lower_start or draft.kind == "numbered"
+
+    def _continue(self, line: _Line) -> None:
+        assert self.open is not None
+        self._note_footnotes(line)
+        self.open.extend(line.body, line.end)
+        self.open.lines.append(line)
+        self.gap = False
+
+    def _table(self, rows: list[_Line]) -> None:
+        self._close()
+        if self.in_contents:
+            return
+        header = _cells(rows[0].body)
+        has_header = len(rows) > 1 and _is_separator(_cells(rows[1].body))
+        body = rows[2:] if has_header else rows
+        if has_header and clean(header[0]) and any("<p>" in r.body.lower() for r in body):
+            self._section_box(header, body)
+            return
+        for row in rows:
+            cells = [clean(c) for c in _cells(row.body)]
+            if _is_separator(cells) or not any(cells):
+                continue
+            draft = self._new("table", row, "; ".join(c for c in cells if c))
+            draft.judgement = stated_grade(cells[-1]) if _key(cells[-1]) in _GRADE_KEYS else draft.judgement
+
+    def _section_box(self, header: list[str], rows: list[_Line]) -> None:
+        """A section held in a table: heading and grade in the header row, <p> paragraphs below."""
+        self._open_section(header[0], markdown=False)
+        self.sections[-1].structural = True
+        grade = stated_grade(header[1]) if len(header) > 1 and clean(header[1]) else None
+        if grade:
+            self.sections[-1].judgement = grade
+        for row in rows:
+            for match in _PARAGRAPH_TAG.finditer(self.source, row.start, row.end):
+                inner = _Line("text", match.start(1), match.end(1), match.group(1))
+                if re.fullmatch(r"\s*(<b>.*</b>|\*\*.*\*\*)\s*", match.group(1), re.I | re.S):
+                    self._open_section(match.group(1), markdown=False)
+                elif clean(match.group(1)):
+                    self._new("paragraph", inner, match.group(1))
+
+
+_GRADE_KEYS = {g.lower() for g in GRADES}
+
+
+def _address_block(draft: _Draft) -> bool:
+    """The publisher's address: short lines held together by markdown line breaks."""
+    lines = draft.lines
+    return len(lines) >= 3 and all(l.hard_break for l in lines[:-1]) and all(l.end - l.start <= 60 for l in lines)
+
+
+def _kind(draft: _Draft) -> str:
+    """Bullets outside the summaries are the report's facts and figures: "statistic"."""
+    if draft.kind in ("title", "table", "footnote"):
+        return draft.kind
+    if draft.kind == "numbered":
+        return "recommendation" if any(_key(s).startswith("recommendation") for s in draft.section) else "finding"
+    if draft.kind == "bullet":
+        return "bullet" if draft.summary else "statistic"
+    return "summary" if draft.summary else "text"
+
+
+def parse_report(source: str, doc_id: str, name: str | None = None) -> tuple[str, tuple[Block, ...]]:
+    """The report's title and its blocks in reading order; ReportError when it has no numbered paragraphs."""
+    name = name or doc_id
+    parser = _Parser(source, _scan(source))
+    title, drafts = parser.run()
+    title = title or doc_id
+    drafts = [d for d in drafts if d.text and not _address_block(d)]
+    numbers = Counter(d.number for d in drafts if d.kind == "numbered")
+    if not numbers:
+        raise ReportError(f'{name} has no numbered paragraphs ("1. text"); number the paragraphs so they can be cited.')
+    twice = sorted(n for n, count in numbers.items() if count > 1)
+    if twice:
+        raise ReportError(f"{name} numbers paragraph {twice[0]} more than once; give each paragraph its own number.")
+    cites = {id(d): cited_paragraphs(d.text) for d in drafts}
+    cited_by: dict[int, list[int]] = {}
+    for d in drafts:
+        if d.kind == "numbered":
+            for n in cites[id(d)]:
+                cited_by.setdefault(n, []).append(d.number)  # type: ignore[arg-type]
+    blocks: list[Block] = []
+    ordinal = 0
+    for d in drafts:
+        if d.kind == "footnote":
+            d.section, d.judgement = parser.footnote_sections.get(d.number or 0, (d.section, d.judgement))
+        numbered = d.kind == "numbered"
+        if not numbered:
+            ordinal += 1
+        blocks.append(
+            Block(
+                id=f"{doc_id}:p{d.number}" if numbered else f"{doc_id}:b{ordinal}",
+                doc_id=doc_id,
+                doc_title=title,
+                number=d.number if numbered else None,
+                section_path=SECTION_SEPARATOR.join(d.section),
+                judgement=d.judgement,
+                kind=_kind(d),
+                text=d.text,
+                start=d.start,
+                end=d.end,
+                cites=cites[id(d)],
+                cited_by=tuple(sorted(set(cited_by.get(d.number, ())))) if numbered else (),  # type: ignore[arg-type]
+            )
+        )
+    return title, tuple(blocks)
+
+

@@ -1,0 +1,197 @@
+"""The default reader: pick the report sentence that answers, then the shortest span inside it.
+
+Offline and fast: sentence embeddings come precomputed from the index, so a read is a few dot
+products, some stemming and regexes. Every answer is a verbatim slice of a passage.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .hits import Answer, Citation, Hit
+from .spans import STOPWORDS, answer_type, best_span, stem, words
+
+NOT_ANSWERED = "The report does not appear to answer this question."
+
+SentenceData = Callable[[Hit], "tuple[list[tuple[int, int]], np.ndarray]"]
+
+_WHY_HOW = re.compile(r"^\s*(?:why|how(?! (?:many|much|old|long|far|large|big|tall|high|often)\b)|explain|describe|in what way)\b", re.I)
+
+
+@dataclass(frozen=True)
+class _Scored:
+    """One candidate sentence with its score parts (internal)."""
+
+    hit: int  # index into hits
+    sentence: int  # index into that hit's sentences
+    start: int
+    end: int
+    score: float
+    coverage: frozenset[str]  # question stems the sentence contains
+
+
+class SentenceReader:
+    """Scores every sentence of the hits against the question and answers from the best one."""
+
+    def __init__(
+        self,
+        abstain_below: float = 0.35,
+        *,
+        similarity_weight: float = 1.0,
+        overlap_weight: float = 0.6,
+        retrieval_weight: float = 0.1,
+        type_weight: float = 0.15,
+        context_weight: float = 0.1,
+        pair_margin: float = 0.08,
+        confidence_slope: float = 6.0,
+        confidence_midpoint: float = 0.6,
+        max_citations: int = 5,
+    ):
+        self.abstain_below = abstain_below  # confidence under which the reader abstains
+        self.similarity_weight = similarity_weight
+        self.overlap_weight = overlap_weight
+        self.retrieval_weight = retrieval_weight
+        self.type_weight = type_weight
+        self.context_weight = context_weight
+        self.pair_margin = pair_margin  # a neighbour this close to the best sentence joins it (why/how)
+        self.confidence_slope = confidence_slope
+        self.confidence_midpoint = confidence_midpoint
+        self.max_citations = max_citations
+
+    # ------------------------------------------------------------ public
+
+    def read(
+        self,
+        question: str,
+        question_vector: np.ndarray,
+        hits: Sequence[Hit],
+        sentence_data: SentenceData,
+    ) -> Answer:
+        """An Answer from the best sentence of `hits`, or an abstention that still cites the closest ones."""
+        hits = tuple(hits)
+        kind = answer_type(question)
+        weights = question_weights(question)
+        qv = np.asarray(question_vector, dtype=np.float32).ravel()
+        scored: list[list[_Scored]] = []
+        for rank, hit in enumerate(hits):
+            spans, vectors = sentence_data(hit)
+            scored.append(self._score_hit(question, kind, weights, qv, rank, hit, spans, vectors))
+
+        best_per_hit = [max(s, key=lambda x: x.score) for s in scored if s]
+        if not best_per_hit:
+            return Answer(question, None, None, 0.0, False, NOT_ANSWERED, (), hits)
+        best_per_hit.sort(key=lambda x: -x.score)
+        top = best_per_hit[0]
+        confidence = self.confidence(top.score)
+
+        if confidence < self.abstain_below:
+            citations = tuple(self._citation(hits[s.hit], s.start, s.end, None, s.score) for s in best_per_hit)
+            return Answer(question, None, None, confidence, False, NOT_ANSWERED, citations[: self.max_citations], hits)
+
+        hit = hits[top.hit]
+        start, end = top.start, top.end
+        if kind is None and _WHY_HOW.match(question):
+            start, end = self._with_neighbour(scored[top.hit], top, weights)
+        sentence = hit.text[start:end]
+        span = best_span(question, sentence, kind)
+        if span is None:  # explanations, yes/no, or no typed candidate: the sentence is the answer
+            answer_start, answer_end = start, end
+        else:
+            answer_start, answer_end = start + span[0], start + span[1]
+        first = self._citation(hit, start, end, (answer_start, answer_end), top.score)
+        others = tuple(self._citation(hits[s.hit], s.start, s.end, None, s.score) for s in best_per_hit[1:])
+        return Answer(
+            question=question,
+            answer=hit.text[answer_start:answer_end],
+            sentence=sentence,
+            confidence=confidence,
+            answered=True,
+            message=_found_message(hit),
+            citations=((first,) + others)[: self.max_citations],
+            passages=hits,
+        )
+
+    def confidence(self, score: float) -> float:
+        """Logistic map of the combined score: the same score means the same confidence for any question."""
+        return 1.0 / (1.0 + math.exp(-self.confidence_slope * (score - self.confidence_midpoint)))
+
+    # ------------------------------------------------------------ scoring
+
+    def _score_hit(self, question, kind, weights, qv, rank, hit, spans, vectors) -> list[_Scored]:
+        if not spans:
+            return []
+        vectors = np.asarray(vectors, dtype=np.float32)
+        similarity = vectors @ qv
+        retrieval = 1.0 / (1.0 + rank)
+        present = [frozenset(stem(m.group()) for m in words(hit.text[s:e])) & weights.keys() for s, e in spans]
+        # A question word found in every sentence of the passage tells the sentences apart less
+        # than one found in a single sentence: weight by inverse sentence frequency within the passage.
+        n = len(spans)
+        df = {w: sum(w in p for p in present) for w in weights}
+        idf = {w: 1.0 + math.log((n + 1) / (df[w] + 1)) for w in weights}
+        total = sum(weights[w] * idf[w] for w in weights) or 1.0
+        overlaps = [sum(weights[w] * idf[w] for w in p) / total for p in present]
+        out = []
+        for i, (start, end) in enumerate(spans):
+            text = hit.text[start:end]
+            # Words of the neighbouring sentences count a little ("He ..." continues the last one).
+            context = max((overlaps[j] for j in (i - 1, i + 1) if 0 <= j < n), default=0.0)
+            typed = 0.0
+            if kind is not None and kind != "thing" and best_span(question, text, kind) is not None:
+                typed = 1.0
+            score = (
+                self.similarity_weight * float(similarity[i])
+                + self.overlap_weight * overlaps[i]
+                + self.context_weight * context
+                + self.retrieval_weight * retrieval
+                + self.type_weight * typed
+            )
+            out.append(_Scored(rank, i, start, end, score, present[i]))
+        return out
+
+    def _with_neighbour(self, sentences: list[_Scored], top: _Scored, weights: dict[str, float]) -> tuple[int, int]:
+        """The best sentence, or it and a neighbour when the neighbour is nearly as good and adds question words."""
+        options = [s for s in sentences if abs(s.sentence - top.sentence) == 1]
+        options = [s for s in options if s.score >= top.score - self.pair_margin and s.coverage - top.coverage]
+        if not options:
+            return top.start, top.end
+        other = max(options, key=lambda s: s.score)
+        return min(top.start, other.start), max(top.end, other.end)
+
+    def _citation(self, hit: Hit, start: int, end: int, answer: tuple[int, int] | None, score: float) -> Citation:
+        return Citation(
+            doc_id=hit.doc_id,
+            paragraph=hit.paragraph,
+            section_path=hit.section_path,
+            judgement=hit.judgement,
+            quote=hit.text[start:end],
+            text=hit.text,
+            quote_start=start,
+            quote_end=end,
+            answer_start=answer[0] if answer else None,
+            answer_end=answer[1] if answer else None,
+            score=round(self.confidence(score), 4),
+        )
+
+
+def question_weights(question: str) -> dict[str, float]:
+    """Stem -> weight of the question's content words; numbers and names count double."""
+    weights: dict[str, float] = {}
+    for i, m in enumerate(words(question)):
+        word = m.group()
+        if word.lower() in STOPWORDS or len(word) < 2 and not word.isdigit():
+            continue
+        heavy = word[0].isdigit() or (i > 0 and word[0].isupper())
+        key = stem(word)
+        weights[key] = max(weights.get(key, 0.0), 2.0 if heavy else 1.0)
+    return weights
+
+
+def _found_message(hit: Hit) -> str:
+    where = f"paragraph {hit.paragraph}" if hit.paragraph is not None else (hit.section_path or "the report")
+    return f"Answer found in {hit.doc_title or hit.doc_id}, {where}."

