@@ -30,7 +30,15 @@ class Assistant:
         self.embedder = embedder
         self.data = data
         self.status = status
-        self.retriever = Retriever(data.blocks, data.chunks, data.dense, data.lexical, settings.dense_weight)
+        self.retriever = Retriever(
+            data.blocks,
+            data.chunks,
+            data.dense,
+            data.sentences,
+            data.sentence_block_ids(),
+            data.lexical,
+            settings.dense_weight,
+        )
         self.reader = _make_reader(settings)
 
     @classmethod

@@ -31,7 +31,7 @@ class Settings:
     approx_threshold: int = 200_000
     top_k: int = 5
     # Share of the dense score in hybrid fusion (the rest is BM25); chosen on the gold set.
-    dense_weight: float = 0.5
+    dense_weight: float = 0.7
     reader: str = "sentence"  # "sentence" (default, offline) or "transformers"
     reader_model: str | None = None  # path of an AutoModelForQuestionAnswering for reader="transformers"
     max_question_chars: int = 1000

@@ -25,6 +25,9 @@ SECTION_SEPARATOR = " > "
 GRADES = ("Outstanding", "Good", "Requires improvement", "Inadequate")
 
 
+# Bump when parsing changes what blocks a report yields: indexes built before are then rebuilt.
+PARSER_VERSION = "2"
+
 @dataclass(frozen=True)
 class Block:
     """One unit of a report: a numbered paragraph, a bullet, a summary paragraph, a table row ..."""
@@ -444,6 +447,13 @@ class _Parser:
             return
         self._open_section(line.body, markdown=True, level=line.level)
         self._note_footnotes(line)
+        self._judgement_statement(line)
+
+    def _judgement_statement(self, line: _Line) -> None:
+        """A heading that states a grade in words is content too: it answers "how was X judged?"."""
+        grade = stated_grade(line.body)
+        if grade and _key(line.body) != grade.lower():
+            self._new("judgement", line, line.body)
 
     def _bold(self, line: _Line) -> None:
         if ":" in clean(line.body).rstrip(":"):  # "**Inspection date: 1/06/2015**" is content
@@ -453,6 +463,7 @@ class _Parser:
         if not self.in_contents:
             self._open_section(line.body, markdown=False)
             self._note_footnotes(line)
+            self._judgement_statement(line)
 
     def _numbered(self, line: _Line) -> None:
         if self.in_contents:
@@ -563,7 +574,7 @@ def _address_block(draft: _Draft) -> bool:
 
 def _kind(draft: _Draft) -> str:
     """Bullets outside the summaries are the report's facts and figures: "statistic"."""
-    if draft.kind in ("title", "table", "footnote"):
+    if draft.kind in ("title", "table", "footnote", "judgement"):
         return draft.kind
     if draft.kind == "numbered":
         return "recommendation" if any(_key(s).startswith("recommendation") for s in draft.section) else "finding"

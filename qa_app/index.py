@@ -20,13 +20,13 @@ import numpy as np
 
 from .chunking import CHUNKER_VERSION, Chunk, chunk_blocks
 from .config import Settings
-from .corpus import Block, Report
+from .corpus import PARSER_VERSION, Block, Report
 from .embedding import Embedder, file_sha256
 from .errors import IndexUnavailable, ReportError
 from .lexical import build_lexical, load_lexical
 from .sentences import split_sentences
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 3
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
 BUILD_PREFIX = "build-"
@@ -46,6 +46,7 @@ class Manifest:
     weights_sha256: str | None
     dimension: int
     normalized: bool
+    parser_version: str
     chunker_version: str
     chunk_tokens: int
     chunk_overlap: int
@@ -65,9 +66,17 @@ class IndexData:
     blocks: list[Block]
     chunks: list[Chunk]
     dense: object  # faiss.Index over chunk vectors, row i = chunks[i]
+    sentences: object  # faiss.Index over sentence vectors, rows as sentence_vectors
     lexical: object  # bm25s.BM25 over chunk texts, doc i = chunks[i]
     sentence_rows: dict[str, tuple[list[tuple[int, int]], slice]]  # block id -> spans, rows
     sentence_vectors: np.ndarray
+
+    def sentence_block_ids(self) -> list[str]:
+        """The block id of every sentence row, in row order."""
+        owners = [""] * len(self.sentence_vectors)
+        for block_id, (_, rows) in self.sentence_rows.items():
+            owners[rows] = [block_id] * (rows.stop - rows.start)
+        return owners
 
 
 def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:
@@ -79,10 +88,17 @@ def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:
     if not root.is_dir():
         raise ReportError(f"The corpus folder {corpus_dir} does not exist; create it and put reports (*.md) in it.")
     return {
-        p.name: file_sha256(p)
+        p.name: _report_sha256(p)
         for p in sorted(root.glob("*.md"))
         if p.is_file() and p.resolve().is_relative_to(root)
     }
+
+
+def _report_sha256(path: Path) -> str:
+    try:
+        return file_sha256(path)
+    except OSError as error:  # the same words load_report uses, so the file is named either way
+        raise ReportError(f"{path} cannot be read ({error.strerror}); check its permissions.") from None
 
 
 def expected_manifest(settings: Settings, embedder: Embedder, corpus: dict[str, str], n_chunks: int = 0) -> Manifest:
@@ -92,6 +108,7 @@ def expected_manifest(settings: Settings, embedder: Embedder, corpus: dict[str, 
         weights_sha256=embedder.source.weights_sha256,
         dimension=0,
         normalized=True,
+        parser_version=PARSER_VERSION,
         chunker_version=CHUNKER_VERSION,
         chunk_tokens=settings.chunk_tokens,
         chunk_overlap=settings.chunk_overlap,
@@ -110,6 +127,8 @@ def stale_reason(found: Manifest, wanted: Manifest) -> str | None:
         return f"it was written by index format {found.format_version}, not {wanted.format_version}"
     if found.model_id != wanted.model_id or found.weights_sha256 != wanted.weights_sha256:
         return f"it was built with another model ({found.model_id})"
+    if found.parser_version != wanted.parser_version:
+        return f"it was built by report parser version {found.parser_version}, not {wanted.parser_version}"
     if found.chunker_version != wanted.chunker_version:
         return f"it was built by chunker version {found.chunker_version}, not {wanted.chunker_version}"
     if (found.chunk_tokens, found.chunk_overlap) != (wanted.chunk_tokens, wanted.chunk_overlap):
@@ -173,8 +192,9 @@ def load_index(index_dir: Path) -> IndexData:
         blocks = [_block_from_dict(d) for d in _read_jsonl(build / "blocks.jsonl")]
         chunks = [Chunk(**d) for d in _read_jsonl(build / "chunks.jsonl")]
         dense = faiss.read_index(str(build / "dense.faiss"))
+        sentences = faiss.read_index(str(build / "sentences.faiss"))
         if manifest.dense_kind == "hnsw":
-            dense.hnsw.efSearch = HNSW_EF_SEARCH
+            dense.hnsw.efSearch = sentences.hnsw.efSearch = HNSW_EF_SEARCH
         lexical = load_lexical(build / "bm25")
         sentence_vectors = np.load(build / "sentences.npy", allow_pickle=False)
         sentence_index = json.loads((build / "sentences.json").read_text(encoding="utf-8"))
@@ -182,7 +202,8 @@ def load_index(index_dir: Path) -> IndexData:
         raise
     except Exception as exc:  # checksums passed, so this is a format we cannot read
         raise IndexUnavailable(f"The index in {build} cannot be read ({type(exc).__name__}).") from exc
-    if dense.ntotal != len(chunks) or sentence_vectors.shape[0] != sum(len(s) for _, s in sentence_index):
+    n_sentences = sum(len(s) for _, s in sentence_index)
+    if dense.ntotal != len(chunks) or not sentence_vectors.shape[0] == sentences.ntotal == n_sentences:
         raise IndexUnavailable(f"The index in {build} is inconsistent (row counts differ).")
     return IndexData(
         path=build,
@@ -190,6 +211,7 @@ def load_index(index_dir: Path) -> IndexData:
         blocks=blocks,
         chunks=chunks,
         dense=dense,
+        sentences=sentences,
         lexical=lexical,
         sentence_rows=_sentence_rows(sentence_index),
         sentence_vectors=sentence_vectors,
@@ -255,6 +277,7 @@ def build_index(
     try:
         kind = dense_kind(len(chunks), settings.approx_threshold)
         faiss.write_index(make_dense_index(chunk_vectors, kind), str(staging / "dense.faiss"))
+        faiss.write_index(make_dense_index(sentence_vectors, kind), str(staging / "sentences.faiss"))
         build_lexical([c.text for c in chunks], staging / "bm25")
         _write_jsonl(staging / "blocks.jsonl", (b.to_dict() for b in blocks))
         _write_jsonl(staging / "chunks.jsonl", (c.to_dict() for c in chunks))
@@ -365,8 +388,11 @@ def ensure_index(
     index_dir = Path(settings.index_dir)
     problem = "A rebuild was asked for." if rebuild else _index_problem(settings, embedder)
     if problem is None:
-        data = load_index(index_dir)
-        return data, f"Loaded the index in {index_dir} ({_counts(data)})."
+        try:
+            data = load_index(index_dir)
+            return data, f"Loaded the index in {index_dir} ({_counts(data)})."
+        except IndexUnavailable as exc:  # intact checksums but unreadable: rebuilt like any damage
+            problem = str(exc)
     if not (settings.auto_rebuild or rebuild):
         raise IndexUnavailable(f"{problem} Run: python -m qa_app index --rebuild")
     if not _writable(index_dir):

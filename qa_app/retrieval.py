@@ -22,7 +22,7 @@ PARAGRAPH_REF = re.compile(r"(?:¶|§|\bparagraph\b|\bpara\b\.?)\s*(\d{1,4})\b",
 
 @dataclass(frozen=True)
 class Scored:
-    """Per-chunk scores of one query, before collapsing to paragraphs."""
+    """Per-paragraph scores of one query: each retriever's, and their fusion."""
 
     fused: np.ndarray
     dense: np.ndarray
@@ -92,7 +92,7 @@ def normalise(scores: np.ndarray, candidates: np.ndarray, floor: float | None = 
 
 
 def fuse(dense: np.ndarray, lexical: np.ndarray, allowed: np.ndarray, dense_weight: float, depth: int) -> np.ndarray:
-    """Convex combination of min-max normalised scores over each retriever's top `depth` chunks.
+    """Convex combination of normalised paragraph scores over each retriever's top `depth`.
 
     Measured against reciprocal rank fusion on the gold set and XQuAD: score fusion keeps how far
     ahead the best match is, which rank fusion throws away (README, Quality).
@@ -104,15 +104,16 @@ def fuse(dense: np.ndarray, lexical: np.ndarray, allowed: np.ndarray, dense_weig
 
 
 def _candidates(scores: np.ndarray, allowed: np.ndarray, depth: int) -> np.ndarray:
-    """The top `depth` allowed chunks with a finite score."""
+    """The top `depth` allowed entries with a finite score."""
     masked = np.where(allowed & np.isfinite(scores), scores, -np.inf)
-    top = _top_indices(masked, depth)
+    top = top_indices(masked, depth)
     chosen = np.zeros(len(scores), dtype=bool)
     chosen[top[np.isfinite(masked[top])]] = True
     return chosen
 
 
-def _top_indices(scores: np.ndarray, k: int) -> np.ndarray:
+def top_indices(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k highest scores, best first."""
     k = min(k, len(scores))
     if k <= 0:
         return np.zeros(0, dtype=np.int64)
@@ -120,20 +121,11 @@ def _top_indices(scores: np.ndarray, k: int) -> np.ndarray:
     return top[np.argsort(-scores[top], kind="stable")]
 
 
-def collapse(
-    chunks: Sequence[Chunk], scores: np.ndarray, allowed: np.ndarray, top_k: int
-) -> list[tuple[int, float]]:
-    """Best chunk per paragraph, best first: (chunk index, score), at most top_k paragraphs."""
-    best: dict[str, tuple[int, float]] = {}
-    for i in _top_indices(np.where(allowed, scores, -np.inf), min(len(scores), top_k * 8)):
-        if not allowed[i]:
-            continue
-        block_id = chunks[i].block_id
-        if block_id not in best:
-            best[block_id] = (int(i), float(scores[i]))
-            if len(best) == top_k:
-                break
-    return list(best.values())
+def best_per_owner(scores: np.ndarray, owner: np.ndarray, n_owners: int) -> np.ndarray:
+    """Each paragraph's best score over its windows or sentences (-inf where it has none)."""
+    out = np.full(n_owners, -np.inf, dtype=np.float32)
+    np.maximum.at(out, owner, scores)
+    return out
 
 
 def make_hit(block: Block, chunk: Chunk | None, score: float) -> Hit:
@@ -155,41 +147,56 @@ def make_hit(block: Block, chunk: Chunk | None, score: float) -> Hit:
 
 
 class Retriever:
-    """Holds a loaded index's searchable parts; `search` is a read-only, thread-safe call."""
+    """Holds a loaded index's searchable parts; `search` is a read-only, thread-safe call.
 
-    def __init__(self, blocks: Sequence[Block], chunks: Sequence[Chunk], dense, lexical, dense_weight: float, depth: int = 100):
+    A paragraph's dense score averages its best window and its best sentence: MiniLM was trained
+    on short texts, and a sentence-sized match finds paraphrases a 128-piece window blurs.
+    """
+
+    def __init__(
+        self,
+        blocks: Sequence[Block],
+        chunks: Sequence[Chunk],
+        dense,
+        sentences,
+        sentence_block_ids: Sequence[str],
+        lexical,
+        dense_weight: float,
+        depth: int = 100,
+    ):
         self.blocks = list(blocks)
         self.chunks = list(chunks)
         self.dense = dense
+        self.sentences = sentences
         self.lexical = lexical
         self.dense_weight = dense_weight
         self.depth = depth
         self._block_row = {b.id: i for i, b in enumerate(self.blocks)}
         self._chunk_block = np.array([self._block_row[c.block_id] for c in self.chunks], dtype=np.int64)
+        self._sentence_block = np.array([self._block_row[b] for b in sentence_block_ids], dtype=np.int64)
 
     def block(self, block_id: str) -> Block:
         return self.blocks[self._block_row[block_id]]
 
-    def score(self, query: str, query_vector: np.ndarray, allowed: np.ndarray) -> Scored:
-        """Dense and lexical scores of every chunk, and their fusion (chunks outside filters score 0)."""
-        dense = self._dense_scores(query_vector, allowed)
-        lexical = lexical_scores(self.lexical, query)
+    def score(self, query: str, query_vector: np.ndarray, allowed: np.ndarray) -> tuple[Scored, np.ndarray]:
+        """Paragraph scores (paragraphs outside the filters score nothing) and each one's best chunk."""
+        n = len(self.blocks)
+        vector = query_vector.reshape(1, -1).astype(np.float32)
+        chunk_cos = _nearest(self.dense, vector, allowed[self._chunk_block], self.depth)
+        sentence_cos = _nearest(self.sentences, vector, allowed[self._sentence_block], self.depth)
+        chunk_lexical = lexical_scores(self.lexical, query)
+        dense = _mean_with_floor(
+            best_per_owner(chunk_cos, self._chunk_block, n), best_per_owner(sentence_cos, self._sentence_block, n)
+        )
+        lexical = best_per_owner(chunk_lexical, self._chunk_block, n)
+        lexical[~np.isfinite(lexical)] = 0.0
         fused = fuse(dense, lexical, allowed, self.dense_weight, self.depth)
-        return Scored(fused=fused, dense=dense, lexical=lexical)
-
-    def _dense_scores(self, query_vector: np.ndarray, allowed: np.ndarray) -> np.ndarray:
-        import faiss
-
-        n = len(self.chunks)
-        k = n if n <= 4 * self.depth else self.depth
-        params = None
-        if not allowed.all():
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(np.flatnonzero(allowed).astype(np.int64)))
-        distances, ids = self.dense.search(query_vector.reshape(1, -1).astype(np.float32), k, params=params)
-        scores = np.full(n, -np.inf, dtype=np.float32)  # not among the nearest: no dense evidence
-        found = ids[0] >= 0
-        scores[ids[0][found]] = distances[0][found]
-        return scores
+        # The window shown for a paragraph: the one where the query's words and meaning meet best.
+        window_score = np.nan_to_num(chunk_cos, neginf=-1.0) + chunk_lexical / max(float(chunk_lexical.max()), 1e-9)
+        best_chunk = np.full(n, -1, dtype=np.int64)
+        order = np.argsort(window_score, kind="stable")  # ascending: the best write last
+        best_chunk[self._chunk_block[order]] = order
+        return Scored(fused=fused, dense=dense, lexical=lexical), best_chunk
 
     def search(
         self,
@@ -203,24 +210,50 @@ class Retriever:
 
         mode "dense" or "lexical" ranks by one retriever alone, for evaluation side by side.
         """
-        allowed_blocks = filter_mask(self.blocks, filters)
+        allowed = filter_mask(self.blocks, filters)
         number, rest = paragraph_reference(query)
         pinned = [
             make_hit(b, None, 1.0)
-            for b, ok in zip(self.blocks, allowed_blocks)
+            for b, ok in zip(self.blocks, allowed)
             if ok and number is not None and b.number == number
         ]
-        if pinned and not re.search(r"\w{3,}", rest):
+        if (pinned and not re.search(r"\w{3,}", rest)) or not allowed.any():
             return pinned[:top_k]
-        allowed = allowed_blocks[self._chunk_block]
-        if not allowed.any():
-            return pinned[:top_k]
-        scored = self.score(query, query_vector, allowed)
-        fused = {"hybrid": scored.fused, "dense": scored.dense, "lexical": scored.lexical}[mode]
+        scored, best_chunk = self.score(query, query_vector, allowed)
+        scores = {"hybrid": scored.fused, "dense": scored.dense, "lexical": scored.lexical}[mode]
         pinned_ids = {h.block_id for h in pinned}
         hits = list(pinned)
-        for i, score in collapse(self.chunks, fused, allowed, top_k + len(pinned)):
-            chunk = self.chunks[i]
-            if chunk.block_id not in pinned_ids:
-                hits.append(make_hit(self.block(chunk.block_id), chunk, score))
+        for row in top_indices(np.where(allowed, scores, -np.inf), top_k + len(pinned)):
+            block = self.blocks[row]
+            if allowed[row] and block.id not in pinned_ids:
+                chunk = self.chunks[best_chunk[row]] if best_chunk[row] >= 0 else None
+                hits.append(make_hit(block, chunk, scores[row]))
         return hits[:top_k]
+
+
+def _nearest(index, vector: np.ndarray, allowed: np.ndarray, depth: int) -> np.ndarray:
+    """Cosine of every allowed row among the nearest `depth` (all rows when the index is small)."""
+    import faiss
+
+    n = index.ntotal
+    k = n if n <= 4 * depth else depth
+    params = None
+    if not allowed.all():
+        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(np.flatnonzero(allowed).astype(np.int64)))
+    distances, ids = index.search(vector, k, params=params)
+    scores = np.full(n, -np.inf, dtype=np.float32)  # not among the nearest: no dense evidence
+    found = ids[0] >= 0
+    scores[ids[0][found]] = distances[0][found]
+    return scores
+
+
+def _mean_with_floor(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Mean of two score lists where a missing score (-inf: beyond the search depth) counts as that
+    list's lowest found score, an upper bound of what it would have been."""
+    out = []
+    for x in (a, b):
+        finite = np.isfinite(x)
+        floor = float(x[finite].min()) if finite.any() else 0.0
+        out.append(np.where(finite, x, floor))
+    both_missing = ~np.isfinite(a) & ~np.isfinite(b)
+    return np.where(both_missing, -np.inf, (out[0] + out[1]) / 2).astype(np.float32)

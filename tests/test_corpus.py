@@ -167,7 +167,7 @@ def test_summaries_are_summary_blocks(report):
     executive = [b for b in report.paragraphs if b.section_path == "The local authority > Executive summary"]
     assert len(executive) == 17 and {b.kind for b in executive} == {"summary"}
     lscb = [b for b in report.paragraphs if b.section_path.startswith(LSCB) and b.number is None]
-    assert {(b.kind, b.judgement) for b in lscb} == {("summary", RI)}
+    assert {(b.kind, b.judgement) for b in lscb if b.kind != "judgement"} == {("summary", RI)}
     children = [b for b in report.paragraphs if b.section_path.endswith("Summary for children and young people")]
     assert len(children) == 11 and {b.kind for b in children} == {"bullet"}
 
@@ -336,3 +336,13 @@ def test_missing_report_or_corpus_gives_a_clear_error(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(ReportError, match="holds no reports"):
         load_corpus(tmp_path / "empty")
+
+
+def test_headings_that_state_a_grade_in_words_are_judgement_blocks(report):
+    judgements = {b.text: b.judgement for b in report.paragraphs if b.kind == "judgement"}
+    assert judgements == {
+        "Children’s services in Stoke-on-Trent require improvement to be good": RI,
+        "The graded judgement for adoption performance is that it is good": "Good",
+        "The graded judgement about the experience and progress of care leavers is that it requires improvement": RI,
+        "The Local Safeguarding Children Board requires improvement": RI,
+    }

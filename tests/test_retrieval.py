@@ -1,9 +1,8 @@
 import numpy as np
 import pytest
 
-from qa_app.chunking import Chunk
 from qa_app.corpus import Block
-from qa_app.retrieval import collapse, filter_mask, fuse, normalise, paragraph_reference
+from qa_app.retrieval import best_per_owner, filter_mask, fuse, normalise, paragraph_reference
 
 
 def block(number, section="A > Inspection findings", kind="finding", doc="r1"):
@@ -11,10 +10,6 @@ def block(number, section="A > Inspection findings", kind="finding", doc="r1"):
         id=f"{doc}:p{number}", doc_id=doc, doc_title="R", number=number, section_path=section,
         judgement=None, kind=kind, text=f"text {number}", start=0, end=1,
     )
-
-
-def chunk(block_id, window=0):
-    return Chunk(f"{block_id}#w{window}", block_id, "r1", None, "", None, "finding", "t", 0, 1, window)
 
 
 @pytest.mark.parametrize(
@@ -59,7 +54,7 @@ def test_fusion_ignores_chunks_outside_the_filter():
     assert fused[0] == 0.0
 
 
-def test_windows_of_one_paragraph_collapse_into_its_best_window():
-    chunks = [chunk("r1:p1", 0), chunk("r1:p1", 1), chunk("r1:p2", 0)]
+def test_windows_of_one_paragraph_collapse_into_its_best_score():
     scores = np.array([0.2, 0.9, 0.5], dtype=np.float32)
-    assert collapse(chunks, scores, np.ones(3, dtype=bool), top_k=5) == [(1, pytest.approx(0.9)), (2, pytest.approx(0.5))]
+    owner = np.array([0, 0, 1])
+    assert best_per_owner(scores, owner, 3).tolist() == [pytest.approx(0.9), pytest.approx(0.5), -np.inf]
