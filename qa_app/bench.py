@@ -66,6 +66,7 @@ def run_bench(
     from .index import HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_NEIGHBOURS
 
     deadline = time.perf_counter() + time_budget_s
+    load_at_start = os.getloadavg()
     questions = [q.question for q in load_gold(gold)][:MAX_QUERIES]
     embedder = Embedder(settings.model, settings.device, settings.embed_batch_size)
     with tempfile.TemporaryDirectory(prefix="qa-bench-") as tmp:
@@ -73,8 +74,9 @@ def run_bench(
     pipeline_peak = peak_rss_bytes()
     gpu = gpu_bench(settings, embedder, material.chunk_texts)
     scale = scale_bench(material, sizes, deadline, np.random.default_rng(seed))
+    machine = machine_info(embedder) | {"load_average": load_at_start, "load_average_end": os.getloadavg()[0]}
     return {
-        "machine": machine_info(embedder),
+        "machine": machine,
         "pipeline": pipeline,
         "gpu": gpu,
         "scale": scale,
@@ -92,6 +94,7 @@ def machine_info(embedder: Embedder) -> dict:
 
     return {
         "cores": os.cpu_count(),
+        "load_average": os.getloadavg(),  # other work on the machine skews every timing
         "memory_bytes": psutil.virtual_memory().total,
         "cpu": _cpu_model(),
         "python": platform.python_version(),
@@ -126,7 +129,8 @@ def pipeline_bench(settings: Settings, embedder: Embedder, questions: Sequence[s
 
     stages: dict[str, dict] = {}
     _, model_s = timed(lambda: embedder.model)
-    stages["model_load"] = stage(model_s)
+    _, model_read_s = timed(_read_all, Path(embedder.source.path))
+    stages["model_load"] = stage(model_s, model_read_s, "reading the model files")
 
     reports, parse_s = timed(load_corpus, settings.corpus_dir)
     blocks = [b for r in reports for b in r.paragraphs]
@@ -210,7 +214,14 @@ def _read_all(folder: Path) -> int:
 
 
 def peak_rss_bytes() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
+    """This process's resident-memory high-water mark."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
 
 
 # ---------------------------------------------------------------- cold start
@@ -218,36 +229,41 @@ def peak_rss_bytes() -> int:
 
 def cold_start(settings: Settings, question: str) -> dict:
     """Process start to first answer with the existing index, against a process that only embeds the question."""
-    root = Path(__file__).resolve().parent.parent  # so `-m qa_app` resolves to this package
-    ask = [sys.executable, "-m", "qa_app", "--corpus", str(Path(settings.corpus_dir).resolve())]
-    ask += ["--index", str(Path(settings.index_dir).resolve()), "--model", settings.model, "--reader", settings.reader]
+    root = Path(__file__).resolve().parent.parent  # so `qa_app` imports as this package
+    ask = ["--corpus", str(Path(settings.corpus_dir).resolve()), "--index", str(Path(settings.index_dir).resolve())]
+    ask += ["--model", settings.model, "--reader", settings.reader]
     if settings.device:
         ask += ["--device", settings.device]
     if settings.reader_model:
         ask += ["--reader-model", settings.reader_model]
     ask += ["ask", question]
-    embed_only = (
-        "import sys; from qa_app.embedding import Embedder; "
-        "Embedder(sys.argv[1], sys.argv[2] or None).encode_query(sys.argv[3])"
-    )
-    baseline = [sys.executable, "-c", embed_only, settings.model, settings.device or "", question]
-    ask_s, ask_rss, ask_error = run_child(ask, root)
-    base_s, base_rss, base_error = run_child(baseline, root)
+    ask_s, ask_rss, ask_error = run_child(["from qa_app.cli import main", "code = main(sys.argv[1:])"], ask, root)
+    embed_only = [
+        "from qa_app.embedding import Embedder",
+        "Embedder(sys.argv[1], sys.argv[2] or None).encode_query(sys.argv[3])",
+        "code = 0",
+    ]
+    base_s, base_rss, base_error = run_child(embed_only, [settings.model, settings.device or "", question], root)
     return {"ask_s": ask_s, "ask_rss": ask_rss, "baseline_s": base_s, "baseline_rss": base_rss, "error": ask_error or base_error}
 
 
-def run_child(command: Sequence[str], cwd: Path) -> tuple[float, int, str | None]:
-    """Wall time and peak RSS of one child process (wait4 gives that child's own resource usage)."""
-    with tempfile.TemporaryFile() as errors:
-        started = time.perf_counter()
-        child = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
-        _, status, usage = os.wait4(child.pid, 0)
-        seconds = time.perf_counter() - started
-        child.returncode = os.waitstatus_to_exitcode(status)
-        errors.seek(0)
-        tail = errors.read().decode("utf-8", "replace").strip().splitlines()[-1:]
-    error = f"exit {child.returncode}: {tail[0] if tail else ''}" if child.returncode else None
-    return seconds, usage.ru_maxrss * 1024, error
+def run_child(statements: Sequence[str], argv: Sequence[str], cwd: Path) -> tuple[float, int, str | None]:
+    """Wall time and peak RSS of a fresh `python -c` process running the statements.
+
+    The child reports its own VmHWM: rusage of a child counts the parent's size at fork on Linux.
+    """
+    script = "; ".join(["import sys", *statements, f"print({_PEAK_MARK!r}, {_VMHWM_EXPR}, file=sys.stderr)", "sys.exit(code)"])
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", script, *argv], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    seconds = time.perf_counter() - started
+    lines = done.stderr.strip().splitlines()
+    peak = next((int(line.split()[1]) for line in reversed(lines) if line.startswith(_PEAK_MARK)), 0)
+    error = f"exit {done.returncode}: {lines[-1] if lines else ''}" if done.returncode else None
+    return seconds, peak, error
+
+
+_PEAK_MARK = "peak_rss_bytes"
+_VMHWM_EXPR = "[int(l.split()[1]) * 1024 for l in open('/proc/self/status') if l.startswith('VmHWM')][0]"
 
 
 # ---------------------------------------------------------------- GPU
@@ -305,9 +321,9 @@ def scale_bench(material: Material, sizes: Sequence[int], deadline: float, rng: 
         numpy_p50 = percentile(numpy_times, 50)
         embed_s = n / material.chunks_per_s
         row = {"size": n, "embed_projected_s": embed_s, "numpy": latency(numpy_times) | {"bytes": vectors.nbytes}}
-        row["flat"], flat_ids = dense_bench(vectors, queries, "flat", truth=None)
+        # FAISS exact search is checked against NumPy as an oracle, then serves as truth for HNSW.
+        row["flat"], flat_ids = dense_bench(vectors, queries, "flat", truth=truth)
         exact = flat_ids[:, :RECALL_K]
-        row["flat"]["recall"] = recall(flat_ids, exact)
         for kind, grow in (("hnsw", _n_log_n), ("bm25", _linear)):
             projected = _project(measured.get(kind), n, grow)
             if projected is not None and time.perf_counter() + projected > deadline:
@@ -412,32 +428,28 @@ def _project(last: tuple[int, float] | None, n: int, grow: Callable[[int], float
 
 
 def recommend_threshold(rows: Sequence[dict], budget_ms: float = EXACT_BUDGET_MS, target: float = RECALL_TARGET) -> dict:
-    """The size where exact search p50 reaches the budget (fitted a + b*n over the measured sizes),
-    provided HNSW keeps recall@10 >= target there."""
-    points = [(r["size"], r["flat"]["p50_ms"]) for r in rows]
-    if not points:
+    """The size where exact search p50 reaches the budget, provided HNSW keeps recall@10 >= target.
+
+    Exact search is a scan, so its cost per chunk is taken from the largest size measured, where
+    fixed per-call overheads and timer noise weigh least.
+    """
+    if not rows:
         return {"size": None, "reason": "no sizes were measured"}
-    sizes = np.array([p[0] for p in points], dtype=float)
-    p50 = np.array([p[1] for p in points])
-    if len(points) > 1:
-        slope, intercept = np.polyfit(sizes, p50, 1)
-    else:
-        slope, intercept = p50[0] / sizes[0], 0.0
-    slope = max(float(slope), 1e-12)
-    crossing = max((budget_ms - float(intercept)) / slope, 0.0)
-    size = _round_down(crossing)
+    largest = max(rows, key=lambda r: r["size"])
+    per_chunk_ms = largest["flat"]["p50_ms"] / largest["size"]
+    crossing = budget_ms / per_chunk_ms
     recalls = [(r["size"], r["hnsw"]["recall"]) for r in rows if "recall" in r.get("hnsw", {})]
     low = [s for s, value in recalls if value < target]
     reason = (
-        f"exact search p50 grows by {1000 * slope * 1000:.1f} us per 1,000 chunks and reaches {budget_ms:g} ms "
+        f"exact search costs {1e6 * per_chunk_ms:.2f} ms per million chunks per query "
+        f"({largest['flat']['p50_ms']:.1f} ms p50 at {largest['size']:,}), so it reaches {budget_ms:g} ms "
         f"at about {crossing:,.0f} chunks"
     )
     if recalls:
-        worst = min(value for _, value in recalls)
-        reason += f"; HNSW recall@{RECALL_K} is {worst:.3f} or better at the measured sizes"
+        reason += f"; HNSW recall@{RECALL_K} is {min(v for _, v in recalls):.3f} or better at the measured sizes"
     if low:
         reason += f", but below {target} at {', '.join(f'{s:,}' for s in low)}: raise efSearch before switching"
-    return {"size": size, "budget_ms": budget_ms, "recall_target": target, "crossing": crossing, "reason": reason}
+    return {"size": _round_down(crossing), "budget_ms": budget_ms, "recall_target": target, "crossing": crossing, "reason": reason}
 
 
 def _round_down(value: float) -> int:
@@ -455,7 +467,8 @@ def format_bench(result: dict) -> str:
     m = result["machine"]
     lines = [
         f"Machine: {m['cores']} cores, {m['memory_bytes'] / 2**30:.1f} GiB, {m['cpu']}; "
-        f"Python {m['python']}, torch {m['torch']}, faiss {m['faiss']}; {m['date']}",
+        f"Python {m['python']}, torch {m['torch']}, faiss {m['faiss']}; {m['date']}; "
+        f"load average {m['load_average'][0]:.1f} at start, {m['load_average_end']:.1f} at end",
         f"Embedding device: {m['embedding_device']} (batch {m['embedding_batch_size']})",
         "",
     ]

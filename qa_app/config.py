@@ -28,7 +28,7 @@ class Settings:
     chunk_tokens: int = 128
     chunk_overlap: int = 32
     # Past this many chunks the dense index is approximate (HNSW); see README, Scaling.
-    approx_threshold: int = 200_000
+    approx_threshold: int = 50_000
     top_k: int = 5
     # Share of the dense score in hybrid fusion (the rest is BM25); chosen on the gold set.
     dense_weight: float = 0.7

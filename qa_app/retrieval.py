@@ -43,12 +43,39 @@ def filter_mask(blocks: Sequence[Block], filters: Filters | None) -> np.ndarray:
     mask = np.ones(len(blocks), dtype=bool)
     if not filters:
         return mask
-    unknown = set(filters) - FILTER_KEYS
-    if unknown:
-        raise ValueError(f"Unknown filter {sorted(unknown)[0]!r}; use one of {sorted(FILTER_KEYS)}.")
+    check_filters(filters)
     for i, block in enumerate(blocks):
         mask[i] = _passes(block, filters)
     return mask
+
+
+def check_filters(filters: object) -> None:
+    """ValueError, in one sentence, for filters of the wrong shape: callers may be other programs."""
+    if not isinstance(filters, Mapping):
+        raise ValueError("filters must be a mapping such as {\"section\": \"The local authority\"}.")
+    unknown = set(filters) - FILTER_KEYS
+    if unknown:
+        raise ValueError(f"Unknown filter {sorted(map(str, unknown))[0]!r}; use one of {sorted(FILTER_KEYS)}.")
+    for key in ("doc_id", "kind"):
+        value = filters.get(key)
+        if value is not None and not _is_text_or_texts(value):
+            raise ValueError(f"The {key} filter must be text or a list of texts.")
+    if filters.get("section") is not None and not isinstance(filters["section"], str):
+        raise ValueError("The section filter must be text: the start of a section path.")
+    number = filters.get("paragraph")
+    if number is not None and not _is_whole(number):
+        raise ValueError("The paragraph filter must be a whole number.")
+    span = filters.get("paragraph_range")
+    if span is not None and not (isinstance(span, (list, tuple)) and len(span) == 2 and all(map(_is_whole, span))):
+        raise ValueError("The paragraph_range filter must be two whole numbers, [first, last].")
+
+
+def _is_text_or_texts(value: object) -> bool:
+    return isinstance(value, str) or (isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value))
+
+
+def _is_whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _passes(block: Block, filters: Filters) -> bool:
@@ -62,11 +89,11 @@ def _passes(block: Block, filters: Filters) -> bool:
     if kind and block.kind not in _as_set(kind):
         return False
     number = filters.get("paragraph")
-    if number is not None and block.number != int(number):  # type: ignore[arg-type]
+    if number is not None and block.number != number:
         return False
     span = filters.get("paragraph_range")
     if span:
-        lo, hi = (int(x) for x in span)  # type: ignore[union-attr]
+        lo, hi = span  # type: ignore[misc]
         if block.number is None or not lo <= block.number <= hi:
             return False
     return True

@@ -58,3 +58,19 @@ def test_windows_of_one_paragraph_collapse_into_its_best_score():
     scores = np.array([0.2, 0.9, 0.5], dtype=np.float32)
     owner = np.array([0, 0, 1])
     assert best_per_owner(scores, owner, 3).tolist() == [pytest.approx(0.9), pytest.approx(0.5), -np.inf]
+
+
+@pytest.mark.parametrize(
+    "filters, message",
+    [
+        ("section", "mapping"),
+        ({"paragraph_range": 5}, "two whole numbers"),
+        ({"paragraph_range": [1]}, "two whole numbers"),
+        ({"doc_id": 5}, "text or a list of texts"),
+        ({"paragraph": "65"}, "whole number"),
+        ({"section": ["a"]}, "section filter must be text"),
+    ],
+)
+def test_filters_of_the_wrong_shape_are_refused_in_one_sentence(filters, message):
+    with pytest.raises(ValueError, match=message):
+        filter_mask([block(1)], filters)

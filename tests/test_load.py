@@ -1,0 +1,217 @@
+"""The running app under load: 20 clients at once through the HTTP API, every answer whole and right.
+
+`python app.py` runs as a subprocess on a loopback port over a tiny report (the load is on the queue
+and the server, not on the corpus size), exactly as a script on the office machine would call it.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+START_TIMEOUT_S = 300
+CLIENTS = 20
+QUESTIONS_PER_CLIENT = 10
+PARAGRAPHS = [
+    "The council had 620 children looked after in March 2015.",
+    "Early help cases stay open for 14 weeks on average.",
+    "Managers complete audits every month, but 12% of managers do not complete them.",
+    "The judgement for leadership is requires improvement.",
+    "Care leavers receive a personal adviser by the age of 16.",
+    "The adoption service places children with families within 400 days.",
+    "Private fostering arrangements are checked within seven days.",
+    "Social workers carry an average caseload of 18 children.",
+]
+# question -> what the answer must contain, and the paragraph it must cite first
+QUESTIONS = {
+    "How many children were looked after?": ("620", 1),
+    "How long do early help cases stay open on average?": ("14", 2),
+    "What share of managers do not complete audits?": ("12", 3),
+    "How long does the adoption service take to place children?": ("400", 6),
+    "How quickly are private fostering arrangements checked?": ("seven", 7),
+    "What is the average caseload of social workers?": ("18", 8),
+    "By what age do care leavers receive a personal adviser?": ("16", 5),
+}
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("load") / "corpus"
+    folder.mkdir()
+    numbered = "\n".join(f"{i}. {text}" for i, text in enumerate(PARAGRAPHS, 1))
+    (folder / "tiny.md").write_text(f"# Tiny council report\n\n## Findings\n\n{numbered}\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def app(corpus):
+    """The app, started as a person starts it, once it says it is ready; yields (url, index folder)."""
+    port = free_port()
+    index_dir = corpus.parent / "index"
+    proc = subprocess.Popen(
+        [sys.executable, "app.py", "--port", str(port), "--corpus", str(corpus), "--index", str(index_dir)],
+        cwd=ROOT,
+        env={**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: list[str] = []
+    ready = threading.Event()
+
+    def read():
+        for line in proc.stdout:  # type: ignore[union-attr]
+            lines.append(line)
+            if "Ready in" in line:
+                ready.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while not ready.wait(1):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail("app.py did not become ready:\n" + "".join(lines[-40:]))
+    yield f"http://127.0.0.1:{port}", index_dir
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def expected(app, corpus) -> dict[str, dict]:
+    """What the in-process assistant answers, from the very index the app built."""
+    from qa_app import Assistant
+
+    assistant = Assistant.load(corpus_dir=corpus, index_dir=app[1], auto_rebuild=False)
+    return {q: assistant.ask(q).to_dict() for q in QUESTIONS}
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    from gradio_client import Client
+
+    return Client(app[0], verbose=False)
+
+
+def test_in_process_answers_are_right(expected):
+    for question, (must_contain, paragraph) in QUESTIONS.items():
+        answer = expected[question]
+        assert answer["answered"] and must_contain in answer["answer"], question
+        assert answer["citations"][0]["paragraph"] == paragraph, question
+
+
+def test_200_questions_from_20_clients_all_get_whole_right_answers(app, expected):
+    from gradio_client import Client
+
+    questions = list(QUESTIONS)
+    latencies: list[float] = []
+    failures: list[str] = []
+
+    def run_client(n: int) -> None:
+        client = Client(app[0], verbose=False)
+        for i in range(QUESTIONS_PER_CLIENT):
+            question = questions[(n + i) % len(questions)]
+            started = time.perf_counter()
+            got = client.predict(question, 5, None, api_name="/ask")
+            latencies.append(time.perf_counter() - started)
+            want = expected[question]
+            whole = isinstance(got, dict) and got.get("answered") and got.get("citations")
+            if not whole or (got["answer"], got["sentence"], _cited(got)) != (
+                want["answer"], want["sentence"], _cited(want)
+            ):
+                failures.append(f"{question!r}: {got!r:.300}")
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(CLIENTS) as pool:
+        list(pool.map(run_client, range(CLIENTS)))
+    wall = time.perf_counter() - started
+
+    total = CLIENTS * QUESTIONS_PER_CLIENT
+    assert not failures, f"{len(failures)} of {total} answers wrong or incomplete, e.g. {failures[:3]}"
+    assert len(latencies) == total
+    p95 = statistics.quantiles(latencies, n=20)[-1]
+    note = (
+        f"load: {total} questions from {CLIENTS} concurrent clients over loopback /ask: "
+        f"{total / wall:.1f} questions/s, latency median {statistics.median(latencies):.2f}s, "
+        f"p95 {p95:.2f}s, max {max(latencies):.2f}s, wall {wall:.1f}s"
+    )
+    print(note)
+    if os.environ.get("QA_ROBUSTNESS_NOTES"):
+        with open(os.environ["QA_ROBUSTNESS_NOTES"], "a", encoding="utf-8") as notes:
+            notes.write(note + "\n")
+
+
+def _cited(answer: dict) -> list[tuple]:
+    return [(c["doc_id"], c["paragraph"], c["quote"]) for c in answer["citations"]]
+
+
+# ---------------------------------------------------------------- what scripts may send
+
+
+@pytest.mark.parametrize("question", ["", "   \n", "\x00\u200f"])
+def test_api_empty_question_is_a_400_payload(client, question):
+    assert client.predict(question, 5, None, api_name="/ask") == {
+        "error": "The question is empty; type a question or some keywords.",
+        "status": 400,
+    }
+
+
+def test_api_over_long_question_is_a_400_payload_at_once(client):
+    started = time.perf_counter()
+    got = client.predict("why " * 50_000, 5, None, api_name="/ask")
+    assert got["status"] == 400 and "the limit is 1,000" in got["error"]
+    assert time.perf_counter() - started < 5  # the round trip, not a model run over 200,000 characters
+    assert client.predict("x" * 1001, 10, None, api_name="/search")["status"] == 400
+
+
+def test_api_odd_characters_and_markup_are_answered_as_text(client, expected):
+    want = expected["How many children were looked after?"]
+    got = client.predict("How many\x00 children\u200f were looked after? 👶", 5, None, api_name="/ask")
+    assert got["answer"] == want["answer"]
+    markup = "<script>alert(1)</script> How many children were looked after?"
+    assert client.predict(markup, 5, None, api_name="/ask")["question"] == markup
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [{"doc_id": "../../../../etc/passwd"}, {"doc_id": ["/etc/passwd"]}, {"section": "../../etc"}],
+)
+def test_api_filters_naming_paths_select_nothing(client, filters):
+    assert client.predict("root password", 5, filters, api_name="/search") == []
+    got = client.predict("What is the root password?", 5, filters, api_name="/ask")
+    assert not got["answered"] and not got["citations"] and not got["passages"]
+
+
+@pytest.mark.parametrize("block_id", ["../../../../etc/passwd", "/etc/passwd", "tiny:p1/../../../etc/passwd"])
+def test_api_context_naming_a_path_is_a_404(client, block_id):
+    assert client.predict(block_id, 1, api_name="/context")["status"] == 404
+
+
+@pytest.mark.parametrize("top_k", [0, 101, -1])
+def test_api_bad_top_k_is_a_400(client, top_k):
+    assert client.predict("early help", top_k, None, api_name="/ask")["status"] == 400
+
+
+def test_api_unknown_filter_is_a_400(client):
+    got = client.predict("early help", 5, {"path": "/etc/passwd"}, api_name="/search")
+    assert got["status"] == 400 and "Unknown filter 'path'" in got["error"]
