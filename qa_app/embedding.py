@@ -103,7 +103,7 @@ class Embedder:
 
     def token_spans(self, text: str) -> list[tuple[int, int]]:
         """Character offsets of the model's word pieces, for chunking by the model's own measure."""
-        encoded = self.model.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+        encoded = self.model.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
         return [tuple(span) for span in encoded["offset_mapping"]]
 
     def encode(

