@@ -6,19 +6,40 @@ import textwrap
 
 from .hits import Answer, Citation, Hit
 
-# Section names that say where in a part we are, not what it is about.
-GENERIC_SECTIONS = {"inspection findings", "summary", "recommendations", "executive summary"}
+# Parts of a section path that say where in the template a passage sits, not what it is about.
+GENERIC_SECTIONS = {
+    "inspection findings",
+    "findings",
+    "summary",
+    "executive summary",
+    "overview",
+    "introduction",
+    "the local authority",
+}
+_SECTION_PREFIXES = ("the experiences and progress of ", "experiences and progress of ")
+_SECTION_SUFFIXES = (" and achieving permanence",)
 
 
-def short_section(section_path: str, width: int = 60) -> str:
-    """The most specific informative part of a section path, shortened for a label."""
+def short_section(section_path: str) -> str:
+    """The most specific informative part of a section path, shortened for a chip."""
     parts = [p.strip() for p in section_path.split(">") if p.strip()]
-    informative = [p for p in parts if p.lower() not in GENERIC_SECTIONS] or parts or [""]
-    return textwrap.shorten(informative[-1], width=width, placeholder=" …")
+    if not parts:
+        return ""
+    informative = [p for p in parts if p.lower() not in GENERIC_SECTIONS]
+    name = (informative or parts)[-1]
+    lower = name.lower()
+    for prefix in _SECTION_PREFIXES:
+        if lower.startswith(prefix):
+            name = name[len(prefix) :]
+            lower = name.lower()
+    for suffix in _SECTION_SUFFIXES:
+        if lower.endswith(suffix):
+            name = name[: -len(suffix)]
+    return name[:1].upper() + name[1:]
 
 
-def citation_label(paragraph: int | None, section_path: str, judgement: str | None = None) -> str:
-    """"¶65 · The experiences and progress of children looked after … · Requires improvement"."""
+def citation_label(paragraph: int | None, section_path: str, judgement: str | None) -> str:
+    """Plain text of a citation chip: "¶65 · Children looked after · Requires improvement"."""
     parts = [f"¶{paragraph}" if paragraph is not None else "¶–", short_section(section_path)]
     if judgement:
         parts.append(judgement)
@@ -60,14 +81,3 @@ def format_answer(answer: Answer) -> str:
         for c in answer.citations:
             lines.append(f"  {citation_label(c.paragraph, c.section_path, c.judgement)}  ({c.doc_id})")
     return "\n".join(lines)
-
-
-def copy_text(answer: Answer) -> str:
-    """An answer with its citation as one paragraph of text, for pasting into notes."""
-    if not answer.answered or not answer.citations:
-        return f"{answer.question}\n{answer.message}"
-    first = answer.citations[0]
-    label = citation_label(first.paragraph, first.section_path, first.judgement)
-    title = first.doc_id
-    head = f"{answer.answer}: " if answer.answer and answer.answer != answer.sentence else ""
-    return f"{answer.question}\n{head}\"{first.quote}\" ({title}, {label})"

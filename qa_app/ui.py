@@ -19,6 +19,7 @@ from .config import Settings
 from .corpus import Block
 from .errors import InvalidQuestion, QAError
 from .hits import Answer, Citation, Hit
+from .render import citation_label, short_section
 
 if TYPE_CHECKING:  # the assistant pulls in torch; rendering must not need it
     import gradio as gr
@@ -31,19 +32,6 @@ EXAMPLES = [
     "What proportion of managers are not completing audits?",
     "What is the judgement for leadership, management and governance?",
 ]
-
-# Parts of a section path that say where in the template a passage sits, not what it is about.
-GENERIC_SECTIONS = {
-    "inspection findings",
-    "findings",
-    "summary",
-    "executive summary",
-    "overview",
-    "introduction",
-    "the local authority",
-}
-_SECTION_PREFIXES = ("the experiences and progress of ", "experiences and progress of ")
-_SECTION_SUFFIXES = (" and achieving permanence",)
 
 # Confidence bands; the assistant's confidence is calibrated to [0, 1] (see README, Quality).
 HIGH_CONFIDENCE = 0.7
@@ -72,32 +60,6 @@ CSS = """
 
 
 # ---------------------------------------------------------------- pure rendering
-
-
-def short_section(section_path: str) -> str:
-    """The most specific informative part of a section path, shortened for a chip."""
-    parts = [p.strip() for p in section_path.split(">") if p.strip()]
-    if not parts:
-        return ""
-    informative = [p for p in parts if p.lower() not in GENERIC_SECTIONS]
-    name = (informative or parts)[-1]
-    lower = name.lower()
-    for prefix in _SECTION_PREFIXES:
-        if lower.startswith(prefix):
-            name = name[len(prefix) :]
-            lower = name.lower()
-    for suffix in _SECTION_SUFFIXES:
-        if lower.endswith(suffix):
-            name = name[: -len(suffix)]
-    return name[:1].upper() + name[1:]
-
-
-def chip_label(paragraph: int | None, section_path: str, judgement: str | None) -> str:
-    """Plain text of a citation chip: "¶65 · Children looked after · Requires improvement"."""
-    parts = [f"¶{paragraph}" if paragraph is not None else "¶–", short_section(section_path)]
-    if judgement:
-        parts.append(judgement)
-    return " · ".join(p for p in parts if p)
 
 
 def confidence_label(confidence: float) -> str:
@@ -132,7 +94,7 @@ def highlight(text: str, spans: Iterable[tuple[int, int, str]]) -> str:
 
 
 def _chip(paragraph: int | None, section_path: str, judgement: str | None) -> str:
-    label = html.escape(chip_label(paragraph, section_path, judgement))
+    label = html.escape(citation_label(paragraph, section_path, judgement))
     title = html.escape(section_path)
     return f'<span class="qa-chip" title="{title}">{label}</span>'
 
@@ -232,7 +194,7 @@ def copy_text(answer: Answer, titles: dict[str, str] | None = None) -> str:
     lines = [answer.question, f"{sentence} ({confidence_label(answer.confidence)})"]
     if answer.citations:  # the first citation is the one the sentence is quoted from
         c = answer.citations[0]
-        lines.append(f"— {titles.get(c.doc_id, c.doc_id)}, {chip_label(c.paragraph, c.section_path, c.judgement)}")
+        lines.append(f"— {titles.get(c.doc_id, c.doc_id)}, {citation_label(c.paragraph, c.section_path, c.judgement)}")
     return "\n".join(lines)
 
 

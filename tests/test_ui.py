@@ -9,7 +9,7 @@ import pytest
 from qa_app.corpus import Block
 from qa_app.hits import Answer, Citation, Hit
 from qa_app.ui import (
-    chip_label,
+    citation_label,
     citing_blocks,
     confidence_label,
     copy_text,
@@ -109,9 +109,9 @@ def test_short_section_takes_the_most_specific_informative_part():
     assert short_section("") == ""
 
 
-def test_chip_label_reads_paragraph_section_judgement():
-    assert chip_label(65, CLA, "Requires improvement") == "¶65 · Children looked after · Requires improvement"
-    assert chip_label(None, "Summary", None) == "¶– · Summary"
+def test_citation_label_reads_paragraph_section_judgement():
+    assert citation_label(65, CLA, "Requires improvement") == "¶65 · Children looked after · Requires improvement"
+    assert citation_label(None, "Summary", None) == "¶– · Summary"
 
 
 def test_confidence_is_given_in_words():
