@@ -20,6 +20,14 @@ NOT_ANSWERED = "The report does not appear to answer this question."
 
 SentenceData = Callable[[Hit], "tuple[list[tuple[int, int]], np.ndarray]"]
 
+# Question types whose answer is a typed span: a best sentence without one rarely answers.
+TYPED = frozenset({"number", "percent", "money", "date", "person", "judgement"})
+
+# Weights of the confidence model over `signals`: bias, then type_missing, anchors_missing,
+# span_distance, count_mismatch. Logistic regression on the gold questions (class-balanced,
+# leave-one-out checked; see /tmp/reader_notes.md), rounded.
+CONFIDENCE_WEIGHTS = (0.9, -1.8, -2.1, -1.0, -1.5)
+
 _WHY_HOW = re.compile(r"^\s*(?:why|how(?! (?:many|much|old|long|far|large|big|tall|high|often)\b)|explain|describe|in what way)\b", re.I)
 
 
@@ -40,12 +48,14 @@ class SentenceReader:
 
     def __init__(
         self,
-        abstain_below: float = 0.35,
+        abstain_below: float = 0.4,
         *,
+        confidence_weights: Sequence[float] = CONFIDENCE_WEIGHTS,
+        min_score: float = 0.45,
         similarity_weight: float = 1.0,
         overlap_weight: float = 0.6,
         retrieval_weight: float = 0.1,
-        type_weight: float = 0.15,
+        type_weight: float = 0.5,
         context_weight: float = 0.1,
         pair_margin: float = 0.08,
         confidence_slope: float = 6.0,
@@ -53,6 +63,8 @@ class SentenceReader:
         max_citations: int = 5,
     ):
         self.abstain_below = abstain_below  # confidence under which the reader abstains
+        self.confidence_weights = tuple(confidence_weights)
+        self.min_score = min_score  # a best sentence scoring under this is off topic, whatever the signals
         self.similarity_weight = similarity_weight
         self.overlap_weight = overlap_weight
         self.retrieval_weight = retrieval_weight
@@ -87,18 +99,20 @@ class SentenceReader:
             return Answer(question, None, None, 0.0, False, NOT_ANSWERED, (), hits)
         best_per_hit.sort(key=lambda x: -x.score)
         top = best_per_hit[0]
-        confidence = self.confidence(top.score)
-
-        if confidence < self.abstain_below:
-            citations = tuple(self._citation(hits[s.hit], s.start, s.end, None, s.score) for s in best_per_hit)
-            return Answer(question, None, None, confidence, False, NOT_ANSWERED, citations[: self.max_citations], hits)
-
         hit = hits[top.hit]
         start, end = top.start, top.end
         if kind is None and _WHY_HOW.match(question):
             start, end = self._with_neighbour(scored[top.hit], top, weights)
         sentence = hit.text[start:end]
         span = best_span(question, sentence, kind)
+        confidence = self.confidence_of(signals(question, kind, sentence, hit.text, span))
+        if top.score < self.min_score:  # nothing retrieved is about the question at all
+            confidence = min(confidence, self.confidence(top.score))
+
+        if confidence < self.abstain_below:
+            citations = tuple(self._citation(hits[s.hit], s.start, s.end, None, s.score) for s in best_per_hit)
+            return Answer(question, None, None, confidence, False, NOT_ANSWERED, citations[: self.max_citations], hits)
+
         if span is None:  # explanations, yes/no, or no typed candidate: the sentence is the answer
             answer_start, answer_end = start, end
         else:
@@ -115,6 +129,12 @@ class SentenceReader:
             citations=((first,) + others)[: self.max_citations],
             passages=hits,
         )
+
+    def confidence_of(self, features: Sequence[float]) -> float:
+        """Probability that the chosen sentence answers, from the abstention signals."""
+        bias, *weights = self.confidence_weights
+        z = bias + sum(w * f for w, f in zip(weights, features))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     def confidence(self, score: float) -> float:
         """Logistic map of the combined score: the same score means the same confidence for any question."""
@@ -190,6 +210,82 @@ def question_weights(question: str) -> dict[str, float]:
         key = stem(word)
         weights[key] = max(weights.get(key, 0.0), 2.0 if heavy else 1.0)
     return weights
+
+
+# ---------------------------------------------------------------- abstention signals
+
+def anchors(question: str) -> list[str]:
+    """Words a passage must share to be about what the question asks: numbers, acronyms, names.
+
+    A capitalised first word is only the start of the question, so it does not count.
+    """
+    found = []
+    for i, m in enumerate(words(question)):
+        word = m.group()
+        acronym = len(word) > 1 and word.isupper()
+        name = i > 0 and word[0].isupper() and word.lower() not in STOPWORDS
+        if word[0].isdigit() or acronym or name:
+            found.append(word)
+    return found
+
+
+def missing_anchors(question: str, passage: str) -> list[str]:
+    """The question's anchors (see `anchors`) that the passage never mentions."""
+    present = {stem(m.group()) for m in words(passage)}
+    lowered = passage.lower()
+    return [a for a in anchors(question) if stem(a) not in present and a.lower() not in lowered]
+
+
+def signals(question: str, kind: str | None, sentence: str, passage: str, span: tuple[int, int] | None) -> tuple[float, ...]:
+    """What the confidence is made of: (type_missing, anchors_missing, span_distance, count_mismatch).
+
+    type_missing is 1 when a typed question's sentence holds no candidate of that type; anchors_missing
+    the share of the question's numbers and names absent from the passage; span_distance how far the
+    short answer sits from the question's words; count_mismatch 1 when "how many X" gets a number of
+    something else.
+    """
+    found = anchors(question)
+    return (
+        1.0 if kind in TYPED and span is None else 0.0,
+        len(missing_anchors(question, passage)) / len(found) if found else 0.0,
+        span_distance(question, sentence, span),
+        1.0 if kind == "number" and span is not None and not counts_what_is_asked(question, sentence, span) else 0.0,
+    )
+
+
+def span_distance(question: str, sentence: str, span: tuple[int, int] | None, cap: int = 8) -> float:
+    """How far (in words, 0-1 of `cap`) a short answer sits from the nearest question word; 0 without a span.
+
+    An answer of the right type far from anything the question mentions is usually another fact.
+    """
+    if span is None:
+        return 0.0
+    q_stems = set(question_weights(question))
+    tokens = words(sentence)
+    inside = [i for i, m in enumerate(tokens) if m.start() >= span[0] and m.end() <= span[1]]
+    near = [i for i, m in enumerate(tokens) if i not in inside and stem(m.group()) in q_stems]
+    if not inside or not near:
+        return 1.0
+    gap = min(min(abs(i - inside[0]), abs(i - inside[-1])) for i in near) - 1
+    return min(max(gap, 0), cap) / cap
+
+
+_HOW_MANY = re.compile(r"\bhow many ((?:[\w’'-]+ ){0,2}[\w’'-]+)", re.I)
+
+
+def counts_what_is_asked(question: str, sentence: str, span: tuple[int, int], window: int = 4) -> bool:
+    """Whether a word the question counts ("how many homes") follows the number closely ("11 children's homes").
+
+    True when the question names nothing to count.
+    """
+    asked = _HOW_MANY.search(question)
+    if not asked:
+        return True
+    nouns = {stem(m.group()) for m in words(asked.group(1)) if m.group().lower() not in STOPWORDS}
+    if not nouns:
+        return True
+    after = [stem(m.group()) for m in words(sentence[span[1]:])][:window]
+    return bool(nouns & set(after))
 
 
 def _found_message(hit: Hit) -> str:

@@ -72,9 +72,11 @@ _ROLE = re.compile(
     r"\b(?:(?:acting|interim|independent|deputy|assistant|chief|lead|senior|strategic|principal)\s)*"
     r"(?:director|chair|chairman|chairperson|chief executive|inspector|manager|head|leader|lead member|"
     r"councillor|mayor|president|minister|secretary|officer|commissioner|king|queen|emperor|founder)"
-    r"(?:\s(?:of|for)\s(?:the\s)?[A-Z][\w’']*(?:\s(?:[A-Z][\w’']*|of|and|for))*)?",
+    r"(?:\s(?:of|for)\s(?:the\s)?(?-i:[A-Z][\w’']*)(?:(?:\s(?:of|and|for)(?:\sthe)?)?\s(?-i:[A-Z][\w’']*))*)?",
     re.IGNORECASE,
 )
+
+_TITLE = re.compile(r"(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sir|Dame|Lord|Lady)\b")
 
 _ORG_WORDS = re.compile(
     r"\b(?:Council|Board|Trust|Service|Services|Agency|Police|NHS|Ofsted|Department|Group|Team|Partnership|"
@@ -88,8 +90,8 @@ _TYPE_RULES: list[tuple[str, re.Pattern[str]]] = [
     ("number", re.compile(r"\b(?:how many|how much|number of|how old|how long|how far|how large|how big|how tall|what (?:number|rate|age|size|population|amount)|rate of)\b", re.I)),
     ("date", re.compile(r"^\s*when\b|\b(?:what|which|in what) (?:year|date|month|day|decade|century|period|time)\b|\bsince when\b|\bwhen (?:was|were|did|does|is|will)\b", re.I)),
     ("judgement", re.compile(r"\b(?:judge?ment|judged|rated|rating|grade[ds]?|graded|overall effectiveness|ofsted (?:say|rate|give))\b", re.I)),
-    ("organisation", re.compile(r"\b(?:which|what) (?:organi[sz]ation|agency|body|board|council|company|team|service|partner|group|party|university|school|club)\b", re.I)),
-    ("person", re.compile(r"^\s*(?:who|whom|whose)\b|\b(?:who|whom|whose) (?:is|was|were|are|led|leads|chairs|did|does)\b|\b(?:which|what) (?:person|inspector|officer|individual|man|woman|role)\b|\bname of the (?:inspector|person|director|chair)\b", re.I)),
+    ("organisation", re.compile(r"\b(?:which|what) (?:organi[sz]ation|agency|body|board|council|company|team|service|partner|group|party|university|school|club)\b(?! (?:member|leader|manager|worker|officer|inspector)s?\b)", re.I)),
+    ("person", re.compile(r"^\s*(?:who|whom|whose)\b|\b(?:who|whom|whose) (?:is|was|were|are|led|leads|chairs|did|does)\b|\b(?:which|what) (?:[\w-]+ )?(?:person|inspector|officer|individual|man|woman|role|member|manager|leader)\b|\bname of (?:the |an? )?(?:[\w’'-]+ ){0,3}?(?:inspector|person|director|chair|chairman|chairperson|head|leader|manager|officer|councillor|mayor|president|minister|secretary|commissioner|founder|member)\b", re.I)),
     ("location", re.compile(r"^\s*where\b|\bwhere (?:is|was|were|are|do|does|did)\b|\b(?:which|what|in what) (?:city|country|area|town|place|region|location|state|county|continent|river)\b", re.I)),
 ]
 
@@ -166,7 +168,12 @@ def candidates(sentence: str, kind: str) -> list[tuple[int, int]]:
     names = [_trim_name(sentence, m.start(), m.end()) for m in _CANDIDATES["name"].finditer(sentence)]
     names = [s for s in names if s]
     if kind == "person":
-        return names + [m.span() for m in _ROLE.finditer(sentence)]
+        # A person is a titled or multi-word name that is not an organisation, or a role.
+        people = [
+            (a, b) for a, b in names
+            if not _ORG_WORDS.search(sentence[a:b]) and (" " in sentence[a:b] or _TITLE.match(sentence[a:b]))
+        ]
+        return people + [m.span() for m in _ROLE.finditer(sentence)]
     if kind == "organisation":
         return [s for s in names if _ORG_WORDS.search(sentence[s[0]:s[1]])] or names
     if kind == "location":
@@ -198,6 +205,8 @@ def best_span(question: str, sentence: str, kind: str | None) -> tuple[int, int]
     q_norm = f" {_norm(question)} "
     matched = [i for i, m in enumerate(tokens) if m.group().lower() not in STOPWORDS and stem(m.group()) in q_stems]
     spans = _generic_spans(tokens, matched, sentence) if kind == "thing" else candidates(sentence, kind)
+    if kind == "person" and _ASKS_NAME.search(question):
+        spans = [s for s in spans if not _ROLE.fullmatch(sentence[s[0]:s[1]])]
     best, best_score = None, float("-inf")
     for start, end in spans:
         text = sentence[start:end]
@@ -261,6 +270,8 @@ def _kind_bonus(kind, question, sentence, start, end, tokens, inside) -> float:
             bonus -= 0.3  # a lone lower-case word is more often a verb or adjective than the answer
     return bonus
 
+
+_ASKS_NAME = re.compile(r"\bname\b", re.I)
 
 _SPLITTERS = re.compile(r"[,;:()\[\]\"“”]|\s[–—-]\s")
 

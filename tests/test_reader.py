@@ -116,3 +116,73 @@ def test_answer_is_json_serialisable(ask):
 def test_no_hits_abstains_with_no_citations():
     answer = SentenceReader().read("Anything?", np.ones(384, dtype=np.float32) / np.sqrt(384), [], lambda h: ([], None))
     assert not answer.answered and answer.citations == () and answer.passages == ()
+
+
+# ---------------------------------------------------------------- abstention signals (pure)
+
+from qa_app.reader import anchors, counts_what_is_asked, missing_anchors, signals, span_distance  # noqa: E402
+from qa_app.spans import answer_type, best_span  # noqa: E402
+
+
+def test_anchors_are_numbers_acronyms_and_names_but_not_the_first_word():
+    assert anchors("How many social workers resigned in 2014?") == ["2014"]
+    assert anchors("What is the name of the LSCB chair?") == ["LSCB"]
+    assert anchors("Who is the head of the Virtual School?") == ["Virtual", "School"]
+
+
+def test_question_asking_for_a_year_the_passage_lacks_has_a_missing_anchor():
+    assert missing_anchors("How many children were looked after in 2013?", LOOKED_AFTER) == ["2013"]
+    assert missing_anchors("How many children were looked after in 2014?", LOOKED_AFTER) == []
+
+
+def test_number_far_from_the_question_words_is_distant():
+    sentence = "Inspectors met 12 foster carers, and the council's own report for the year was published in March."
+    near = best_span("How many foster carers did inspectors meet?", sentence, "number")
+    assert span_distance("How many foster carers did inspectors meet?", sentence, near) == 0.0
+    far = (sentence.index("March"), sentence.index("March") + 5)
+    assert span_distance("How many foster carers did inspectors meet?", sentence, far) > 0.5
+
+
+def test_count_of_something_else_is_a_mismatch():
+    sentence = "The local authority operates 11 children's homes and employs 38 social workers."
+    homes = (sentence.index("11"), sentence.index("11") + 2)
+    workers = (sentence.index("38"), sentence.index("38") + 2)
+    assert counts_what_is_asked("How many homes does the council run?", sentence, homes)
+    assert not counts_what_is_asked("How many homes does the council run?", sentence, workers)
+
+
+def test_typed_question_whose_sentence_has_no_candidate_signals_a_missing_type():
+    question = "What is the council's annual budget for children's services?"
+    sentence = "Children's services in the city require improvement to be good."
+    kind = answer_type(question)
+    assert signals(question, kind, sentence, sentence, best_span(question, sentence, kind))[0] == 1.0
+
+
+def test_fully_supported_answer_is_more_confident_than_any_unsupported_one():
+    reader = SentenceReader()
+    supported = reader.confidence_of((0.0, 0.0, 0.0, 0.0))
+    assert supported >= reader.abstain_below
+    for bad in [(1.0, 0.0, 0.0, 0.0), (0.0, 1.0, 0.0, 0.0), (0.0, 0.0, 0.0, 1.0)]:
+        assert reader.confidence_of(bad) < reader.abstain_below < supported
+
+
+# ---------------------------------------------------------------- abstention (real model)
+
+
+def test_question_asking_for_a_year_the_passage_lacks_is_not_answered(ask):
+    answer = ask("How many children were looked after in 2013?")
+    assert not answer.answered and answer.answer is None and answer.citations
+
+
+def test_question_asking_for_a_name_the_report_lacks_is_not_answered(ask):
+    answer = ask("What is the name of the Acting Director of Children's Services?")
+    assert not answer.answered
+
+
+def test_money_question_without_an_amount_in_the_passages_is_not_answered(ask):
+    assert not ask("How much funding does the council spend on children's services?").answered
+
+
+def test_explanation_keeps_the_sentence_as_the_answer(ask):
+    answer = ask("Why do parents not understand what they must change in child protection plans?")
+    assert answer.answered and answer.answer == answer.sentence

@@ -95,3 +95,33 @@ def test_no_typed_candidate_gives_no_span():
 
 def test_explanation_and_yes_no_have_no_short_span():
     assert best_span("Why are plans weak?", "Plans are weak because goals are vague.", None) is None
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("What is the name of the LSCB chair?", "person"),
+        ("What is the name of the Acting Director of Children's Services?", "person"),
+        ("Which senior officer heads the joint abuse forum?", "person"),
+        ("Which team member was an associate inspector?", "person"),
+        ("Which team leads on adoption?", "organisation"),
+    ],
+)
+def test_questions_about_a_role_holder_ask_for_a_person(question, kind):
+    assert answer_type(question) == kind
+
+
+def test_person_question_does_not_take_a_capitalised_common_word_or_an_organisation():
+    sentence = "Staff at the Virtual School and the Local Safeguarding Children Board meet every term."
+    assert span_text("Who chairs the meetings?", sentence) is None
+
+
+def test_person_question_takes_a_full_name():
+    sentence = "The team was led by Peter McEntee HMI and included a social care inspector."
+    assert span_text("Who led the team?", sentence).startswith("Peter McEntee")
+
+
+def test_name_question_is_not_answered_by_the_role_alone():
+    sentence = "The Acting Director of Children's Services has been in post since March 2015."
+    assert span_text("What is the name of the Acting Director of Children's Services?", sentence) is None
+    assert span_text("Who has been in post since March 2015?", sentence) == "Acting Director of Children's Services"
