@@ -7,17 +7,12 @@ a browser of its own. The index is built into a temporary folder so the reposito
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import threading
-import time
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from support import running_app
 
-ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("QA_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -35,47 +30,11 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 pytestmark = pytest.mark.slow
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
     """The app served from a subprocess exactly as a person starts it, once it says it is ready."""
-    port = free_port()
-    index_dir = tmp_path_factory.mktemp("index")
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(
-        [sys.executable, "app.py", "--port", str(port), "--index", str(index_dir)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    lines: list[str] = []
-    ready = threading.Event()
-
-    def read():
-        for line in proc.stdout:  # type: ignore[union-attr]
-            lines.append(line)
-            if "Ready in" in line:
-                ready.set()
-
-    threading.Thread(target=read, daemon=True).start()
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while not ready.wait(1):
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("app.py did not become ready:\n" + "".join(lines[-40:]))
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with running_app("--index", str(tmp_path_factory.mktemp("index")), timeout_s=START_TIMEOUT_S) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -20,34 +19,21 @@ import time
 from pathlib import Path
 
 import pytest
+from support import CHILD_ENV, QUESTION, ROOT, free_port, write_report
 
 from qa_app.assistant import Assistant
 from qa_app.config import Settings
 from qa_app.embedding import Embedder, file_sha256
 from qa_app.errors import IndexUnavailable
-from qa_app.index import ensure_index, live_build, load_index, verify_files, read_manifest
+from qa_app.index import (
+    ensure_index,
+    live_build,
+    load_index,
+    read_manifest,
+    verify_files,
+)
 
-ROOT = Path(__file__).resolve().parents[1]
 REBUILD_COMMAND = "Run: python -m qa_app index --rebuild"
-PARAGRAPHS = [
-    "The council had 620 children looked after in March 2015.",
-    "Early help cases stay open for 14 weeks on average.",
-    "Managers complete audits every month, but 12% of managers do not complete them.",
-    "The judgement for leadership is requires improvement.",
-    "Care leavers receive a personal adviser by the age of 16.",
-    "The adoption service places children with families within 400 days.",
-    "Private fostering arrangements are checked within seven days.",
-    "Social workers carry an average caseload of 18 children.",
-]
-QUESTION = "How many children were looked after?"
-CHILD_ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
-
-
-def write_report(folder: Path, paragraphs=PARAGRAPHS, name: str = "tiny.md", title: str = "Tiny council report") -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    numbered = "\n".join(f"{i}. {text}" for i, text in enumerate(paragraphs, 1))
-    (folder / name).write_text(f"# {title}\n\n## Findings\n\n{numbered}\n", encoding="utf-8")
-    return folder
 
 
 def open_assistant(settings: Settings, embedder: Embedder, **changes) -> Assistant:
@@ -327,12 +313,6 @@ def _without_write_override():
             raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _chmod_tree(root: Path, dirs: int, files: int) -> None:
     for path in [root, *root.rglob("*")]:
         path.chmod(dirs if path.is_dir() else files)
@@ -345,7 +325,7 @@ def test_app_starts_on_a_read_only_index_and_says_it_cannot_rebuild(settings, tm
     report = settings.corpus_dir / "tiny.md"  # a changed report: the index is stale but cannot be rebuilt
     report.write_text(report.read_text(encoding="utf-8").replace("seven days", "eight days"), encoding="utf-8")
     _chmod_tree(settings.index_dir, 0o555, 0o444)
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "app.py", "--port", str(port), "--corpus", str(settings.corpus_dir),
          "--index", str(settings.index_dir)],

@@ -1,6 +1,13 @@
 import numpy as np
 
-from qa_app.lexical import build_lexical, expand, find_acronyms, lexical_scores, load_lexical, tokenize
+from qa_app.lexical import (
+    build_lexical,
+    expand,
+    find_acronyms,
+    lexical_scores,
+    load_lexical,
+    tokenize,
+)
 
 
 def test_acronyms_are_found_where_the_report_defines_them():

@@ -7,31 +7,17 @@ and the server, not on the corpus size), exactly as a script on the office machi
 from __future__ import annotations
 
 import os
-import socket
 import statistics
-import subprocess
-import sys
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from support import running_app, write_report
 
-ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT_S = 300
 CLIENTS = 20
 QUESTIONS_PER_CLIENT = 10
-PARAGRAPHS = [
-    "The council had 620 children looked after in March 2015.",
-    "Early help cases stay open for 14 weeks on average.",
-    "Managers complete audits every month, but 12% of managers do not complete them.",
-    "The judgement for leadership is requires improvement.",
-    "Care leavers receive a personal adviser by the age of 16.",
-    "The adoption service places children with families within 400 days.",
-    "Private fostering arrangements are checked within seven days.",
-    "Social workers carry an average caseload of 18 children.",
-]
 # question -> what the answer must contain, and the paragraph it must cite first
 QUESTIONS = {
     "How many children were looked after?": ("620", 1),
@@ -46,55 +32,17 @@ QUESTIONS = {
 pytestmark = pytest.mark.slow
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("load") / "corpus"
-    folder.mkdir()
-    numbered = "\n".join(f"{i}. {text}" for i, text in enumerate(PARAGRAPHS, 1))
-    (folder / "tiny.md").write_text(f"# Tiny council report\n\n## Findings\n\n{numbered}\n", encoding="utf-8")
-    return folder
+    return write_report(tmp_path_factory.mktemp("load") / "corpus")
 
 
 @pytest.fixture(scope="module")
 def app(corpus):
     """The app, started as a person starts it, once it says it is ready; yields (url, index folder)."""
-    port = free_port()
     index_dir = corpus.parent / "index"
-    proc = subprocess.Popen(
-        [sys.executable, "app.py", "--port", str(port), "--corpus", str(corpus), "--index", str(index_dir)],
-        cwd=ROOT,
-        env={**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    lines: list[str] = []
-    ready = threading.Event()
-
-    def read():
-        for line in proc.stdout:  # type: ignore[union-attr]
-            lines.append(line)
-            if "Ready in" in line:
-                ready.set()
-
-    threading.Thread(target=read, daemon=True).start()
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while not ready.wait(1):
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("app.py did not become ready:\n" + "".join(lines[-40:]))
-    yield f"http://127.0.0.1:{port}", index_dir
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with running_app("--corpus", str(corpus), "--index", str(index_dir), timeout_s=START_TIMEOUT_S) as url:
+        yield url, index_dir
 
 
 @pytest.fixture(scope="module")

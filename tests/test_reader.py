@@ -120,7 +120,13 @@ def test_no_hits_abstains_with_no_citations():
 
 # ---------------------------------------------------------------- abstention signals (pure)
 
-from qa_app.reader import anchors, counts_what_is_asked, missing_anchors, signals, span_distance  # noqa: E402
+from qa_app.reader import (  # noqa: E402
+    anchors,
+    counts_what_is_asked,
+    missing_anchors,
+    signals,
+    span_distance,
+)
 from qa_app.spans import answer_type, best_span  # noqa: E402
 
 

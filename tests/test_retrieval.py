@@ -2,7 +2,13 @@ import numpy as np
 import pytest
 
 from qa_app.corpus import Block
-from qa_app.retrieval import best_per_owner, filter_mask, fuse, normalise, paragraph_reference
+from qa_app.retrieval import (
+    best_per_owner,
+    filter_mask,
+    fuse,
+    normalise,
+    paragraph_reference,
+)
 
 
 def block(number, section="A > Inspection findings", kind="finding", doc="r1"):

@@ -16,33 +16,14 @@ import time
 from pathlib import Path
 
 import pytest
+from support import CHILD_ENV, QUESTION, ROOT, write_report
 
 from qa_app.assistant import Assistant
 from qa_app.errors import InvalidQuestion, ReportError
 from qa_app.ui import build_app
 
-ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "eval" / "gold.jsonl"
-PARAGRAPHS = [
-    "The council had 620 children looked after in March 2015.",
-    "Early help cases stay open for 14 weeks on average.",
-    "Managers complete audits every month, but 12% of managers do not complete them.",
-    "The judgement for leadership is requires improvement.",
-    "Care leavers receive a personal adviser by the age of 16.",
-    "The adoption service places children with families within 400 days.",
-    "Private fostering arrangements are checked within seven days.",
-    "Social workers carry an average caseload of 18 children.",
-]
-QUESTION = "How many children were looked after?"
 LIMIT = 1000
-CHILD_ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
-
-
-def write_report(folder: Path, paragraphs=PARAGRAPHS, name: str = "tiny.md") -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    numbered = "\n".join(f"{i}. {text}" for i, text in enumerate(paragraphs, 1))
-    (folder / name).write_text(f"# Tiny council report\n\n## Findings\n\n{numbered}\n", encoding="utf-8")
-    return folder
 
 
 @pytest.fixture(scope="module")
