@@ -95,6 +95,11 @@ class Embedder:
     def device_name(self) -> str:
         return str(self.model.device)
 
+    @property
+    def max_tokens(self) -> int:
+        """Word pieces of text the model reads, its [CLS] and [SEP] tokens left out; more is cut off."""
+        return int(self.model.max_seq_length) - 2
+
     def default_batch_size(self) -> int:
         """Bigger batches pay off on a GPU; on CPU, 32 keeps padding waste low."""
         if self.batch_size:

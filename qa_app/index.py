@@ -22,7 +22,7 @@ from .chunking import CHUNKER_VERSION, Chunk, chunk_blocks
 from .config import Settings
 from .corpus import PARSER_VERSION, Block, Report
 from .embedding import Embedder, file_sha256
-from .errors import IndexUnavailable, ReportError
+from .errors import IndexUnavailable, QAError, ReportError
 from .lexical import build_lexical, load_lexical
 from .sentences import split_sentences
 
@@ -257,6 +257,11 @@ def build_index(
     report = progress or (lambda stage, fraction: None)
     blocks = [block for r in reports for block in r.paragraphs]
     report("Chunking", 0.0)
+    if settings.chunk_tokens > embedder.max_tokens:
+        raise QAError(
+            f"chunk_tokens is {settings.chunk_tokens} but the model reads at most {embedder.max_tokens} word "
+            f"pieces, so windows would be cut; set QA_CHUNK_TOKENS to {embedder.max_tokens} or less."
+        )
     chunks = chunk_blocks(blocks, embedder.token_spans, settings.chunk_tokens, settings.chunk_overlap)
     sentence_index = [(b.id, split_sentences(b.text)) for b in blocks]
     sentence_texts = [b.text[s:e] for b, (_, spans) in zip(blocks, sentence_index) for s, e in spans]

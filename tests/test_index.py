@@ -24,7 +24,7 @@ from support import CHILD_ENV, QUESTION, ROOT, free_port, write_report
 from qa_app.assistant import Assistant
 from qa_app.config import Settings
 from qa_app.embedding import Embedder, file_sha256
-from qa_app.errors import IndexUnavailable
+from qa_app.errors import IndexUnavailable, QAError
 from qa_app.index import (
     ensure_index,
     live_build,
@@ -354,3 +354,8 @@ def test_app_starts_on_a_read_only_index_and_says_it_cannot_rebuild(settings, tm
         _chmod_tree(settings.index_dir, 0o755, 0o644)
     assert sorted(p.name for p in settings.index_dir.iterdir()) == sorted(["CURRENT", ".lock", live_build(settings.index_dir)[0].name])
     load_index(settings.index_dir)  # untouched
+
+
+def test_windows_longer_than_the_model_reads_are_refused_before_building(settings, embedder):
+    with pytest.raises(QAError, match="QA_CHUNK_TOKENS"):
+        open_assistant(settings, embedder, chunk_tokens=400, auto_rebuild=True, index_dir=settings.index_dir.parent / "new")
