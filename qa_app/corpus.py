@@ -8,7 +8,6 @@ page breaks that cut paragraphs in two. Page furniture (rules, the publisher's a
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -16,17 +15,33 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from .errors import ReportError
+from .markdown_lines import (
+    CONTENTS_TITLES,
+    FOOTNOTE_MARK,
+    GRADES,
+    PARAGRAPH_TAG,
+    Line,
+    cited_paragraphs,
+    clean,
+    contents_table,
+    heading_key,
+    is_separator_row,
+    joined,
+    scan,
+    stated_grade,
+    table_cells,
+    terminated,
+)
 from .records import to_dict
 
 if TYPE_CHECKING:
     from .chunking import Chunk
 
 SECTION_SEPARATOR = " > "
-GRADES = ("Outstanding", "Good", "Requires improvement", "Inadequate")
-
 
 # Bump when parsing changes what blocks a report yields: indexes built before are then rebuilt.
 PARSER_VERSION = "2"
+
 
 @dataclass(frozen=True)
 class Block:
@@ -125,160 +140,6 @@ def summarize(reports: Sequence[Report], chunks: Sequence["Chunk"], token_count:
     }
 
 
-# ---------------------------------------------------------------- text
-
-
-_SUP = re.compile(r"<sup>\s*(\d+)\s*</sup>", re.I)
-_TAG = re.compile(r"</?(?:b|i|u|em|strong|p|br|span|sub)\b[^>]*>", re.I)
-_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-_EMPHASIS = re.compile(r"(\*\*|\*)(?=\S)(.+?)(?<=\S)\1")
-_CITE = re.compile(r"\bparagraphs?\s+(\d+(?:\s*(?:,|and|&|to|–|-)\s*\d+)*)", re.I)
-_TERMINAL = re.compile(r"[.!?:;][)\]'\"’”]*$")
-
-
-def clean(text: str) -> str:
-    """Report text without markup: footnote markers, HTML tags, emphasis and link targets removed."""
-    text = _LINK.sub(r"\1", _TAG.sub("", _SUP.sub("", text)))
-    text = _EMPHASIS.sub(r"\2", text)
-    return " ".join(html.unescape(text).split())
-
-
-def cited_paragraphs(text: str) -> tuple[int, ...]:
-    """Paragraph numbers a text refers to: "(paragraph 127)", "(paragraphs 18, 28, 130)", "paragraphs 3-5"."""
-    numbers: list[int] = []
-    for match in _CITE.finditer(text):
-        parts = re.findall(r"\d+|to|–|-", match.group(1))
-        for i, part in enumerate(parts):
-            if not part.isdigit():
-                continue
-            if i >= 2 and parts[i - 1] in ("to", "–", "-") and int(parts[i - 2]) < int(part) <= int(parts[i - 2]) + 50:
-                numbers.extend(range(int(parts[i - 2]) + 1, int(part) + 1))
-            else:
-                numbers.append(int(part))
-    return tuple(dict.fromkeys(numbers))
-
-
-def stated_grade(text: str) -> str | None:
-    """The graded judgement a heading states: "... requires improvement", "... is that it is good", "Good"."""
-    key = _key(text)
-    for grade in GRADES:
-        if key == grade.lower():
-            return grade
-    if re.search(r"\brequires? improvement(?: to be good)?$", key):
-        return "Requires improvement"
-    match = re.search(r"\b(?:is|are|be|was|were)\s+(outstanding|good|inadequate)$", key)
-    return match.group(1).capitalize() if match else None
-
-
-def _key(text: str) -> str:
-    """Heading text for comparison: case, quotes, markup and trailing punctuation ignored."""
-    text = clean(text).lower().translate(str.maketrans("‘’“”", "''\"\""))
-    return text.rstrip(" .:")
-
-
-def _terminated(text: str) -> bool:
-    return bool(_TERMINAL.search(text))
-
-
-def _joined(text: str, piece: str) -> str:
-    """Sub-items read as a list: "; " after a piece that does not end a sentence."""
-    return f"{text} {piece}" if _terminated(text) else f"{text}; {piece}"
-
-
-# ---------------------------------------------------------------- lines
-
-
-_HEADING = re.compile(r"(#{1,6})\s+(.*?)\s*#*$")
-_RULE = re.compile(r"(?:-{3,}|\*{3,}|_{3,})$")
-_BOLD_LINE = re.compile(r"\*\*((?:(?!\*\*).)+)\*\*$")
-_FOOTNOTE = re.compile(r"<sup>\s*(\d+)\s*</sup>\s*(\S.*)$", re.I)
-_NUMBERED = re.compile(r"(?:[-*+]\s+)?(\d{1,4})\.\s+(\S.*)$")
-_BULLET = re.compile(r"[-*+]\s+(\S.*)$")
-_CELL_RULE = re.compile(r":?-+:?$")
-_PARAGRAPH_TAG = re.compile(r"<p>(.*?)</p>", re.I | re.S)
-_CONTENTS = {"contents", "table of contents"}
-
-
-@dataclass(frozen=True)
-class _Line:
-    kind: str  # blank, rule, heading, bold, table, footnote, numbered, bullet, text
-    start: int  # the line's content (indent and trailing spaces excluded) is source[start:end]
-    end: int
-    body: str  # the content after its marker ("N. ", "- ", "## ", ...)
-    indent: int = 0
-    level: int = 0  # heading level
-    number: int | None = None  # paragraph or footnote number
-    hard_break: bool = False  # ends with two spaces: a markdown line break
-
-
-def _scan(source: str) -> list[_Line]:
-    lines: list[_Line] = []
-    offset = 0
-    for raw in source.splitlines(keepends=True):
-        line = raw.rstrip("\r\n")
-        content = line.lstrip(" \t\ufeff")
-        start = offset + len(line) - len(content)
-        stripped = content.rstrip()
-        end = start + len(stripped)
-        indent = len(line) - len(content)
-        lines.append(_classify(stripped, start, end, indent, content.endswith("  ")))
-        offset += len(raw)
-    return lines
-
-
-def _classify(text: str, start: int, end: int, indent: int, hard_break: bool) -> _Line:
-    if not text:
-        return _Line("blank", start, end, "")
-    if _RULE.match(text):
-        return _Line("rule", start, end, "")
-    if match := _HEADING.match(text):
-        return _Line("heading", start, end, match.group(2), level=len(match.group(1)))
-    if text.startswith("|"):
-        return _Line("table", start, end, text)
-    if match := _FOOTNOTE.match(text):
-        return _Line("footnote", start, end, match.group(2), number=int(match.group(1)))
-    if match := _BOLD_LINE.match(text):
-        return _Line("bold", start, end, match.group(1))
-    if match := _NUMBERED.match(text):
-        return _Line("numbered", start, end, match.group(2), indent, number=int(match.group(1)))
-    if match := _BULLET.match(text):
-        return _Line("bullet", start, end, match.group(1), indent)
-    return _Line("text", start, end, text, indent, hard_break=hard_break)
-
-
-def _cells(row: str) -> list[str]:
-    return [c.strip() for c in row.strip().strip("|").split("|")]
-
-
-def _is_separator(cells: list[str]) -> bool:
-    return all(_CELL_RULE.match(c) for c in cells)
-
-
-def _contents(lines: list[_Line]) -> dict[str | None, set[str]]:
-    """The contents table: part key (None for top level) -> keys of the sections listed under it."""
-    listed: dict[str | None, set[str]] = {}
-    for i, line in enumerate(lines):
-        if line.kind == "heading" and _key(line.body) in _CONTENTS:
-            entries: list[tuple[str, bool]] = []
-            for row in lines[i + 1 :]:
-                if row.kind == "heading":
-                    break
-                if row.kind == "table" and not _is_separator(cells := _cells(row.body)) and cells[0]:
-                    entries.append((_key(cells[0]), bool(re.match(r"(<b>|\*\*)", cells[0], re.I))))
-                elif row.kind == "bullet":
-                    entries.append((_key(row.body), row.indent == 0))
-            nested = any(is_part for _, is_part in entries) and not all(is_part for _, is_part in entries)
-            part = None
-            for key, is_part in entries:
-                if is_part and nested:
-                    part = key
-                    listed.setdefault(None, set()).add(key)
-                else:
-                    listed.setdefault(part, set()).add(key)
-            return listed
-    return listed
-
-
 # ---------------------------------------------------------------- parsing
 
 
@@ -302,22 +163,22 @@ class _Draft:
     judgement: str | None
     summary: bool  # in a summary section, or one that states a judgement
     number: int | None = None
-    lines: list[_Line] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
 
     def extend(self, text: str, end: int, list_item: bool = False) -> None:
         text = clean(text)
         if text:
-            self.text = _joined(self.text, text) if list_item else f"{self.text} {text}"
+            self.text = joined(self.text, text) if list_item else f"{self.text} {text}"
         self.end = end
 
 
 class _Parser:
     """One pass over the lines; mutable state stays inside, parse_report is the pure interface."""
 
-    def __init__(self, source: str, lines: list[_Line]):
+    def __init__(self, source: str, lines: list[Line]):
         self.source = source
         self.lines = lines
-        self.listed = _contents(lines)
+        self.listed = contents_table(lines)
         self.sections: list[_Section] = []
         self.drafts: list[_Draft] = []
         self.footnote_sections: dict[int, tuple[tuple[str, ...], str | None]] = {}
@@ -354,7 +215,7 @@ class _Parser:
     def _judgement(self) -> str | None:
         return next((s.judgement for s in reversed(self.sections) if s.judgement), None)
 
-    def _new(self, kind: str, line: _Line, text: str, number: int | None = None) -> _Draft:
+    def _new(self, kind: str, line: Line, text: str, number: int | None = None) -> _Draft:
         self._note_footnotes(line)
         summary = any("summary" in s.title.lower() for s in self.sections) or bool(
             self.sections and self.sections[-1].states_judgement
@@ -372,19 +233,19 @@ class _Parser:
         self.front = None
         self.resumed = False
 
-    def _note_footnotes(self, line: _Line) -> None:
-        for match in _SUP.finditer(self.source, line.start, line.end):
+    def _note_footnotes(self, line: Line) -> None:
+        for match in FOOTNOTE_MARK.finditer(self.source, line.start, line.end):
             self.footnote_sections.setdefault(int(match.group(1)), (self._path(), self._judgement()))
 
     # -- sections
 
     def _rank(self, title: str, markdown: bool, level: int) -> tuple[int, bool]:
-        key = _key(title)
+        key = heading_key(title)
         if self.listed:
             part = self.sections[0] if self.sections and self.sections[0].listed else None
             if key in self.listed.get(None, ()):
                 return 1, True
-            if part and key in self.listed.get(_key(part.title), ()):
+            if part and key in self.listed.get(heading_key(part.title), ()):
                 return 2, True
             anchor = [s for s in self.sections if (s.listed if markdown else s.structural)]
             return (anchor[-1].rank + 1 if anchor else 1), False
@@ -396,7 +257,7 @@ class _Parser:
     def _open_section(self, raw: str, markdown: bool, level: int = 0) -> None:
         title = clean(raw)
         grade = stated_grade(title)
-        if grade and _key(title) == grade.lower():  # "**Requires improvement**": the section's grade
+        if grade and heading_key(title) == grade.lower():  # "**Requires improvement**": the section's grade
             if self.sections:
                 self.sections[-1].judgement = grade
             return
@@ -409,30 +270,30 @@ class _Parser:
 
     def _state_grade(self, grade: str, title: str) -> None:
         # "The Local Safeguarding Children Board requires improvement" grades the part it names.
-        key = _key(title)
-        named = [s for s in self.sections[:-1] if key.startswith(_key(s.title))]
+        key = heading_key(title)
+        named = [s for s in self.sections[:-1] if key.startswith(heading_key(s.title))]
         (named[-1] if named else self.sections[-1]).judgement = grade
         self.sections[-1].states_judgement = True
 
     # -- line kinds
 
-    def _blank(self, line: _Line) -> None:
+    def _blank(self, line: Line) -> None:
         self.gap = True
 
-    def _rule(self, line: _Line) -> None:
+    def _rule(self, line: Line) -> None:
         self.page_break = True
 
-    def _footnote(self, line: _Line) -> None:
+    def _footnote(self, line: Line) -> None:
         if self.in_contents:
             return
         self._new("footnote", line, line.body, line.number)
         self.page_break = True
 
-    def _heading(self, line: _Line) -> None:
-        key = _key(line.body)
+    def _heading(self, line: Line) -> None:
+        key = heading_key(line.body)
         front, self.front = self.front, None
         self._close()
-        self.in_contents = key in _CONTENTS and bool(self.listed)
+        self.in_contents = key in CONTENTS_TITLES and bool(self.listed)
         if self.in_contents:
             return
         if self.title is None and line.level == 1 and not self.drafts:
@@ -449,13 +310,13 @@ class _Parser:
         self._note_footnotes(line)
         self._judgement_statement(line)
 
-    def _judgement_statement(self, line: _Line) -> None:
+    def _judgement_statement(self, line: Line) -> None:
         """A heading that states a grade in words is content too: it answers "how was X judged?"."""
         grade = stated_grade(line.body)
-        if grade and _key(line.body) != grade.lower():
+        if grade and heading_key(line.body) != grade.lower():
             self._new("judgement", line, line.body)
 
-    def _bold(self, line: _Line) -> None:
+    def _bold(self, line: Line) -> None:
         if ":" in clean(line.body).rstrip(":"):  # "**Inspection date: 1/06/2015**" is content
             self._text(line)
             return
@@ -465,14 +326,14 @@ class _Parser:
             self._note_footnotes(line)
             self._judgement_statement(line)
 
-    def _numbered(self, line: _Line) -> None:
+    def _numbered(self, line: Line) -> None:
         if self.in_contents:
             return
         self._close()
         self.open = self._new("numbered", line, line.body, line.number)
         self.gap = False
 
-    def _bullet(self, line: _Line) -> None:
+    def _bullet(self, line: Line) -> None:
         if self.in_contents:
             return
         text = clean(line.body)
@@ -492,11 +353,11 @@ class _Parser:
         self.last_indent = line.indent
         self.gap = False
 
-    def _text(self, line: _Line) -> None:
+    def _text(self, line: Line) -> None:
         if self.in_contents:
             return
         text = clean(line.body)
-        if self.front is not None and len(text.split()) <= 3 and not _terminated(text):
+        if self.front is not None and len(text.split()) <= 3 and not terminated(text):
             self.front.extend(text, line.end)  # "and" between the title's headings
             return
         last = self.drafts[-1] if self.drafts else None
@@ -516,38 +377,38 @@ class _Parser:
             return False
         if not self.gap:
             return not list_item and draft.kind != "title"
-        if _terminated(draft.text) or draft.kind not in ("numbered", "paragraph", "bullet"):
+        if terminated(draft.text) or draft.kind not in ("numbered", "paragraph", "bullet"):
             return False
         lower_start = not text[0].isupper()
         if list_item:
             return draft.kind == "numbered" and lower_start
         return lower_start or draft.kind == "numbered"
 
-    def _continue(self, line: _Line) -> None:
+    def _continue(self, line: Line) -> None:
         assert self.open is not None
         self._note_footnotes(line)
         self.open.extend(line.body, line.end)
         self.open.lines.append(line)
         self.gap = False
 
-    def _table(self, rows: list[_Line]) -> None:
+    def _table(self, rows: list[Line]) -> None:
         self._close()
         if self.in_contents:
             return
-        header = _cells(rows[0].body)
-        has_header = len(rows) > 1 and _is_separator(_cells(rows[1].body))
+        header = table_cells(rows[0].body)
+        has_header = len(rows) > 1 and is_separator_row(table_cells(rows[1].body))
         body = rows[2:] if has_header else rows
         if has_header and clean(header[0]) and any("<p>" in r.body.lower() for r in body):
             self._section_box(header, body)
             return
         for row in rows:
-            cells = [clean(c) for c in _cells(row.body)]
-            if _is_separator(cells) or not any(cells):
+            cells = [clean(c) for c in table_cells(row.body)]
+            if is_separator_row(cells) or not any(cells):
                 continue
             draft = self._new("table", row, "; ".join(c for c in cells if c))
-            draft.judgement = stated_grade(cells[-1]) if _key(cells[-1]) in _GRADE_KEYS else draft.judgement
+            draft.judgement = stated_grade(cells[-1]) if heading_key(cells[-1]) in _GRADE_KEYS else draft.judgement
 
-    def _section_box(self, header: list[str], rows: list[_Line]) -> None:
+    def _section_box(self, header: list[str], rows: list[Line]) -> None:
         """A section held in a table: heading and grade in the header row, <p> paragraphs below."""
         self._open_section(header[0], markdown=False)
         self.sections[-1].structural = True
@@ -555,8 +416,8 @@ class _Parser:
         if grade:
             self.sections[-1].judgement = grade
         for row in rows:
-            for match in _PARAGRAPH_TAG.finditer(self.source, row.start, row.end):
-                inner = _Line("text", match.start(1), match.end(1), match.group(1))
+            for match in PARAGRAPH_TAG.finditer(self.source, row.start, row.end):
+                inner = Line("text", match.start(1), match.end(1), match.group(1))
                 if re.fullmatch(r"\s*(<b>.*</b>|\*\*.*\*\*)\s*", match.group(1), re.I | re.S):
                     self._open_section(match.group(1), markdown=False)
                 elif clean(match.group(1)):
@@ -577,7 +438,7 @@ def _kind(draft: _Draft) -> str:
     if draft.kind in ("title", "table", "footnote", "judgement"):
         return draft.kind
     if draft.kind == "numbered":
-        return "recommendation" if any(_key(s).startswith("recommendation") for s in draft.section) else "finding"
+        return "recommendation" if any(heading_key(s).startswith("recommendation") for s in draft.section) else "finding"
     if draft.kind == "bullet":
         return "bullet" if draft.summary else "statistic"
     return "summary" if draft.summary else "text"
@@ -586,7 +447,7 @@ def _kind(draft: _Draft) -> str:
 def parse_report(source: str, doc_id: str, name: str | None = None) -> tuple[str, tuple[Block, ...]]:
     """The report's title and its blocks in reading order; ReportError when it has no numbered paragraphs."""
     name = name or doc_id
-    parser = _Parser(source, _scan(source))
+    parser = _Parser(source, scan(source))
     title, drafts = parser.run()
     title = title or doc_id
     drafts = [d for d in drafts if d.text and not _address_block(d)]

@@ -43,6 +43,23 @@ class Citation:
     answer_end: int | None
     score: float
 
+    @classmethod
+    def of(cls, hit: Hit, quote: tuple[int, int], answer: tuple[int, int] | None, score: float) -> Citation:
+        """A citation of `hit`: the quoted sentence and, when there is one, the answer span, as offsets into its text."""
+        return cls(
+            doc_id=hit.doc_id,
+            paragraph=hit.paragraph,
+            section_path=hit.section_path,
+            judgement=hit.judgement,
+            quote=hit.text[quote[0]:quote[1]],
+            text=hit.text,
+            quote_start=quote[0],
+            quote_end=quote[1],
+            answer_start=answer[0] if answer else None,
+            answer_end=answer[1] if answer else None,
+            score=score,
+        )
+
     def to_dict(self) -> dict:
         return to_dict(self)
 

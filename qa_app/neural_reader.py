@@ -164,20 +164,9 @@ class TransformersReader:
     # ------------------------------------------------------------ citations
 
     def _citation(self, hit: Hit, span: SpanCandidate, answer: bool) -> Citation:
-        quote_start, quote_end = _sentence_around(hit.text, span.start, span.end)
-        return Citation(
-            doc_id=hit.doc_id,
-            paragraph=hit.paragraph,
-            section_path=hit.section_path,
-            judgement=hit.judgement,
-            quote=hit.text[quote_start:quote_end],
-            text=hit.text,
-            quote_start=quote_start,
-            quote_end=quote_end,
-            answer_start=span.start if answer else None,
-            answer_end=span.end if answer else None,
-            score=round(1.0 / (1.0 + math.exp(span.null_score - span.score)), 4),
-        )
+        quote = _sentence_around(hit.text, span.start, span.end)
+        score = round(1.0 / (1.0 + math.exp(span.null_score - span.score)), 4)
+        return Citation.of(hit, quote, (span.start, span.end) if answer else None, score)
 
 
 def best_window_span(

@@ -184,19 +184,7 @@ class SentenceReader:
         return min(top.start, other.start), max(top.end, other.end)
 
     def _citation(self, hit: Hit, start: int, end: int, answer: tuple[int, int] | None, score: float) -> Citation:
-        return Citation(
-            doc_id=hit.doc_id,
-            paragraph=hit.paragraph,
-            section_path=hit.section_path,
-            judgement=hit.judgement,
-            quote=hit.text[start:end],
-            text=hit.text,
-            quote_start=start,
-            quote_end=end,
-            answer_start=answer[0] if answer else None,
-            answer_end=answer[1] if answer else None,
-            score=round(self.confidence(score), 4),
-        )
+        return Citation.of(hit, (start, end), answer, round(self.confidence(score), 4))
 
 
 def question_weights(question: str) -> dict[str, float]:

@@ -119,10 +119,30 @@ def _stemmer():
     return Stemmer.Stemmer("english")
 
 
+# Common irregular past forms, so that "won" answers "win" and "built" answers "build".
+_IRREGULAR = {
+    "won": "win", "built": "build", "made": "make", "wrote": "write", "written": "write", "held": "hold",
+    "found": "find", "began": "begin", "begun": "begin", "took": "take", "taken": "take", "gave": "give",
+    "given": "give", "sold": "sell", "bought": "buy", "led": "lead", "brought": "bring", "came": "come",
+    "became": "become", "went": "go", "gone": "go", "got": "get", "kept": "keep", "left": "leave",
+    "lost": "lose", "met": "meet", "paid": "pay", "said": "say", "sent": "send", "spent": "spend",
+    "stood": "stand", "taught": "teach", "thought": "think", "told": "tell", "understood": "understand",
+    "wore": "wear", "worn": "wear", "chose": "choose", "chosen": "choose", "drew": "draw", "drawn": "draw",
+    "grew": "grow", "grown": "grow", "knew": "know", "known": "know", "saw": "see", "seen": "see",
+    "spoke": "speak", "spoken": "speak", "fell": "fall", "fallen": "fall", "flew": "fly", "flown": "fly",
+    "ran": "run", "sang": "sing", "sung": "sing", "struck": "strike", "fought": "fight", "caught": "catch",
+    "rose": "rise", "risen": "rise", "ate": "eat", "eaten": "eat", "drove": "drive", "driven": "drive",
+}
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """Lower-cased, number-folded ("1,766" -> "1766"), Snowball-stemmed form of one word."""
+    """Lower-cased, number-folded ("1,766" -> "1766"), Snowball-stemmed form of one word.
+
+    Common irregular past forms map to their verb, so that "won the cup" answers "What did they win?".
+    """
     w = word.lower().replace("’", "'")
+    w = _IRREGULAR.get(w, w)
     if w[:1].isdigit():
         return w.replace(",", "").rstrip("%")
     if w.endswith("'s"):
@@ -218,8 +238,11 @@ def best_span(question: str, sentence: str, kind: str | None) -> tuple[int, int]
             continue
         if kind != "thing" and inside and all(i in matched for i in inside):
             continue
-        score = _proximity(inside, matched)
-        score += _kind_bonus(kind, question, sentence, start, end, tokens, inside)
+        if kind == "thing":
+            score = _thing_score(question, sentence, tokens, inside, matched)
+        else:
+            score = _proximity(inside, matched)
+            score += _kind_bonus(kind, question, sentence, start, end, tokens, inside)
         if score > best_score:
             best, best_score = (start, end), score
     return best
@@ -262,44 +285,152 @@ def _kind_bonus(kind, question, sentence, start, end, tokens, inside) -> float:
             bonus += 0.5
         if len(text.split()) >= 2 and text[0].isupper():
             bonus += 0.3
-    elif kind == "thing":
-        bonus -= 0.08 * max(0, len(inside) - 4)
-        if any(tokens[i].group()[:1].isupper() or tokens[i].group()[:1].isdigit() for i in inside):
-            bonus += 0.4
-        elif len(inside) == 1:
-            bonus -= 0.3  # a lone lower-case word is more often a verb or adjective than the answer
     return bonus
 
 
+_TIME_WORDS = frozenset(
+    "year month week day today yesterday tomorrow century decade "
+    "time morning evening night later earlier ago recently spring summer autumn winter".split()
+)
+_PREPOSITIONS = frozenset(
+    "in on at by for from with into onto to through across over under between during after before since "
+    "until against among within without about towards toward upon".split()
+)
+
+
+def _thing_score(question: str, sentence: str, tokens, inside: list[int], matched: list[int]) -> float:
+    """How likely an untyped phrase answers: next to the question's words, after them, a short noun phrase."""
+    texts = [tokens[i].group() for i in inside]
+    lows = [t.lower() for t in texts]
+    score = 0.0
+    if matched:
+        gaps = []
+        for j in matched:
+            a, b = (tokens[j].end(), tokens[inside[0]].start()) if j < inside[0] else (tokens[inside[-1]].end(), tokens[j].start())
+            between = sentence[a:b]
+            # Distance in content words; a comma or bracket between counts as a word.
+            gap = sum(1 for m in words(between) if m.group().lower() not in STOPWORDS)
+            gap += len(_SPLITTERS.findall(between))
+            gaps.append(gap)
+        gaps.sort()
+        score -= 0.5 * gaps[0] + 0.1 * sum(gaps[1:3])
+        if any(j < inside[0] for j in matched):
+            score += 0.3  # the object follows its verb: "the council built [a library]"
+        nxt = inside[-1] + 1
+        if nxt in matched and not _SPLITTERS.search(sentence[tokens[inside[-1]].end():tokens[nxt].start()]):
+            if _ASKS_KIND.search(question):
+                score += 0.6  # "What type of tree" is answered by the modifier: "[oak] trees"
+            elif not texts[-1][:1].isupper() or inside[-1] == 0:
+                score -= 0.6  # a lower-case word right before a question word modifies it: "official [language]"
+    # A sentence's first word is capitalised whatever it is.
+    capitals = sum(1 for i, t in zip(inside, texts) if i > 0 and t[:1].isupper() or t[:1].isdigit())
+    if capitals:
+        score += 0.4 + 0.1 * capitals
+    # Short phrases are preferred; a capitalised name counts as one word however long it is.
+    length = sum(1 for i, t in zip(inside, texts) if not (i > 0 and t[:1].isupper()) and t.lower() not in _JOINERS)
+    length += 1 if capitals else 0
+    score -= 0.1 * max(0, length - 2) + 0.1 * max(0, length - 4)
+    # Function words inside the phrase, unless they join two capitalised words ("Bank of England").
+    score -= 0.4 * sum(
+        1 for k in range(1, len(lows) - 1)
+        if (lows[k] in _PREPOSITIONS or lows[k] in _CLAUSE) and not (texts[k - 1][:1].isupper() and texts[k + 1][:1].isupper())
+    )
+    if len(inside) == 1 and re.search(r"(?:ed|ing|ly)$", lows[0]):
+        score -= 0.3  # a lone verb form or adverb is rarely the thing asked for
+    if any(w in _TIME_WORDS for w in lows) or _CANDIDATES["date"].fullmatch(" ".join(texts)):
+        score -= 0.5  # when-answers have their own type
+    return score
+
+
 _ASKS_NAME = re.compile(r"\bname\b", re.I)
+_ASKS_KIND = re.compile(r"\b(?:what|which) (?:type|kind|sort|form|variety|breed|species|style|brand|make) of\b", re.I)
 
 _SPLITTERS = re.compile(r"[,;:()\[\]\"“”]|\s[–—-]\s")
 
+# Words that open a new clause or join two predicates: an answer phrase rarely runs across them.
+_CLAUSE = frozenset(
+    """which that who whom whose where when while because although though whereas if unless and but or nor
+    so yet is are was were be been being am has have had do does did will would shall should can could may
+    might must""".split()
+)
+# Joiners that stay inside a noun phrase ("Duke of Normandy", "the Bank's governor").
+_JOINERS = frozenset({"of", "'s", "’s"})
+_ARTICLES = frozenset({"the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her", "our"})
+_MAX_WORDS = 6
+
 
 def _generic_spans(tokens, matched: list[int], sentence: str) -> list[tuple[int, int]]:
-    """Runs of words the question does not use, cut at punctuation: a fallback for untyped factoids."""
-    spans: list[tuple[int, int]] = []
-    run: list[int] = []
+    """Phrases of words the question does not use, for untyped factoids.
+
+    Two levels of candidates: clause pieces (runs cut at question words, punctuation and clause words
+    such as "which", "and", "was") and the noun-phrase-like chunks inside them (cut again at any other
+    function word, keeping "of"). Edges are stripped of function words, articles included.
+    """
     matched_set = set(matched)
-
-    def close():
-        while run and tokens[run[-1]].group().lower() in STOPWORDS:
-            run.pop()
-        while run and tokens[run[0]].group().lower() in STOPWORDS - {"the", "a", "an"}:
-            run.pop(0)
-        if run:
-            spans.append((tokens[run[0]].start(), tokens[run[-1]].end()))
-        run.clear()
-
+    pieces: list[list[int]] = [[]]
     for i, tok in enumerate(tokens):
-        if i in matched_set:
-            close()
+        low = tok.group().lower()
+        prev = pieces[-1]
+        if prev and _SPLITTERS.search(sentence[tokens[prev[-1]].end():tok.start()]):
+            pieces.append([])
+        if i in matched_set or low in _CLAUSE:
+            pieces.append([])
             continue
-        if run and _SPLITTERS.search(sentence[tokens[run[-1]].end():tok.start()]):
-            close()
-        run.append(i)
-    close()
-    return spans
+        pieces[-1].append(i)
+    spans: set[tuple[int, int]] = set()
+
+    def add(run: list[int]) -> None:
+        run = _strip(tokens, run)
+        if run and len(run) <= _MAX_WORDS:
+            spans.add((tokens[run[0]].start(), tokens[run[-1]].end()))
+        elif run:
+            # An over-long phrase still gives its first and last few words: the answer sits at an edge.
+            for part in (run[:_MAX_WORDS], run[-_MAX_WORDS:]):
+                part = _strip(tokens, part)
+                if part:
+                    spans.add((tokens[part[0]].start(), tokens[part[-1]].end()))
+
+    for piece in pieces:
+        add(piece)
+        chunks: list[list[int]] = [[]]
+        for i in piece:
+            low = tokens[i].group().lower()
+            if low in _JOINERS:
+                chunks[-1].append(i)
+            elif low in STOPWORDS or low in _ARTICLES:
+                chunks.append([i] if low in _ARTICLES else [])
+            else:
+                chunks[-1].append(i)
+        chunks = [c for c in chunks if _strip(tokens, c)]
+        for c in chunks:
+            add(c)
+            # A lower-case participle inside often opens a reduced clause: "stone [quarried nearby]".
+            for j in range(1, len(c)):
+                if re.fullmatch(r"[a-z]+(?:ed|ing)", tokens[c[j]].group()):
+                    add(c[:j])
+                    break
+            # "chief executive of the company" -> also "chief executive" and "company"
+            for j, low in enumerate(tokens[k].group().lower() for k in c):
+                if low in _JOINERS and 0 < j < len(c) - 1:
+                    add(c[:j])
+                    add(c[j + 1 :])
+    # Capitalised names whole, joiners and all ("National Aeronautics and Space Administration"),
+    # when they hold at least one word the question does not use.
+    for m in _CANDIDATES["name"].finditer(sentence):
+        span = _trim_name(sentence, m.start(), m.end())
+        if span and any(span[0] <= t.start() and t.end() <= span[1] and i not in matched_set for i, t in enumerate(tokens)):
+            spans.add(span)
+    return sorted(spans)
+
+
+def _strip(tokens, run: list[int]) -> list[int]:
+    """`run` without leading or trailing function words (articles and determiners included)."""
+    start, end = 0, len(run)
+    while start < end and tokens[run[start]].group().lower() in STOPWORDS | _ARTICLES:
+        start += 1
+    while end > start and tokens[run[end - 1]].group().lower() in STOPWORDS | _ARTICLES:
+        end -= 1
+    return run[start:end]
 
 
 def _norm(text: str) -> str:

@@ -125,3 +125,63 @@ def test_name_question_is_not_answered_by_the_role_alone():
     sentence = "The Acting Director of Children's Services has been in post since March 2015."
     assert span_text("What is the name of the Acting Director of Children's Services?", sentence) is None
     assert span_text("Who has been in post since March 2015?", sentence) == "Acting Director of Children's Services"
+
+
+# Untyped "what/which" factoids: the answer is the phrase the question does not already say,
+# next to the words it does say, stripped of articles and cut at clause boundaries.
+UNTYPED = [
+    ("What did the team win in 2010?", "In 2010 the team won the league cup.", "league cup"),
+    ("What is the capital of Peru?", "The capital of Peru is Lima, a city on the Pacific coast.", "Lima"),
+    ("What instrument did she play?", "She played the cello in the city orchestra for ten years.", "cello"),
+    ("Which language is spoken in Brazil?", "Portuguese is the official language of Brazil.", "Portuguese"),
+    ("What was the ship's name?", "The ship, named the Northern Star, sank in 1902.", "Northern Star"),
+    ("What does the company make?", "The company makes bicycles and sells them across Europe.", "bicycles"),
+    ("What colour is the flag?", "The flag is green with a white star in the centre.", "green"),
+    ("What did the council build?", "Last year the council built a new library, which opened in May.", "new library"),
+    ("What is the largest planet in the solar system?", "Jupiter is the largest planet in the solar system.", "Jupiter"),
+    ("What was the cause of the fire?", "Investigators said the cause of the fire was a faulty heater.", "faulty heater"),
+    ("What prize did the novel win?", "The novel won the Booker Prize and sold a million copies.", "Booker Prize"),
+    ("What is the main export of the island?", "Sugar is the main export of the island, followed by rum.", "Sugar"),
+    ("Which river flows through the town?", "The town lies on the banks of the river Avon, which flows west.", "Avon"),
+    ("What was the bridge made of?", "The old bridge was made of stone quarried nearby.", "stone"),
+    ("What type of tree grows on the hill?", "Tall oak trees grow on the hill above the village.", "Tall oak"),
+    ("What is the name of the museum's founder?", "The museum was founded by Harriet Lane in 1890.", "Harriet Lane"),
+    ("What sport does the club play?", "The club plays rugby and has two grounds.", "rugby"),
+    ("What are students required to wear?", "Students are required to wear a blue uniform at all times.", "blue uniform"),
+    ("Which company bought the factory?", "The factory was bought by Acme Steel in 1985.", "Acme Steel"),
+    ("What did the king sign?", "After the war the king signed a peace treaty with his neighbours.", "peace treaty"),
+    ("What replaced the old tram line?", "The old tram line was replaced by a bus service in 1960.", "bus service"),
+    ("What is made from the grapes?", "The grapes are harvested in autumn and made into red wine.", "red wine"),
+    ("What title did he hold?", "He held the title of Duke of Norfolk until his death.", "Duke of Norfolk"),
+    ("What does the acronym NASA stand for?", "NASA stands for National Aeronautics and Space Administration.", "National Aeronautics and Space Administration"),
+    ("What gas do plants absorb?", "Plants absorb carbon dioxide from the air through their leaves.", "carbon dioxide"),
+]
+
+
+@pytest.mark.parametrize("question, sentence, expected", UNTYPED)
+def test_untyped_factoid_takes_the_phrase_beside_the_question_words(question, sentence, expected):
+    assert span_text(question, sentence) == expected
+
+
+@pytest.mark.parametrize("question, sentence, expected", [
+    ("Where was the treaty signed?", "The treaty was signed in Paris by both kings.", "Paris"),
+    ("Where is the head office?", "Since 2001 the Trust has had its head office in Leeds.", "Leeds"),
+    ("Where did she study?", "She studied medicine at Edinburgh University before moving to London.", "Edinburgh University"),
+])
+def test_where_prefers_a_place_after_in_at_from(question, sentence, expected):
+    assert span_text(question, sentence) == expected
+
+
+@pytest.mark.parametrize("question, sentence, expected", [
+    ("Who wrote the report?", "The report was written by Dr Jane Smith and published in June.", "Dr Jane Smith"),
+    ("When did the school open?", "The school opened in September 1998 with 200 pupils.", "September 1998"),
+])
+def test_who_and_when_keep_their_typed_answers(question, sentence, expected):
+    assert span_text(question, sentence) == expected
+
+
+def test_untyped_span_is_verbatim_and_never_empty():
+    sentence = "It was, in the end, a  quiet  victory."
+    span = best_span("What kind of result was it?", sentence, "thing")
+    assert span is not None and span[0] < span[1]
+    assert sentence[span[0]:span[1]].strip() == sentence[span[0]:span[1]]
