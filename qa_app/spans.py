@@ -288,6 +288,22 @@ def _kind_bonus(kind, question, sentence, start, end, tokens, inside) -> float:
     return bonus
 
 
+_ASKS_NAME = re.compile(r"\bname\b", re.I)
+_ASKS_KIND = re.compile(r"\b(?:what|which) (?:type|kind|sort|form|variety|breed|species|style|brand|make) of\b", re.I)
+
+_SPLITTERS = re.compile(r"[,;:()\[\]\"“”]|\s[–—-]\s")
+
+# Words that open a new clause or join two predicates: an answer phrase rarely runs across them.
+_CLAUSE = frozenset(
+    """which that who whom whose where when while because although though whereas if unless and but or nor
+    so yet is are was were be been being am has have had do does did will would shall should can could may
+    might must""".split()
+)
+# Joiners that stay inside a noun phrase ("Duke of Normandy", "the Bank's governor").
+_JOINERS = frozenset({"of", "'s", "’s"})
+_ARTICLES = frozenset({"the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her", "our"})
+_MAX_WORDS = 6
+_EDGE_WORDS = STOPWORDS | _ARTICLES
 _TIME_WORDS = frozenset(
     "year month week day today yesterday tomorrow century decade "
     "time morning evening night later earlier ago recently spring summer autumn winter".split()
@@ -340,23 +356,6 @@ def _thing_score(question: str, sentence: str, tokens, inside: list[int], matche
     if any(w in _TIME_WORDS for w in lows) or _CANDIDATES["date"].fullmatch(" ".join(texts)):
         score -= 0.5  # when-answers have their own type
     return score
-
-
-_ASKS_NAME = re.compile(r"\bname\b", re.I)
-_ASKS_KIND = re.compile(r"\b(?:what|which) (?:type|kind|sort|form|variety|breed|species|style|brand|make) of\b", re.I)
-
-_SPLITTERS = re.compile(r"[,;:()\[\]\"“”]|\s[–—-]\s")
-
-# Words that open a new clause or join two predicates: an answer phrase rarely runs across them.
-_CLAUSE = frozenset(
-    """which that who whom whose where when while because although though whereas if unless and but or nor
-    so yet is are was were be been being am has have had do does did will would shall should can could may
-    might must""".split()
-)
-# Joiners that stay inside a noun phrase ("Duke of Normandy", "the Bank's governor").
-_JOINERS = frozenset({"of", "'s", "’s"})
-_ARTICLES = frozenset({"the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her", "our"})
-_MAX_WORDS = 6
 
 
 def _generic_spans(tokens, matched: list[int], sentence: str) -> list[tuple[int, int]]:
@@ -426,9 +425,9 @@ def _generic_spans(tokens, matched: list[int], sentence: str) -> list[tuple[int,
 def _strip(tokens, run: list[int]) -> list[int]:
     """`run` without leading or trailing function words (articles and determiners included)."""
     start, end = 0, len(run)
-    while start < end and tokens[run[start]].group().lower() in STOPWORDS | _ARTICLES:
+    while start < end and tokens[run[start]].group().lower() in _EDGE_WORDS:
         start += 1
-    while end > start and tokens[run[end - 1]].group().lower() in STOPWORDS | _ARTICLES:
+    while end > start and tokens[run[end - 1]].group().lower() in _EDGE_WORDS:
         end -= 1
     return run[start:end]
 
