@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable
 
 import numpy as np
 
 from .config import Settings
 from .corpus import Block
 from .embedding import Embedder
-from .errors import InvalidQuestion
+from .errors import InvalidQuestion, SettingsError
 from .hits import Answer, Hit
 from .index import IndexData, ensure_index
 from .questions import clean_question
-from .retrieval import Retriever
+from .retrieval import Filters, Retriever
 
-# filters: {"doc_id": str | list[str], "section": str (prefix of section_path),
-#           "kind": str | list[str], "paragraph": int, "paragraph_range": [lo, hi] (inclusive)}
-Filters = Mapping[str, object]
 MAX_TOP_K = 100
 
 
@@ -40,6 +37,14 @@ class Assistant:
             settings.dense_weight,
         )
         self.reader = _make_reader(settings)
+        # Each report's blocks in reading order, and where each block sits in its report: the page
+        # opens paragraphs in context for every hit, so these look-ups must not scan the whole corpus.
+        self._reports: dict[str, list[Block]] = {}
+        self._position: dict[str, int] = {}
+        for b in data.blocks:
+            report = self._reports.setdefault(b.doc_id, [])
+            self._position[b.id] = len(report)
+            report.append(b)
 
     @classmethod
     def load(
@@ -61,21 +66,22 @@ class Assistant:
         data, status = ensure_index(settings, embedder, progress, rebuild)
         return cls(settings, embedder, data, status)
 
-    def search(self, query: str, top_k: int = 10, filters: Filters | None = None) -> list[Hit]:
-        """Hybrid search; raises InvalidQuestion for empty or over-long queries."""
-        query = clean_question(query, self.settings.max_question_chars)
-        return self.retriever.search(query, self._vector(query), _top_k(top_k), filters)
+    def search(self, query: str, top_k: int = 10, filters: Filters | None = None, mode: str = "hybrid") -> list[Hit]:
+        """Hybrid search; raises InvalidQuestion for empty or over-long queries.
 
-    def search_mode(self, query: str, top_k: int = 10, mode: str = "hybrid") -> list[Hit]:
-        """Search ranked by one retriever ("dense", "lexical") or both ("hybrid"), for evaluation."""
+        mode "dense" or "lexical" ranks by one retriever alone, for evaluation side by side.
+        """
         query = clean_question(query, self.settings.max_question_chars)
-        return self.retriever.search(query, self._vector(query), _top_k(top_k), None, mode)
+        return self.retriever.search(query, self._vector(query), _top_k(top_k), filters, mode)
 
-    def ask(self, question: str, top_k: int = 5, filters: Filters | None = None) -> Answer:
-        """An extractive answer with citations, or an abstention listing the closest passages."""
+    def ask(self, question: str, top_k: int | None = None, filters: Filters | None = None) -> Answer:
+        """An extractive answer with citations, or an abstention listing the closest passages.
+
+        It reads the top `top_k` passages (default: the `top_k` setting, QA_TOP_K).
+        """
         question = clean_question(question, self.settings.max_question_chars)
         vector = self._vector(question)
-        hits = self.retriever.search(question, vector, _top_k(top_k), filters)
+        hits = self.retriever.search(question, vector, _top_k(self.settings.top_k if top_k is None else top_k), filters)
         return self.reader.read(question, vector, hits, self._sentences)
 
     def block(self, block_id: str) -> Block:
@@ -87,24 +93,21 @@ class Assistant:
     def context(self, block_id: str, radius: int = 1) -> list[Block]:
         """The block with its neighbours in reading order (same report)."""
         target = self.block(block_id)
-        blocks = [b for b in self.data.blocks if b.doc_id == target.doc_id]
-        at = next(i for i, b in enumerate(blocks) if b.id == block_id)
-        return blocks[max(0, at - radius) : at + radius + 1]
+        at = self._position[block_id]
+        return self._reports[target.doc_id][max(0, at - radius) : at + radius + 1]
+
+    def report_blocks(self, doc_id: str) -> list[Block]:
+        """Every block of one report, in reading order; [] for an unknown report."""
+        return list(self._reports.get(doc_id, ()))
 
     def sections(self, doc_id: str | None = None) -> list[str]:
         """Distinct section paths, in reading order, for filter menus."""
-        seen: dict[str, None] = {}
-        for b in self.data.blocks:
-            if doc_id is None or b.doc_id == doc_id:
-                seen.setdefault(b.section_path, None)
-        return list(seen)
+        blocks = self.data.blocks if doc_id is None else self._reports.get(doc_id, ())
+        return list(dict.fromkeys(b.section_path for b in blocks))
 
     def documents(self) -> list[tuple[str, str]]:
         """(doc_id, title) of every report."""
-        seen: dict[str, str] = {}
-        for b in self.data.blocks:
-            seen.setdefault(b.doc_id, b.doc_title)
-        return list(seen.items())
+        return [(doc_id, blocks[0].doc_title) for doc_id, blocks in self._reports.items()]
 
     def _vector(self, text: str) -> np.ndarray:
         return self.embedder.encode_query(text)
@@ -126,20 +129,20 @@ def _make_reader(settings: Settings):
         from .neural_reader import TransformersReader
 
         if not settings.reader_model:
-            raise ValueError("reader='transformers' needs reader_model: the path of a question-answering model.")
+            raise SettingsError("reader='transformers' needs reader_model: the path of a question-answering model.")
         return _NeuralAdapter(TransformersReader(settings.reader_model, device=settings.device))
     if settings.reader != "sentence":
-        raise ValueError(f"Unknown reader {settings.reader!r}; use 'sentence' or 'transformers'.")
+        raise SettingsError(f"Unknown reader {settings.reader!r}; use 'sentence' or 'transformers'.")
     from .reader import SentenceReader
 
     return SentenceReader()
 
 
 class _NeuralAdapter:
-    """Gives the span reader the sentence reader's call shape; it needs no embeddings."""
+    """Gives the span reader the sentence reader's call shape; of the index it needs only the sentence spans."""
 
     def __init__(self, reader):
         self.reader = reader
 
     def read(self, question, question_vector, hits, sentence_data) -> Answer:
-        return self.reader.read(question, hits)
+        return self.reader.read(question, hits, lambda hit: sentence_data(hit)[0])

@@ -25,7 +25,7 @@ import numpy as np
 
 from .config import Settings
 from .embedding import Embedder
-from .scoring import load_gold, percentile
+from .scoring import latency_ms, load_gold, percentile, timed
 
 DEPTH = 100  # dense neighbours the retriever asks for (Retriever.depth): what each search costs
 RECALL_K = 10
@@ -72,8 +72,9 @@ def run_bench(
     with tempfile.TemporaryDirectory(prefix="qa-bench-") as tmp:
         pipeline, material = pipeline_bench(settings.replace(index_dir=Path(tmp) / "index"), embedder, questions)
     pipeline_peak = peak_rss_bytes()
-    gpu = gpu_bench(settings, embedder, material.chunk_texts)
+    gpu = gpu_bench(embedder, material.chunk_texts)
     scale = scale_bench(material, sizes, deadline, np.random.default_rng(seed))
+    # Other work on the machine skews every timing, so the load is reported at both ends.
     machine = machine_info(embedder) | {"load_average": load_at_start, "load_average_end": os.getloadavg()[0]}
     return {
         "machine": machine,
@@ -94,7 +95,6 @@ def machine_info(embedder: Embedder) -> dict:
 
     return {
         "cores": os.cpu_count(),
-        "load_average": os.getloadavg(),  # other work on the machine skews every timing
         "memory_bytes": psutil.virtual_memory().total,
         "cpu": _cpu_model(),
         "python": platform.python_version(),
@@ -122,9 +122,9 @@ def _cpu_model() -> str:
 def pipeline_bench(settings: Settings, embedder: Embedder, questions: Sequence[str]) -> tuple[dict, Material]:
     """Stage timings of the real pipeline, each with its baseline; settings.index_dir must be a scratch folder."""
     from .assistant import Assistant
-    from .chunking import chunk_blocks
+    from .chunking import chunk_corpus
     from .corpus import load_corpus
-    from .index import build_index, corpus_fingerprint, load_index
+    from .index import build_index, load_index, reports_fingerprint
     from .sentences import split_sentences
 
     stages: dict[str, dict] = {}
@@ -134,7 +134,7 @@ def pipeline_bench(settings: Settings, embedder: Embedder, questions: Sequence[s
 
     reports, parse_s = timed(load_corpus, settings.corpus_dir)
     blocks = [b for r in reports for b in r.paragraphs]
-    chunks, chunk_s = timed(chunk_blocks, blocks, embedder.token_spans, settings.chunk_tokens, settings.chunk_overlap)
+    chunks, chunk_s = timed(chunk_corpus, blocks, settings, embedder)
     spans, split_s = timed(lambda: [split_sentences(b.text) for b in blocks])
     sentences = [b.text[s:e] for b, found in zip(blocks, spans) for s, e in found]
     raw = "\n".join(Path(r.path).read_text(encoding="utf-8") for r in reports)
@@ -145,7 +145,7 @@ def pipeline_bench(settings: Settings, embedder: Embedder, questions: Sequence[s
     chunk_texts = [c.text for c in chunks]
     query_vectors, query_times = embed_one_by_one(embedder, questions)
     one_query_s = percentile(query_times, 50)
-    stages["embed_question"] = stage(one_query_s, one_query_s, "itself") | latency(query_times)
+    stages["embed_question"] = stage(one_query_s, one_query_s, "itself") | latency_ms(query_times)
     chunk_vectors, chunk_embed_s = timed(embedder.encode, chunk_texts)
     sentence_vectors, sentence_embed_s = timed(embedder.encode, sentences)
     chunks_per_s = len(chunks) / chunk_embed_s
@@ -154,20 +154,20 @@ def pipeline_bench(settings: Settings, embedder: Embedder, questions: Sequence[s
     stages["embed_sentences"] = stage(sentence_embed_s, one_query_s * len(sentences), "one question embedding x sentences")
     stages["embed_sentences"]["per_s"] = len(sentences) / sentence_embed_s
 
-    corpus = corpus_fingerprint(settings.corpus_dir)
+    corpus = reports_fingerprint(reports)
     build, build_s = timed(build_index, reports, embedder, settings, corpus)
     stages["index_build"] = stage(build_s, chunk_embed_s + sentence_embed_s, "embedding its chunks and sentences")
     _, read_s = timed(_read_all, build)
     data, load_s = timed(load_index, settings.index_dir)
     stages["index_load"] = stage(load_s, read_s, "reading the index files")
-    stages["index_load"]["bytes"] = sum(p.stat().st_size for p in build.rglob("*") if p.is_file())
+    stages["index_load"]["bytes"] = _folder_bytes(build)
 
     assistant = Assistant(settings, embedder, data, "benchmark")
     assistant.ask(questions[0])  # warm-up: first calls allocate buffers and fill caches
     search_times = [timed(assistant.search, q, 10)[1] for q in questions]
     ask_times = [timed(assistant.ask, q, 5)[1] for q in questions]
-    stages["search"] = stage(percentile(search_times, 50), one_query_s, "one question embedding") | latency(search_times)
-    stages["ask"] = stage(percentile(ask_times, 50), one_query_s, "one question embedding") | latency(ask_times)
+    stages["search"] = stage(percentile(search_times, 50), one_query_s, "one question embedding") | latency_ms(search_times)
+    stages["ask"] = stage(percentile(ask_times, 50), one_query_s, "one question embedding") | latency_ms(ask_times)
 
     cold = cold_start(settings, questions[0])
     stages["cold_start"] = stage(cold["ask_s"], cold["baseline_s"], "new process: load model, embed one question")
@@ -188,19 +188,9 @@ def pipeline_bench(settings: Settings, embedder: Embedder, questions: Sequence[s
     return {"counts": counts, "stages": stages}, material
 
 
-def stage(seconds: float, baseline_s: float | None = None, baseline: str = "") -> dict:
+def stage(seconds: float, baseline_s: float, baseline: str) -> dict:
     ratio = seconds / baseline_s if baseline_s else None
     return {"seconds": seconds, "baseline": baseline, "baseline_s": baseline_s, "ratio": ratio}
-
-
-def latency(times: Sequence[float]) -> dict:
-    return {"p50_ms": 1000 * percentile(times, 50), "p95_ms": 1000 * percentile(times, 95)}
-
-
-def timed(fn: Callable, *args, **kwargs) -> tuple[object, float]:
-    started = time.perf_counter()
-    out = fn(*args, **kwargs)
-    return out, time.perf_counter() - started
 
 
 def embed_one_by_one(embedder: Embedder, texts: Sequence[str]) -> tuple[np.ndarray, list[float]]:
@@ -211,6 +201,10 @@ def embed_one_by_one(embedder: Embedder, texts: Sequence[str]) -> tuple[np.ndarr
 
 def _read_all(folder: Path) -> int:
     return sum(len(p.read_bytes()) for p in Path(folder).rglob("*") if p.is_file())
+
+
+def _folder_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in Path(folder).rglob("*") if p.is_file())
 
 
 def peak_rss_bytes() -> int:
@@ -269,7 +263,7 @@ _VMHWM_EXPR = "[int(l.split()[1]) * 1024 for l in open('/proc/self/status') if l
 # ---------------------------------------------------------------- GPU
 
 
-def gpu_bench(settings: Settings, embedder: Embedder, texts: Sequence[str]) -> dict:
+def gpu_bench(embedder: Embedder, texts: Sequence[str]) -> dict:
     """Embedding throughput per batch size on a CUDA device; on the CPU only the device is reported."""
     import torch
 
@@ -278,11 +272,15 @@ def gpu_bench(settings: Settings, embedder: Embedder, texts: Sequence[str]) -> d
         return {"device": device, "throughput": {}, "note": "no CUDA device: embedding ran on the CPU"}
     repeated = list(texts) * max(1, math.ceil(4 * max(GPU_BATCH_SIZES) / max(len(texts), 1)))
     throughput = {}
-    for size in GPU_BATCH_SIZES:
-        trial = Embedder(settings.model, device, size)
-        trial.encode(repeated[:size])  # warm-up: CUDA kernels and allocator
-        _, seconds = timed(trial.encode, repeated)
-        throughput[size] = len(repeated) / seconds
+    configured = embedder.batch_size
+    try:
+        for size in GPU_BATCH_SIZES:
+            embedder.batch_size = size  # the loaded model: no reload, no re-hashing of the weights
+            embedder.encode(repeated[:size])  # warm-up: CUDA kernels and allocator
+            _, seconds = timed(embedder.encode, repeated)
+            throughput[size] = len(repeated) / seconds
+    finally:
+        embedder.batch_size = configured
     best = max(throughput, key=throughput.get)
     return {"device": device, "throughput": throughput, "best_batch_size": best, "default_batch_size": embedder.default_batch_size()}
 
@@ -320,7 +318,7 @@ def scale_bench(material: Material, sizes: Sequence[int], deadline: float, rng: 
         truth, numpy_times = numpy_search(vectors, queries)
         numpy_p50 = percentile(numpy_times, 50)
         embed_s = n / material.chunks_per_s
-        row = {"size": n, "embed_projected_s": embed_s, "numpy": latency(numpy_times) | {"bytes": vectors.nbytes}}
+        row = {"size": n, "embed_projected_s": embed_s, "numpy": latency_ms(numpy_times) | {"bytes": vectors.nbytes}}
         # FAISS exact search is checked against NumPy as an oracle, then serves as truth for HNSW.
         row["flat"], flat_ids = dense_bench(vectors, queries, "flat", truth=truth)
         exact = flat_ids[:, :RECALL_K]
@@ -358,7 +356,7 @@ def numpy_search(vectors: np.ndarray, queries: np.ndarray) -> tuple[np.ndarray, 
     return np.array(ids), times
 
 
-def dense_bench(vectors: np.ndarray, queries: np.ndarray, kind: str, truth: np.ndarray | None) -> tuple[dict, np.ndarray]:
+def dense_bench(vectors: np.ndarray, queries: np.ndarray, kind: str, truth: np.ndarray) -> tuple[dict, np.ndarray]:
     """Build time, memory and single-query latency of the app's dense index; recall@10 against truth."""
     import faiss
     import psutil
@@ -380,10 +378,7 @@ def dense_bench(vectors: np.ndarray, queries: np.ndarray, kind: str, truth: np.n
         times.append(seconds)
     ids = np.array(ids)
     result = {"build_s": build_s, "bytes": int(faiss.serialize_index(index).size), "rss_delta_bytes": rss_delta}
-    result |= latency(times)
-    if truth is not None:
-        result["recall"] = recall(ids, truth)
-    return result, ids
+    return result | latency_ms(times) | {"recall": recall(ids, truth)}, ids
 
 
 def recall(found: np.ndarray, truth: np.ndarray, k: int = RECALL_K) -> float:
@@ -401,12 +396,12 @@ def bm25_bench(material: Material, n: int, rng: np.random.Generator) -> dict:
     with tempfile.TemporaryDirectory(prefix="qa-bench-bm25-") as tmp:
         folder = Path(tmp) / "bm25"
         _, build_s = timed(build_lexical, texts, folder)
-        size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+        size = _folder_bytes(folder)
         model, load_s = timed(load_lexical, folder)
     del texts
     lexical_scores(model, material.questions[0])  # warm-up
     times = [timed(lexical_scores, model, q)[1] for q in material.questions]
-    return {"build_s": build_s, "load_s": load_s, "bytes": size} | latency(times)
+    return {"build_s": build_s, "load_s": load_s, "bytes": size} | latency_ms(times)
 
 
 def _n_log_n(n: int) -> float:

@@ -8,10 +8,15 @@ sentence when one is near, so they read naturally; together they cover every cha
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from .corpus import Block
+from .errors import QAError
 from .records import to_dict
+
+if TYPE_CHECKING:
+    from .config import Settings
+    from .embedding import Embedder
 
 CHUNKER_VERSION = "1"
 
@@ -34,6 +39,16 @@ class Chunk:
 
     def to_dict(self) -> dict:
         return to_dict(self)
+
+
+def chunk_corpus(blocks: Sequence[Block], settings: Settings, embedder: Embedder) -> list[Chunk]:
+    """The blocks cut by the settings' windows, refused when a window is longer than the model reads."""
+    if settings.chunk_tokens > embedder.max_tokens:
+        raise QAError(
+            f"chunk_tokens is {settings.chunk_tokens} but the model reads at most {embedder.max_tokens} word "
+            f"pieces, so windows would be cut; set QA_CHUNK_TOKENS to {embedder.max_tokens} or less."
+        )
+    return chunk_blocks(blocks, embedder.token_spans, settings.chunk_tokens, settings.chunk_overlap)
 
 
 def chunk_blocks(
@@ -81,7 +96,7 @@ def windows(text: str, spans: Spans, max_tokens: int, overlap: int) -> list[tupl
             ranges.append((spans[first][0] if ranges else 0, len(text)))
             return ranges
         # End on a whole word when the window holds more than one.
-        last = max((k for k in range(first + 1, last + 1) if _word_start(text, spans, k)), default=last)
+        last = next((k for k in range(last, first, -1) if _word_start(text, spans, k)), last)
         following = _next_start(text, spans, first, last, overlap)
         # Reach the next window's start, so the spaces between windows are covered too.
         ranges.append((spans[first][0] if ranges else 0, max(spans[last - 1][1], spans[following][0])))
@@ -108,4 +123,4 @@ def _sentence_start(text: str, spans: Spans, k: int) -> bool:
     if not _word_start(text, spans, k) or k >= len(spans):
         return False
     before = text[max(0, spans[k][0] - 8) : spans[k][0]].rstrip()
-    return k == 0 or before.endswith((".", "!", "?", ";", ":", ".)", ".'", ".’", '."'))
+    return before.endswith((".", "!", "?", ";", ":", ".)", ".'", ".’", '."'))

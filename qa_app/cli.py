@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Sequence
+from typing import Callable, Mapping, Sequence
+
+from tqdm import tqdm
 
 from .config import Settings
 from .errors import QAError
@@ -13,29 +15,39 @@ from .errors import QAError
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = Settings.load(
-        corpus_dir=args.corpus,
-        index_dir=args.index,
-        model=args.model,
-        reader=args.reader,
-        reader_model=args.reader_model,
-        device=args.device,
-    )
     try:
-        return args.run(args, settings)
+        return args.run(args, settings_from_flags(args))
     except QAError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
 
+def add_settings_flags(parser: argparse.ArgumentParser) -> None:
+    """The flags that override Settings, shared with app.py so both accept the same ones."""
+    parser.add_argument("--corpus", help="folder of reports, *.md (default: corpus/)")
+    parser.add_argument("--index", help="index folder (default: index/)")
+    parser.add_argument("--model", help="sentence-transformers model path or name (default: the packaged MiniLM)")
+    parser.add_argument("--reader", choices=["sentence", "transformers"], help="answer reader (default: sentence)")
+    parser.add_argument("--reader-model", help="question-answering model path for --reader transformers")
+    parser.add_argument("--device", help="cpu, cuda, ... (default: CUDA when present, else CPU)")
+
+
+def settings_from_flags(args: argparse.Namespace, env: Mapping[str, str] | None = None, **extra: object) -> Settings:
+    """Defaults, then QA_* variables (`env`, else the process's), then the flags given and `extra`."""
+    flags = {
+        "corpus_dir": args.corpus,
+        "index_dir": args.index,
+        "model": args.model,
+        "reader": args.reader,
+        "reader_model": args.reader_model,
+        "device": args.device,
+    }
+    return Settings.load(env, **flags, **extra)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m qa_app", description=__doc__)
-    parser.add_argument("--corpus", help="folder of reports (default: corpus/)")
-    parser.add_argument("--index", help="index folder (default: index/)")
-    parser.add_argument("--model", help="sentence-transformers model path or name (default: packaged MiniLM)")
-    parser.add_argument("--reader", choices=["sentence", "transformers"], help="answer reader")
-    parser.add_argument("--reader-model", help="question-answering model path for --reader transformers")
-    parser.add_argument("--device", help="cpu, cuda, ... (default: CUDA when present)")
+    add_settings_flags(parser)
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     corpus = commands.add_parser("corpus", help="summarise the parsed reports")
@@ -46,10 +58,14 @@ def _parser() -> argparse.ArgumentParser:
     index.add_argument("--rebuild", action="store_true", help="build anew even if the index is fresh")
     index.set_defaults(run=_index)
 
-    for name, run, default_k in (("search", _search, 10), ("ask", _ask, 5)):
+    # search lists 10 passages, as the API does; ask reads Settings.top_k unless told otherwise.
+    for name, run, default_k, k_help in (
+        ("search", _search, 10, "passages to list (default: 10)"),
+        ("ask", _ask, None, "passages to answer from (default: QA_TOP_K, else 5)"),
+    ):
         sub = commands.add_parser(name, help=f"{name} the reports")
         sub.add_argument("text", help="the query or question")
-        sub.add_argument("--top-k", type=int, default=default_k)
+        sub.add_argument("--top-k", type=int, default=default_k, help=k_help)
         sub.add_argument("--doc", help="only this report (doc id)")
         sub.add_argument("--section", help="only sections whose path starts with this")
         sub.add_argument("--kind", help="only this block kind (finding, recommendation, ...)")
@@ -69,39 +85,52 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _progress_bar():
-    """A console progress bar fed by the (stage, fraction) callbacks of index builds."""
-    from tqdm import tqdm
+class ProgressBar:
+    """A console bar for Assistant.load's (stage, fraction) callbacks.
 
-    bar = tqdm(total=100, unit="%", file=sys.stderr, bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}")
+    Drawn on the first callback, so loading a fresh index, which reports none, prints no empty bar.
+    """
 
-    def update(stage: str, fraction: float) -> None:
-        bar.set_description_str(stage)
-        bar.n = round(100 * fraction)
-        bar.refresh()
-        if fraction >= 1.0:
-            bar.close()
+    def __init__(self, mirror: Callable[[str, float], None] | None = None):
+        self.mirror = mirror  # also told of every update, e.g. the page's status line
+        self.bar: tqdm | None = None
 
-    return update
+    def __call__(self, stage: str, fraction: float) -> None:
+        if self.mirror is not None:
+            self.mirror(stage, fraction)
+        if self.bar is None:
+            bar_format = "{desc:<20} {percentage:3.0f}%|{bar}| {elapsed}"
+            self.bar = tqdm(total=100, desc=stage, unit="%", file=sys.stderr, bar_format=bar_format)
+        self.bar.set_description_str(stage)
+        self.bar.n = round(100 * fraction)
+        self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def load_assistant(settings: Settings, rebuild: bool = False):
     from .assistant import Assistant
 
-    assistant = Assistant.load(settings, progress=_progress_bar(), rebuild=rebuild)
+    progress = ProgressBar()
+    try:
+        assistant = Assistant.load(settings, progress=progress, rebuild=rebuild)
+    finally:
+        progress.close()
     print(assistant.status, file=sys.stderr)
     return assistant
 
 
 def _corpus(args, settings: Settings) -> int:
-    from .chunking import chunk_blocks
+    from .chunking import chunk_corpus
     from .corpus import load_corpus, summarize
     from .embedding import Embedder
 
     reports = load_corpus(settings.corpus_dir)
     embedder = Embedder(settings.model, settings.device)
     blocks = [b for r in reports for b in r.paragraphs]
-    chunks = chunk_blocks(blocks, embedder.token_spans, settings.chunk_tokens, settings.chunk_overlap)
+    chunks = chunk_corpus(blocks, settings, embedder)
     if args.json:
         records = {"reports": [r.to_dict() for r in reports], "chunks": [c.to_dict() for c in chunks]}
         print(json.dumps(records, ensure_ascii=False, indent=1))
@@ -137,7 +166,8 @@ def _search(args, settings: Settings) -> int:
 def _ask(args, settings: Settings) -> int:
     from .render import format_answer
 
-    answer = load_assistant(settings).ask(args.text, top_k=args.top_k, filters=_filters(args))
+    top_k = settings.top_k if args.top_k is None else args.top_k
+    answer = load_assistant(settings).ask(args.text, top_k=top_k, filters=_filters(args))
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
         return 0

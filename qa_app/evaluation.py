@@ -4,24 +4,24 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
 from .config import Settings
-from .hits import Answer, Hit
+from .hits import Answer, Citation, Hit
 from .scoring import (
     GoldQuestion,
     abstention_scores,
     exact_match,
     f1_score,
-    first_hit_rank,
+    is_hit,
+    latency_ms,
     load_gold,
     mrr_at_k,
     normalize_answer,
-    percentile,
     recall_at_k,
+    timed,
 )
 
 MODES = ("dense", "lexical", "hybrid")
@@ -35,12 +35,12 @@ class Case:
     question: str
     answerable: bool
     answers: tuple[str, ...]  # gold factoid answers (any one counts); () for explanations
-    is_hit: Callable[[Hit], bool]
+    is_hit: Callable[[Hit | Citation], bool]  # reads doc_id, paragraph and text, which both carry
 
 
 def gold_cases(questions: Sequence[GoldQuestion]) -> list[Case]:
-    def hit_test(q: GoldQuestion) -> Callable[[Hit], bool]:
-        return lambda hit: first_hit_rank([(hit.text, hit.paragraph)], q) == 1
+    def hit_test(q: GoldQuestion) -> Callable[[Hit | Citation], bool]:
+        return lambda hit: is_hit(hit.text, hit.paragraph, q)
 
     return [
         Case(q.question, q.answerable, (q.answer,) if q.answer else (), hit_test(q)) for q in questions
@@ -59,14 +59,13 @@ def evaluate(assistant, cases: Sequence[Case]) -> dict:
     """Retrieval metrics per mode, answer metrics, and warm latencies of search and ask."""
     answerable = [c for c in cases if c.answerable]
     retrieval = {}
-    search_ms: list[float] = []
+    search_s: list[float] = []
     for mode in MODES:
         ranks = []
         for case in answerable:
-            started = time.perf_counter()
-            hits = assistant.search_mode(case.question, top_k=10, mode=mode)
+            hits, seconds = timed(assistant.search, case.question, top_k=10, mode=mode)
             if mode == "hybrid":
-                search_ms.append(1000 * (time.perf_counter() - started))
+                search_s.append(seconds)
             ranks.append(next((i for i, h in enumerate(hits, 1) if case.is_hit(h)), None))
         retrieval[mode] = {
             "recall@1": recall_at_k(ranks, 1),
@@ -75,23 +74,18 @@ def evaluate(assistant, cases: Sequence[Case]) -> dict:
             "mrr@10": mrr_at_k(ranks, 10),
         }
 
-    ask_ms: list[float] = []
     answers: list[Answer] = []
+    ask_s: list[float] = []
     for case in cases:
-        started = time.perf_counter()
-        answers.append(assistant.ask(case.question))
-        ask_ms.append(1000 * (time.perf_counter() - started))
+        answer, seconds = timed(assistant.ask, case.question)
+        answers.append(answer)
+        ask_s.append(seconds)
     return {
         "questions": len(cases),
         "answerable": len(answerable),
         "retrieval": retrieval,
         "answers": answer_metrics(cases, answers),
-        "latency_ms": {
-            "search_p50": percentile(search_ms, 50),
-            "search_p95": percentile(search_ms, 95),
-            "ask_p50": percentile(ask_ms, 50),
-            "ask_p95": percentile(ask_ms, 95),
-        },
+        "latency_ms": latency_ms(search_s, "search_p{}") | latency_ms(ask_s, "ask_p{}"),
     }
 
 
@@ -100,7 +94,7 @@ def answer_metrics(cases: Sequence[Case], answers: Sequence[Answer]) -> dict:
     pairs = list(zip(cases, answers))
     answerable = [(c, a) for c, a in pairs if c.answerable]
     factoid = [(c, a) for c, a in answerable if c.answers]
-    cited = [bool(a.citations) and a.answered and c.is_hit(_as_hit(a)) for c, a in answerable]
+    cited = [bool(a.citations) and a.answered and c.is_hit(a.citations[0]) for c, a in answerable]
     in_sentence = [
         bool(a.sentence) and any(normalize_answer(g) in normalize_answer(a.sentence or "") for g in c.answers)
         for c, a in factoid
@@ -118,15 +112,6 @@ def answer_metrics(cases: Sequence[Case], answers: Sequence[Answer]) -> dict:
         "abstention_recall": abstention.recall,
         "false_refusal_rate": abstention.false_refusal_rate,
     }
-
-
-def _as_hit(answer: Answer) -> Hit:
-    """The first citation as a passage, to score it with the same hit test as retrieval."""
-    first = answer.citations[0]
-    passage = next((p for p in answer.passages if p.paragraph == first.paragraph and p.text == first.text), None)
-    if passage is not None:
-        return passage
-    return Hit(first.doc_id, "", "", first.paragraph, first.section_path, first.judgement, "", first.text, first.score)
 
 
 def _mean(values: Sequence[float | bool]) -> float:
@@ -166,7 +151,7 @@ def write_xquad_corpus(data: dict, corpus_dir: Path) -> list[Case]:
     return cases
 
 
-def _paragraph_test(doc_id: str, number: int) -> Callable[[Hit], bool]:
+def _paragraph_test(doc_id: str, number: int) -> Callable[[Hit | Citation], bool]:
     return lambda hit: hit.doc_id == doc_id and hit.paragraph == number
 
 

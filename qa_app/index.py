@@ -12,17 +12,17 @@ import os
 import shutil
 import time
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from .chunking import CHUNKER_VERSION, Chunk, chunk_blocks
+from .chunking import CHUNKER_VERSION, Chunk, chunk_corpus
 from .config import Settings
-from .corpus import PARSER_VERSION, Block, Report
+from .corpus import PARSER_VERSION, Block, Report, report_paths, unreadable_report
 from .embedding import Embedder, file_sha256
-from .errors import IndexUnavailable, QAError, ReportError
+from .errors import IndexUnavailable
 from .lexical import build_lexical, load_lexical
 from .sentences import split_sentences
 
@@ -57,6 +57,9 @@ class Manifest:
     built_at: str = ""
 
 
+Verified = tuple[Path, Manifest]  # a build folder and its manifest, every checksum just checked
+
+
 @dataclass
 class IndexData:
     """A loaded index: everything search and reading need, in memory."""
@@ -85,20 +88,23 @@ def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:
     Links that lead outside the corpus folder are not followed: nothing outside it is read.
     """
     root = Path(corpus_dir).resolve()
-    if not root.is_dir():
-        raise ReportError(f"The corpus folder {corpus_dir} does not exist; create it and put reports (*.md) in it.")
     return {
         p.name: _report_sha256(p)
-        for p in sorted(root.glob("*.md"))
+        for p in report_paths(corpus_dir)
         if p.is_file() and p.resolve().is_relative_to(root)
     }
+
+
+def reports_fingerprint(reports: Sequence[Report]) -> dict[str, str]:
+    """corpus_fingerprint of the reports as they were parsed: a report changed since then makes the index stale."""
+    return {Path(r.path).name: r.sha256 for r in reports}
 
 
 def _report_sha256(path: Path) -> str:
     try:
         return file_sha256(path)
-    except OSError as error:  # the same words load_report uses, so the file is named either way
-        raise ReportError(f"{path} cannot be read ({error.strerror}); check its permissions.") from None
+    except OSError as error:
+        raise unreadable_report(path, error) from None
 
 
 def expected_manifest(settings: Settings, embedder: Embedder, corpus: dict[str, str], n_chunks: int = 0) -> Manifest:
@@ -184,10 +190,15 @@ def verify_files(build: Path, manifest: Manifest) -> None:
 
 def load_index(index_dir: Path) -> IndexData:
     """Load the live build after verifying every checksum; IndexUnavailable says what is wrong."""
-    import faiss
-
     build, manifest = read_manifest(index_dir)
     verify_files(build, manifest)
+    return _load_build(build, manifest)
+
+
+def _load_build(build: Path, manifest: Manifest) -> IndexData:
+    """Read a build whose checksums were verified; IndexUnavailable when it cannot be read (or is gone)."""
+    import faiss
+
     try:
         blocks = [_block_from_dict(d) for d in _read_jsonl(build / "blocks.jsonl")]
         chunks = [Chunk(**d) for d in _read_jsonl(build / "chunks.jsonl")]
@@ -198,8 +209,6 @@ def load_index(index_dir: Path) -> IndexData:
         lexical = load_lexical(build / "bm25")
         sentence_vectors = np.load(build / "sentences.npy", allow_pickle=False)
         sentence_index = json.loads((build / "sentences.json").read_text(encoding="utf-8"))
-    except IndexUnavailable:
-        raise
     except Exception as exc:  # checksums passed, so this is a format we cannot read
         raise IndexUnavailable(f"The index in {build} cannot be read ({type(exc).__name__}).") from exc
     n_sentences = sum(len(s) for _, s in sentence_index)
@@ -257,12 +266,7 @@ def build_index(
     report = progress or (lambda stage, fraction: None)
     blocks = [block for r in reports for block in r.paragraphs]
     report("Chunking", 0.0)
-    if settings.chunk_tokens > embedder.max_tokens:
-        raise QAError(
-            f"chunk_tokens is {settings.chunk_tokens} but the model reads at most {embedder.max_tokens} word "
-            f"pieces, so windows would be cut; set QA_CHUNK_TOKENS to {embedder.max_tokens} or less."
-        )
-    chunks = chunk_blocks(blocks, embedder.token_spans, settings.chunk_tokens, settings.chunk_overlap)
+    chunks = chunk_corpus(blocks, settings, embedder)
     sentence_index = [(b.id, split_sentences(b.text)) for b in blocks]
     sentence_texts = [b.text[s:e] for b, (_, spans) in zip(blocks, sentence_index) for s, e in spans]
 
@@ -291,20 +295,17 @@ def build_index(
         files = {
             str(p.relative_to(staging)): file_sha256(p) for p in sorted(staging.rglob("*")) if p.is_file()
         }
-        manifest = expected_manifest(settings, embedder, corpus, len(chunks))
-        manifest = Manifest(
-            **{
-                **asdict(manifest),
-                "dimension": int(chunk_vectors.shape[1]),
-                "files": files,
-                "counts": {
-                    "reports": len(reports),
-                    "blocks": len(blocks),
-                    "chunks": len(chunks),
-                    "sentences": len(sentence_texts),
-                },
-                "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            }
+        manifest = replace(
+            expected_manifest(settings, embedder, corpus, len(chunks)),
+            dimension=int(chunk_vectors.shape[1]),
+            files=files,
+            counts={
+                "reports": len(reports),
+                "blocks": len(blocks),
+                "chunks": len(chunks),
+                "sentences": len(sentence_texts),
+            },
+            built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         )
         (staging / MANIFEST).write_text(json.dumps(asdict(manifest), indent=2), encoding="utf-8")
         _fsync_tree(staging)
@@ -391,47 +392,54 @@ def ensure_index(
     from filelock import FileLock
 
     index_dir = Path(settings.index_dir)
-    problem = "A rebuild was asked for." if rebuild else _index_problem(settings, embedder)
+    problem, intact = ("A rebuild was asked for.", None) if rebuild else _index_problem(settings, embedder)
     if problem is None:
         try:
-            data = load_index(index_dir)
+            data = _load_intact(index_dir, intact)
             return data, f"Loaded the index in {index_dir} ({_counts(data)})."
-        except IndexUnavailable as exc:  # intact checksums but unreadable: rebuilt like any damage
+        except IndexUnavailable as exc:  # unreadable despite its checksums, or swapped away since: rebuilt alike
             problem = str(exc)
     if not (settings.auto_rebuild or rebuild):
         raise IndexUnavailable(f"{problem} Run: python -m qa_app index --rebuild")
     if not _writable(index_dir):
-        return _load_read_only(index_dir, problem)
+        return _load_read_only(index_dir, problem, intact)
     with FileLock(str(index_dir / ".lock")):
         # Another process may have finished the same build while this one waited for the lock.
         if not rebuild:
-            problem = _index_problem(settings, embedder)
+            problem, intact = _index_problem(settings, embedder)
         if problem is not None:
             from .corpus import load_corpus
 
             reports = load_corpus(settings.corpus_dir)
-            build_index(reports, embedder, settings, corpus_fingerprint(settings.corpus_dir), progress)
-    data = load_index(index_dir)
+            build_index(reports, embedder, settings, reports_fingerprint(reports), progress)
+            intact = None  # the new build is verified as it loads
+    data = _load_intact(index_dir, intact)
     built = f"Built a new index in {index_dir} ({_counts(data)})"
     return data, f"{built}: {problem}" if problem else f"{built}."
 
 
-def _index_problem(settings: Settings, embedder: Embedder) -> str | None:
-    """Why the index cannot be used as it is (one sentence), or None when it is fresh and intact."""
+def _index_problem(settings: Settings, embedder: Embedder) -> tuple[str | None, Verified | None]:
+    """Why the index cannot be used as it is (one sentence), or None when fresh and intact; with the live
+    build when its checksums passed, so a start loads what it checked instead of hashing every file again."""
     index_dir = Path(settings.index_dir)
     try:
         build, found = read_manifest(index_dir)
         verify_files(build, found)
     except IndexUnavailable as exc:
-        return str(exc)
+        return str(exc), None
     wanted = expected_manifest(settings, embedder, corpus_fingerprint(settings.corpus_dir))
     reason = stale_reason(found, wanted)
-    return f"The index in {index_dir} is out of date: {reason}." if reason else None
+    return (f"The index in {index_dir} is out of date: {reason}." if reason else None), (build, found)
 
 
-def _load_read_only(index_dir: Path, problem: str) -> tuple[IndexData, str]:
+def _load_intact(index_dir: Path, intact: Verified | None) -> IndexData:
+    """The build just verified, else the live build, verified now."""
+    return _load_build(*intact) if intact else load_index(index_dir)
+
+
+def _load_read_only(index_dir: Path, problem: str, intact: Verified | None) -> tuple[IndexData, str]:
     try:
-        data = load_index(index_dir)
+        data = _load_intact(index_dir, intact)
     except IndexUnavailable:
         raise IndexUnavailable(f"{problem} {index_dir} is read-only, so it cannot be rebuilt here.") from None
     return data, f"{problem} {index_dir} is read-only, so it cannot be rebuilt; answering from the existing index."

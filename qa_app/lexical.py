@@ -17,7 +17,8 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 
 
 @lru_cache(maxsize=1)
-def _stemmer():
+def stemmer():
+    """The English Snowball stemmer, built once: lexical search and span choice stem alike."""
     import Stemmer
 
     return Stemmer.Stemmer("english")
@@ -32,7 +33,7 @@ def tokenize(texts: Sequence[str]) -> list[list[str]]:
         folded,
         token_pattern=TOKEN_PATTERN,
         stopwords="en",
-        stemmer=_stemmer().stemWords,
+        stemmer=stemmer().stemWords,
         return_ids=False,
         show_progress=False,
     )
@@ -76,7 +77,12 @@ def _spelled_out(letters: list[str], words: list[str]) -> str | None:
 
 def expand(text: str, acronyms: Mapping[str, str]) -> str:
     """The text with the spelled-out words of every acronym it uses appended, for matching only."""
-    extra = [words for acronym, words in acronyms.items() if re.search(rf"\b{re.escape(acronym)}s?\b", text)]
+    # A plain substring test rules out most acronyms before any regex runs (this is on the query path).
+    extra = [
+        words
+        for acronym, words in acronyms.items()
+        if acronym in text and re.search(rf"\b{re.escape(acronym)}s?\b", text)
+    ]
     return " ".join([text, *extra])
 
 

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 
 GRADES = ("Outstanding", "Good", "Requires improvement", "Inadequate")
+# heading_key of a text that is exactly a grade ("**Requires improvement**") -> the grade.
+GRADE_BY_KEY = {g.lower(): g for g in GRADES}
 
 
 # ---------------------------------------------------------------- text
@@ -48,9 +50,8 @@ def cited_paragraphs(text: str) -> tuple[int, ...]:
 def stated_grade(text: str) -> str | None:
     """The graded judgement a heading states: "... requires improvement", "... is that it is good", "Good"."""
     key = heading_key(text)
-    for grade in GRADES:
-        if key == grade.lower():
-            return grade
+    if key in GRADE_BY_KEY:
+        return GRADE_BY_KEY[key]
     if re.search(r"\brequires? improvement(?: to be good)?$", key):
         return "Requires improvement"
     match = re.search(r"\b(?:is|are|be|was|were)\s+(outstanding|good|inadequate)$", key)

@@ -11,14 +11,16 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
 from .errors import QAError
 from .hits import Answer, Citation, Hit
-from .reader import NOT_ANSWERED
+from .reader import found_message, not_answered
 from .sentences import split_sentences
+
+SentenceSpans = Callable[[Hit], Sequence[tuple[int, int]]]  # a hit's sentences as (start, end) in its text
 
 
 @dataclass(frozen=True)
@@ -60,12 +62,16 @@ class TransformersReader:
 
     # ------------------------------------------------------------ public
 
-    def read(self, question: str, hits: Sequence[Hit]) -> Answer:
-        """The best span over all windows of all hits, or an abstention when no-answer wins."""
+    def read(self, question: str, hits: Sequence[Hit], sentence_spans: SentenceSpans | None = None) -> Answer:
+        """The best span over all windows of all hits, or an abstention when no-answer wins.
+
+        `sentence_spans` gives a hit's sentences as the index stored them; without it they are split here.
+        """
         hits = tuple(hits)
+        sentences = sentence_spans or (lambda hit: split_sentences(hit.text))
         candidates = self.spans(question, hits)
         if not candidates:
-            return Answer(question, None, None, 0.0, False, NOT_ANSWERED, (), hits)
+            return not_answered(question, hits)
         best = max(candidates, key=lambda c: c.score)
         null = min(c.null_score for c in candidates)  # the window most sure it holds an answer
         confidence = 1.0 / (1.0 + math.exp(null - best.score))
@@ -74,19 +80,18 @@ class TransformersReader:
             per_hit.setdefault(c.hit, c)
         ranked = list(per_hit.values())
         if null > best.score + self.no_answer_margin:
-            citations = tuple(self._citation(hits[c.hit], c, answer=False) for c in ranked)
-            return Answer(question, None, None, confidence, False, NOT_ANSWERED, citations[: self.max_citations], hits)
-        first = self._citation(hits[best.hit], best, answer=True)
-        others = tuple(self._citation(hits[c.hit], c, answer=False) for c in ranked if c.hit != best.hit)
+            citations = tuple(self._citation(hits[c.hit], c, sentences, answer=False) for c in ranked)
+            return not_answered(question, hits, confidence, citations[: self.max_citations])
+        first = self._citation(hits[best.hit], best, sentences, answer=True)
+        others = tuple(self._citation(hits[c.hit], c, sentences, answer=False) for c in ranked if c.hit != best.hit)
         hit = hits[best.hit]
-        where = f"paragraph {hit.paragraph}" if hit.paragraph is not None else (hit.section_path or "the report")
         return Answer(
             question=question,
             answer=hit.text[best.start : best.end],
             sentence=first.quote,
             confidence=confidence,
             answered=True,
-            message=f"Answer found in {hit.doc_title or hit.doc_id}, {where}.",
+            message=found_message(hit),
             citations=((first,) + others)[: self.max_citations],
             passages=hits,
         )
@@ -163,8 +168,8 @@ class TransformersReader:
 
     # ------------------------------------------------------------ citations
 
-    def _citation(self, hit: Hit, span: SpanCandidate, answer: bool) -> Citation:
-        quote = _sentence_around(hit.text, span.start, span.end)
+    def _citation(self, hit: Hit, span: SpanCandidate, sentences: SentenceSpans, answer: bool) -> Citation:
+        quote = _sentence_around(sentences(hit), span.start, span.end)
         score = round(1.0 / (1.0 + math.exp(span.null_score - span.score)), 4)
         return Citation.of(hit, quote, (span.start, span.end) if answer else None, score)
 
@@ -194,9 +199,9 @@ def _log_softmax(x: np.ndarray) -> np.ndarray:
     return x - np.log(np.exp(x).sum())
 
 
-def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
-    """The sentence(s) of text that hold [start, end)."""
-    spans = [(s, e) for s, e in split_sentences(text) if s < max(end, start + 1) and e > start]
+def _sentence_around(sentences: Sequence[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
+    """The sentence(s) that hold [start, end), as one span."""
+    spans = [(s, e) for s, e in sentences if s < max(end, start + 1) and e > start]
     if not spans:
         return start, end
     return min(spans[0][0], start), max(spans[-1][1], end)

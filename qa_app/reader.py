@@ -14,7 +14,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .hits import Answer, Citation, Hit
-from .spans import STOPWORDS, answer_type, best_span, stem, words
+from .spans import STOPWORDS, WHY_HOW, answer_type, best_span, stem, words
 
 NOT_ANSWERED = "The report does not appear to answer this question."
 
@@ -27,8 +27,6 @@ TYPED = frozenset({"number", "percent", "money", "date", "person", "judgement"})
 # span_distance, count_mismatch. Logistic regression on the gold questions (class-balanced,
 # leave-one-out checked; see /tmp/reader_notes.md), rounded.
 CONFIDENCE_WEIGHTS = (0.9, -1.8, -2.1, -1.0, -1.5)
-
-_WHY_HOW = re.compile(r"^\s*(?:why|how(?! (?:many|much|old|long|far|large|big|tall|high|often)\b)|explain|describe|in what way)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -96,13 +94,13 @@ class SentenceReader:
 
         best_per_hit = [max(s, key=lambda x: x.score) for s in scored if s]
         if not best_per_hit:
-            return Answer(question, None, None, 0.0, False, NOT_ANSWERED, (), hits)
+            return not_answered(question, hits)
         best_per_hit.sort(key=lambda x: -x.score)
         top = best_per_hit[0]
         hit = hits[top.hit]
         start, end = top.start, top.end
-        if kind is None and _WHY_HOW.match(question):
-            start, end = self._with_neighbour(scored[top.hit], top, weights)
+        if kind is None and WHY_HOW.match(question):
+            start, end = self._with_neighbour(scored[top.hit], top)
         sentence = hit.text[start:end]
         span = best_span(question, sentence, kind)
         confidence = self.confidence_of(signals(question, kind, sentence, hit.text, span))
@@ -111,7 +109,7 @@ class SentenceReader:
 
         if confidence < self.abstain_below:
             citations = tuple(self._citation(hits[s.hit], s.start, s.end, None, s.score) for s in best_per_hit)
-            return Answer(question, None, None, confidence, False, NOT_ANSWERED, citations[: self.max_citations], hits)
+            return not_answered(question, hits, confidence, citations[: self.max_citations])
 
         if span is None:  # explanations, yes/no, or no typed candidate: the sentence is the answer
             answer_start, answer_end = start, end
@@ -125,7 +123,7 @@ class SentenceReader:
             sentence=sentence,
             confidence=confidence,
             answered=True,
-            message=_found_message(hit),
+            message=found_message(hit),
             citations=((first,) + others)[: self.max_citations],
             passages=hits,
         )
@@ -174,7 +172,7 @@ class SentenceReader:
             out.append(_Scored(rank, i, start, end, score, present[i]))
         return out
 
-    def _with_neighbour(self, sentences: list[_Scored], top: _Scored, weights: dict[str, float]) -> tuple[int, int]:
+    def _with_neighbour(self, sentences: list[_Scored], top: _Scored) -> tuple[int, int]:
         """The best sentence, or it and a neighbour when the neighbour is nearly as good and adds question words."""
         options = [s for s in sentences if abs(s.sentence - top.sentence) == 1]
         options = [s for s in options if s.score >= top.score - self.pair_margin and s.coverage - top.coverage]
@@ -276,6 +274,12 @@ def counts_what_is_asked(question: str, sentence: str, span: tuple[int, int], wi
     return bool(nouns & set(after))
 
 
-def _found_message(hit: Hit) -> str:
+def not_answered(question: str, hits: tuple[Hit, ...], confidence: float = 0.0, citations: tuple[Citation, ...] = ()) -> Answer:
+    """The abstention: no answer, the report's silence said plainly, the closest passages still listed."""
+    return Answer(question, None, None, confidence, False, NOT_ANSWERED, citations, hits)
+
+
+def found_message(hit: Hit) -> str:
+    """Where the answer was found, in words: "Answer found in <report>, paragraph 65."."""
     where = f"paragraph {hit.paragraph}" if hit.paragraph is not None else (hit.section_path or "the report")
     return f"Answer found in {hit.doc_title or hit.doc_id}, {where}."

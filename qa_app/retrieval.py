@@ -13,6 +13,8 @@ from .corpus import Block
 from .hits import Hit
 from .lexical import lexical_scores
 
+# {"doc_id": str | list[str], "section": str (prefix of section_path),
+#  "kind": str | list[str], "paragraph": int, "paragraph_range": [lo, hi] (inclusive)}
 Filters = Mapping[str, object]
 FILTER_KEYS = {"doc_id", "section", "kind", "paragraph", "paragraph_range"}
 
@@ -44,8 +46,9 @@ def filter_mask(blocks: Sequence[Block], filters: Filters | None) -> np.ndarray:
     if not filters:
         return mask
     check_filters(filters)
+    wanted = {**filters, **{k: _as_set(filters[k]) for k in ("doc_id", "kind") if filters.get(k)}}
     for i, block in enumerate(blocks):
-        mask[i] = _passes(block, filters)
+        mask[i] = _passes(block, wanted)
     return mask
 
 
@@ -79,14 +82,15 @@ def _is_whole(value: object) -> bool:
 
 
 def _passes(block: Block, filters: Filters) -> bool:
+    """Whether a block passes filters whose doc_id and kind are already sets."""
     doc = filters.get("doc_id")
-    if doc and block.doc_id not in _as_set(doc):
+    if doc and block.doc_id not in doc:  # type: ignore[operator]
         return False
     section = filters.get("section")
     if section and not block.section_path.startswith(str(section)):
         return False
     kind = filters.get("kind")
-    if kind and block.kind not in _as_set(kind):
+    if kind and block.kind not in kind:  # type: ignore[operator]
         return False
     number = filters.get("paragraph")
     if number is not None and block.number != number:
@@ -200,13 +204,19 @@ class Retriever:
         self.depth = depth
         self._block_row = {b.id: i for i, b in enumerate(self.blocks)}
         self._chunk_block = np.array([self._block_row[c.block_id] for c in self.chunks], dtype=np.int64)
+        # A paragraph's windows are consecutive chunks: rows [lo, hi) of the chunk arrays.
+        if np.any(np.diff(self._chunk_block) < 0):
+            raise ValueError("chunks must be stored in the order of their paragraphs")
+        rows = np.arange(len(self.blocks))
+        self._chunk_lo = np.searchsorted(self._chunk_block, rows, side="left")
+        self._chunk_hi = np.searchsorted(self._chunk_block, rows, side="right")
         self._sentence_block = np.array([self._block_row[b] for b in sentence_block_ids], dtype=np.int64)
 
     def block(self, block_id: str) -> Block:
         return self.blocks[self._block_row[block_id]]
 
     def score(self, query: str, query_vector: np.ndarray, allowed: np.ndarray) -> tuple[Scored, np.ndarray]:
-        """Paragraph scores (paragraphs outside the filters score nothing) and each one's best chunk."""
+        """Paragraph scores (paragraphs outside the filters score nothing) and a score per window."""
         n = len(self.blocks)
         vector = query_vector.reshape(1, -1).astype(np.float32)
         chunk_cos = _nearest(self.dense, vector, allowed[self._chunk_block], self.depth)
@@ -220,10 +230,14 @@ class Retriever:
         fused = fuse(dense, lexical, allowed, self.dense_weight, self.depth)
         # The window shown for a paragraph: the one where the query's words and meaning meet best.
         window_score = np.nan_to_num(chunk_cos, neginf=-1.0) + chunk_lexical / max(float(chunk_lexical.max()), 1e-9)
-        best_chunk = np.full(n, -1, dtype=np.int64)
-        order = np.argsort(window_score, kind="stable")  # ascending: the best write last
-        best_chunk[self._chunk_block[order]] = order
-        return Scored(fused=fused, dense=dense, lexical=lexical), best_chunk
+        return Scored(fused=fused, dense=dense, lexical=lexical), window_score
+
+    def _best_window(self, row: int, window_score: np.ndarray) -> Chunk | None:
+        """The paragraph's best-scoring window (the later one on a tie); None if it has none."""
+        lo, hi = int(self._chunk_lo[row]), int(self._chunk_hi[row])
+        if lo == hi:
+            return None
+        return self.chunks[hi - 1 - int(np.argmax(window_score[lo:hi][::-1]))]
 
     def search(
         self,
@@ -239,22 +253,21 @@ class Retriever:
         """
         allowed = filter_mask(self.blocks, filters)
         number, rest = paragraph_reference(query)
-        pinned = [
-            make_hit(b, None, 1.0)
-            for b, ok in zip(self.blocks, allowed)
-            if ok and number is not None and b.number == number
-        ]
+        pinned = (
+            [make_hit(b, None, 1.0) for b, ok in zip(self.blocks, allowed) if ok and b.number == number]
+            if number is not None
+            else []
+        )
         if (pinned and not re.search(r"\w{3,}", rest)) or not allowed.any():
             return pinned[:top_k]
-        scored, best_chunk = self.score(query, query_vector, allowed)
+        scored, window_score = self.score(query, query_vector, allowed)
         scores = {"hybrid": scored.fused, "dense": scored.dense, "lexical": scored.lexical}[mode]
         pinned_ids = {h.block_id for h in pinned}
         hits = list(pinned)
         for row in top_indices(np.where(allowed, scores, -np.inf), top_k + len(pinned)):
             block = self.blocks[row]
             if allowed[row] and block.id not in pinned_ids:
-                chunk = self.chunks[best_chunk[row]] if best_chunk[row] >= 0 else None
-                hits.append(make_hit(block, chunk, scores[row]))
+                hits.append(make_hit(block, self._best_window(row, window_score), scores[row]))
         return hits[:top_k]
 
 

@@ -1,6 +1,6 @@
-"""Scoring of retrieval and answers against gold questions (see eval-format.md).
+"""Scoring of retrieval and answers against gold questions (see eval-format.md), and latency summaries.
 
-Pure functions of their inputs; `load_gold` is the only one that touches a file.
+Pure functions of their inputs, but for `load_gold`, which reads a file, and `timed`, which reads the clock.
 """
 
 from __future__ import annotations
@@ -10,9 +10,12 @@ import json
 import math
 import re
 import string
-from dataclasses import asdict, dataclass
+import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence, TypeVar
+
+from .records import to_dict
 
 QUESTION_TYPES = frozenset(
     {"number", "percent", "date", "person", "judgement", "yesno", "explanation", "list", "location", "unanswerable"}
@@ -34,10 +37,7 @@ class GoldQuestion:
     answerable: bool
 
     def to_dict(self) -> dict:
-        data = asdict(self)
-        data["evidence"] = list(self.evidence)
-        data["paragraphs"] = list(self.paragraphs)
-        return data
+        return to_dict(self)
 
 
 @dataclass(frozen=True)
@@ -177,6 +177,23 @@ def percentile(values: Sequence[float], q: float) -> float:
     position = (len(ordered) - 1) * q / 100
     low, high = math.floor(position), math.ceil(position)
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def latency_ms(seconds: Sequence[float], key: str = "p{}_ms") -> dict[str, float]:
+    """Median and 95th percentile of timings in seconds, as milliseconds under key.format(50 | 95); {} for none."""
+    if not seconds:
+        return {}
+    return {key.format(q): 1000 * percentile(seconds, q) for q in (50, 95)}
+
+
+T = TypeVar("T")
+
+
+def timed(fn: Callable[..., T], *args: object, **kwargs: object) -> tuple[T, float]:
+    """fn's result and the wall-clock seconds the call took."""
+    started = time.perf_counter()
+    out = fn(*args, **kwargs)
+    return out, time.perf_counter() - started
 
 
 def abstention_scores(abstained: Sequence[bool], answerable: Sequence[bool]) -> AbstentionScores:

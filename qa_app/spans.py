@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .lexical import stemmer
+
 # ---------------------------------------------------------------- words
 
 _WORD = re.compile(r"[^\W_]+(?:[.,'’][^\W_]+)*%?|£|\$|€", re.UNICODE)
@@ -95,8 +97,11 @@ _TYPE_RULES: list[tuple[str, re.Pattern[str]]] = [
     ("location", re.compile(r"^\s*where\b|\bwhere (?:is|was|were|are|do|does|did)\b|\b(?:which|what|in what) (?:city|country|area|town|place|region|location|state|county|continent|river)\b", re.I)),
 ]
 
+# Questions that open by asking for an explanation; the reader may answer them with two sentences.
+_OPENS_WHY_HOW = r"^\s*(?:why|how(?! (?:many|much|old|long|far|large|big|tall|high|often)\b)|explain|describe|in what way)\b"
+WHY_HOW = re.compile(_OPENS_WHY_HOW, re.I)
 _EXPLANATION = re.compile(
-    r"^\s*(?:why|how(?! (?:many|much|old|long|far|large|big|tall|high|often)\b)|explain|describe|in what way)\b|"
+    _OPENS_WHY_HOW + r"|"
     r"\b(?:why|reasons?|strengths?|weakness(?:es)?|concerns?|areas? for improvement|improve|impact|"
     r"findings?|recommendations?|how well|what (?:did|do|does) (?:the )?inspectors?|what (?:is|was|are|were) (?:being )?done)\b",
     re.I,
@@ -110,13 +115,6 @@ _FACTOID = re.compile(r"^\s*(?:what|which|who|whom|whose|where|when|name|in (?:w
 def words(text: str) -> list[re.Match[str]]:
     """Word tokens (numbers keep their separators: "1,766", "110.6", "38.4%") with their offsets."""
     return list(_WORD.finditer(text))
-
-
-@lru_cache(maxsize=1)
-def _stemmer():
-    import Stemmer  # PyStemmer: the same Snowball stemmer the lexical index uses
-
-    return Stemmer.Stemmer("english")
 
 
 # Common irregular past forms, so that "won" answers "win" and "built" answers "build".
@@ -147,7 +145,7 @@ def stem(word: str) -> str:
         return w.replace(",", "").rstrip("%")
     if w.endswith("'s"):
         w = w[:-2]
-    return _stemmer().stemWord(w)
+    return stemmer().stemWord(w)
 
 
 def content_stems(text: str) -> list[str]:
@@ -281,7 +279,7 @@ def _kind_bonus(kind, question, sentence, start, end, tokens, inside) -> float:
         if text.lower().startswith("requires"):
             bonus += 0.3
     elif kind == "person":
-        if re.match(r"(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sir|Dame|Lord|Lady)\b", text):
+        if _TITLE.match(text):
             bonus += 0.5
         if len(text.split()) >= 2 and text[0].isupper():
             bonus += 0.3

@@ -215,6 +215,11 @@ def citing_blocks(blocks: Iterable[Block], paragraph: int | None) -> list[Block]
     return [b for b in blocks if paragraph in b.cites]
 
 
+def section_choices(assistant: "Assistant", doc_id: str | None) -> list[tuple[str, str]]:
+    """The Section menu: every section of the chosen report (or of all), after "All sections"."""
+    return [("All sections", "")] + [(s, s) for s in assistant.sections(doc_id or None) if s]
+
+
 def error_payload(message: str, status: int) -> dict[str, object]:
     """What the HTTP API returns instead of a result: an HTTP-style status and one sentence."""
     return {"error": message, "status": status}
@@ -264,7 +269,6 @@ class NotReady(QAError):
 ASSISTANT_CONCURRENCY = 2
 QUEUE_MAX_SIZE = 32  # past this, callers are told the queue is full at once instead of waiting minutes
 CONTEXT_RADIUS = 1
-WHOLE_REPORT = 10**9  # a context radius that takes in every block of the report
 
 
 def build_app(assistant: "Assistant | AssistantSlot", settings: Settings | None = None) -> "gr.Blocks":
@@ -279,17 +283,11 @@ def build_app(assistant: "Assistant | AssistantSlot", settings: Settings | None 
             raise NotReady(slot.status())
         return slot.assistant
 
-    def titles() -> dict[str, str]:
-        return dict(current().documents())
-
     def contexts_for(hits: Sequence[Hit]) -> dict[str, str]:
         a = current()
-        reports: dict[str, list[Block]] = {}  # doc_id -> every block, for the recommendations citing a hit
         out = {}
         for h in hits:
-            if h.doc_id not in reports:
-                reports[h.doc_id] = a.context(h.block_id, radius=WHOLE_REPORT)
-            citing = citing_blocks(reports[h.doc_id], h.paragraph)
+            citing = citing_blocks(a.report_blocks(h.doc_id), h.paragraph)
             out[h.block_id] = render_context(a.context(h.block_id, CONTEXT_RADIUS), h.block_id, citing)
         return out
 
@@ -303,7 +301,8 @@ def build_app(assistant: "Assistant | AssistantSlot", settings: Settings | None 
         except QAError as e:
             return render_notice(str(e)), "", ""
         evidence = render_passages(answer.passages, answer.citations, contexts_for(answer.passages))
-        return render_answer(answer), evidence, copy_text(answer, titles())
+        titles = {h.doc_id: h.doc_title for h in answer.passages}
+        return render_answer(answer), evidence, copy_text(answer, titles)
 
     def on_search(query: str, top_k: float, doc_id: str | None, section: str | None):
         if not (query or "").strip():
@@ -320,19 +319,17 @@ def build_app(assistant: "Assistant | AssistantSlot", settings: Settings | None 
             return slot.status(), gr.update(), gr.update(), gr.Timer(active=slot.error is None)
         a = slot.assistant
         docs = [("All reports", "")] + [(title, d) for d, title in a.documents()]
-        sections = [("All sections", "")] + [(s, s) for s in a.sections(doc_id or None) if s]
         return (
             slot.status(),
             gr.update(choices=docs, value=doc_id or ""),
-            gr.update(choices=sections, value=""),
+            gr.update(choices=section_choices(a, doc_id), value=""),
             gr.Timer(active=False),
         )
 
     def on_report(doc_id: str | None):
         if slot.assistant is None:
             return gr.update()
-        sections = [("All sections", "")] + [(s, s) for s in slot.assistant.sections(doc_id or None) if s]
-        return gr.update(choices=sections, value="")
+        return gr.update(choices=section_choices(slot.assistant, doc_id), value="")
 
     # -- API endpoints: the records' JSON, or an error payload with an HTTP-style status
 
@@ -424,13 +421,12 @@ def build_app(assistant: "Assistant | AssistantSlot", settings: Settings | None 
 
 
 def launch(demo: "gr.Blocks", settings: Settings, *, block: bool = True) -> None:
-    """Serve on settings.host:port: no share link, no telemetry, login when a username/password is set."""
-    auth = (settings.auth_user, settings.auth_password) if settings.auth_user and settings.auth_password else None
+    """Serve on settings.host:port: no share link, no telemetry, login when both a username and a password are set."""
     demo.launch(
         server_name=settings.host,
         server_port=settings.port,
         share=False,
-        auth=auth,
+        auth=settings.auth,
         css=CSS,
         footer_links=["api"],
         run_history=False,
