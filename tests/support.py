@@ -1,8 +1,10 @@
-"""What several test modules share: a tiny report, and the app started as a person starts it."""
+"""What several test modules share: the bundled report, a tiny report, hand-made records, and the app
+and the command line started as a person starts them."""
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import socket
 import subprocess
@@ -10,11 +12,20 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import pytest
 
+if TYPE_CHECKING:  # qa_app is imported where it is used, so that test_gold stays independent of it
+    from qa_app.assistant import Assistant
+    from qa_app.config import Settings
+    from qa_app.corpus import Block
+    from qa_app.embedding import Embedder
+    from qa_app.hits import Hit
+
 ROOT = Path(__file__).resolve().parents[1]
+STOKE_REPORT = ROOT / "corpus" / "stoke-on-trent-2015.md"
+GOLD = ROOT / "eval" / "gold.jsonl"
 CHILD_ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
 
 # A report small enough to index in seconds, with one fact a question can find per paragraph.
@@ -81,3 +92,94 @@ def running_app(*args: str, timeout_s: float = 600) -> Iterator[str]:
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def index_command(corpus_dir: Path, index_dir: Path, *args: str) -> list[str]:
+    """`python -m qa_app --corpus CORPUS --index INDEX index ARGS`, as a person types it."""
+    return [sys.executable, "-m", "qa_app", "--corpus", str(corpus_dir), "--index", str(index_dir), "index", *args]
+
+
+CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER = 1, 2, 3
+
+
+def dropping_capabilities(*capabilities: int):
+    """A preexec_fn that drops these capabilities in the child, so root obeys permission bits like anyone else;
+    None when not root, where permission bits already apply."""
+    if os.geteuid() != 0:
+        return None
+
+    def drop() -> None:
+        libc = ctypes.CDLL(None, use_errno=True)
+        for capability in capabilities:
+            if libc.prctl(24, capability, 0, 0, 0) != 0:  # PR_CAPBSET_DROP: gone after exec
+                raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
+
+    return drop
+
+
+def keep_note(note: str) -> None:
+    """Print a measurement, and append it to the file QA_ROBUSTNESS_NOTES names, if any, for the write-up."""
+    print(note)
+    if os.environ.get("QA_ROBUSTNESS_NOTES"):
+        with open(os.environ["QA_ROBUSTNESS_NOTES"], "a", encoding="utf-8") as notes:
+            notes.write(note + "\n")
+
+
+def open_assistant(settings: Settings, embedder: Embedder, **changes) -> Assistant:
+    """Assistant.load without loading the model again: the same steps, one shared embedder."""
+    from qa_app.assistant import Assistant
+    from qa_app.index import ensure_index
+
+    settings = settings.replace(**changes)
+    data, status = ensure_index(settings, embedder)
+    return Assistant(settings, embedder, data, status)
+
+
+# ---------------------------------------------------------------- hand-made records
+
+# Paragraph 61 of the Stoke-on-Trent report, the default for records built by hand; keywords change any field.
+CLA = (
+    "The local authority > The experiences and progress of children looked after and achieving permanence"
+    " > Inspection findings"
+)
+TEXT = "At the time of the inspection, 68 children were placed at home on a care order. This is a slight decrease."
+
+
+def make_hit(**changes) -> Hit:
+    """A search hit; its block id follows its paragraph, and its best window is the whole text."""
+    from qa_app.hits import Hit
+
+    fields = dict(
+        doc_id="stoke",
+        doc_title="Stoke-on-Trent",
+        paragraph=61,
+        section_path=CLA,
+        judgement="Requires improvement",
+        kind="finding",
+        text=TEXT,
+        score=1.0,
+        window_start=0,
+    )
+    fields.update(changes)
+    fields.setdefault("block_id", f"{fields['doc_id']}:p{fields['paragraph']}")
+    fields.setdefault("window_end", len(fields["text"]))
+    return Hit(**fields)
+
+
+def make_block(number: int | None, text: str, **changes) -> Block:
+    """A paragraph of a report; its id follows its number."""
+    from qa_app.corpus import Block
+
+    fields = dict(
+        id=f"stoke:p{number}",
+        doc_id="stoke",
+        doc_title="Stoke-on-Trent",
+        number=number,
+        section_path=CLA,
+        judgement="Requires improvement",
+        kind="finding",
+        text=text,
+        start=0,
+        end=len(text),
+    )
+    return Block(**{**fields, **changes})

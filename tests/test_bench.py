@@ -1,12 +1,13 @@
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from qa_app.bench import (
+    GPU_BATCH_SIZES,
     Material,
     format_bench,
+    gpu_bench,
     recall,
     recommend_threshold,
     run_bench,
@@ -15,8 +16,8 @@ from qa_app.bench import (
     synthetic_vectors,
 )
 from qa_app.config import Settings
+from support import GOLD, STOKE_REPORT
 
-ROOT = Path(__file__).resolve().parent.parent
 SENTENCES = [
     "The local authority has 550 children looked after.",
     "Caseloads of social workers are manageable.",
@@ -104,17 +105,45 @@ def test_recommendation_warns_when_hnsw_recall_is_too_low():
     assert "raise efSearch" in recommend_threshold(rows, target=0.95)["reason"]
 
 
+class FakeCudaEmbedder:
+    """An embedder on a pretend GPU that records the batch size of every encode call."""
+
+    device_name = "cuda:0"
+
+    def __init__(self) -> None:
+        self.batch_size = 0
+        self.batch_sizes: list[int] = []
+
+    def encode(self, texts):
+        self.batch_sizes.append(self.batch_size)
+        return np.zeros((len(texts), 4), dtype=np.float32)
+
+    def default_batch_size(self) -> int:
+        return self.batch_size or 256
+
+
+def test_gpu_bench_times_each_batch_size_on_the_loaded_model_and_restores_its_own(monkeypatch):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    embedder = FakeCudaEmbedder()
+    result = gpu_bench(embedder, SENTENCES)
+    assert sorted(result["throughput"]) == sorted(GPU_BATCH_SIZES)
+    assert sorted(set(embedder.batch_sizes)) == sorted(GPU_BATCH_SIZES)
+    assert embedder.batch_size == 0 and result["default_batch_size"] == 256
+
+
 @pytest.mark.slow
 def test_run_bench_on_the_report_measures_every_stage_with_a_baseline(tmp_path):
     # The report's opening and its first numbered findings (a seventh of it) and four gold questions keep this short.
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    report = (ROOT / "corpus" / "stoke-on-trent-2015.md").read_text(encoding="utf-8")
+    report = STOKE_REPORT.read_text(encoding="utf-8")
     findings = report.index("## Inspection findings")
     excerpt = report[: report.index("## Recommendations")] + report[findings : report.index("\n21. ", findings)]
     (corpus / "stoke-excerpt.md").write_text(excerpt, encoding="utf-8")
     gold = tmp_path / "gold.jsonl"
-    gold.write_text("".join((ROOT / "eval" / "gold.jsonl").read_text(encoding="utf-8").splitlines(True)[:4]), encoding="utf-8")
+    gold.write_text("".join(GOLD.read_text(encoding="utf-8").splitlines(True)[:4]), encoding="utf-8")
     index_dir = tmp_path / "index"
     settings = Settings.load(env={}, corpus_dir=corpus, index_dir=index_dir)
 

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
+from support import STOKE_REPORT
 
 from qa_app.chunking import chunk_blocks
 from qa_app.corpus import Block, load_report
-
-REPORT = Path(__file__).resolve().parents[1] / "corpus" / "stoke-on-trent-2015.md"
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +25,7 @@ def token_spans():
 
 @pytest.fixture(scope="module")
 def blocks():
-    return load_report(REPORT).paragraphs
+    return load_report(STOKE_REPORT).paragraphs
 
 
 def _words(text: str) -> list[tuple[int, int]]:

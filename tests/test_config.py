@@ -1,6 +1,9 @@
 from pathlib import Path
 
+import pytest
+
 from qa_app.config import PACKAGED_MODEL, Settings
+from qa_app.errors import SettingsError
 
 
 def test_defaults_are_safe_and_offline():
@@ -17,3 +20,23 @@ def test_environment_overrides_defaults_and_flags_override_environment():
     assert settings.top_k == 3
     assert settings.auto_rebuild is False
     assert settings.dense_weight == 0.3
+
+
+def test_login_needs_both_user_and_password():
+    assert Settings.load(env={"QA_AUTH_USER": "inspector"}).auth is None
+    assert Settings.load(env={"QA_AUTH_PASSWORD": "secret"}).auth is None
+    both = Settings.load(env={"QA_AUTH_USER": "inspector", "QA_AUTH_PASSWORD": "secret"})
+    assert both.auth == ("inspector", "secret")
+
+
+def test_empty_variables_leave_required_settings_at_their_defaults_and_clear_optional_ones():
+    env = {"QA_MODEL": "", "QA_READER": "", "QA_HOST": " ", "QA_PORT": "", "QA_DEVICE": "", "QA_READER_MODEL": ""}
+    settings = Settings.load(env=env)
+    assert settings.model == PACKAGED_MODEL and settings.reader == "sentence"
+    assert settings.host == "127.0.0.1" and settings.port == 7860
+    assert settings.device is None and settings.reader_model is None
+
+
+def test_a_variable_that_is_not_a_number_is_named_in_the_error():
+    with pytest.raises(SettingsError, match="QA_PORT='eighty'"):
+        Settings.load(env={"QA_PORT": "eighty"})

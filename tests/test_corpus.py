@@ -9,12 +9,12 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from support import STOKE_REPORT
 
 from qa_app.corpus import load_corpus, load_report, summarize
 from qa_app.errors import ReportError
 
-REPORT = Path(__file__).resolve().parents[1] / "corpus" / "stoke-on-trent-2015.md"
-SOURCE = REPORT.read_text(encoding="utf-8")
+SOURCE = STOKE_REPORT.read_text(encoding="utf-8")
 
 HELP = "The local authority > The experiences and progress of children who need help and protection"
 LOOKED_AFTER = "The local authority > The experiences and progress of children looked after and achieving permanence"
@@ -25,7 +25,7 @@ RI = "Requires improvement"
 
 @pytest.fixture(scope="module")
 def report():
-    return load_report(REPORT)
+    return load_report(STOKE_REPORT)
 
 
 def _source_paragraphs() -> dict[int, int]:
@@ -233,15 +233,16 @@ def test_block_ids_are_unique_and_stable(report):
     ids = [b.id for b in report.paragraphs]
     assert len(ids) == len(set(ids))
     assert report.paragraph(65).id == "stoke-on-trent-2015:p65"
-    assert [b.id for b in load_report(REPORT).paragraphs] == ids
+    assert [b.id for b in load_report(STOKE_REPORT).paragraphs] == ids
 
 
 def test_report_names_its_document(report):
     assert report.doc_id == "stoke-on-trent-2015"
     assert report.title == "Stoke-on-Trent City Council"
-    assert report.sha256 == hashlib.sha256(REPORT.read_bytes()).hexdigest()
+    assert report.sha256 == hashlib.sha256(STOKE_REPORT.read_bytes()).hexdigest()
     assert {(b.doc_id, b.doc_title) for b in report.paragraphs} == {(report.doc_id, report.title)}
-    json.dumps(report.to_dict())
+    record = report.to_dict()
+    assert json.loads(json.dumps(record)) == record
 
 
 def test_missing_paragraph_names_the_report(report):

@@ -5,13 +5,9 @@ Deliberately independent of qa_app's report parser, so a parser bug cannot hide 
 
 import json
 import re
-from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-GOLD = ROOT / "eval" / "gold.jsonl"
-REPORT = ROOT / "corpus" / "stoke-on-trent-2015.md"
+from support import GOLD, STOKE_REPORT
 
 TYPES = {"number", "percent", "date", "person", "judgement", "yesno", "explanation", "list", "location", "unanswerable"}
 KEYS = {"id", "question", "evidence", "paragraphs", "answer", "type", "answerable"}
@@ -21,7 +17,7 @@ SECTION_BREAK = re.compile(r"^\s*(#|\*\*|\|)")
 
 
 def _report_lines() -> list[str]:
-    return REPORT.read_text(encoding="utf-8").splitlines()
+    return STOKE_REPORT.read_text(encoding="utf-8").splitlines()
 
 
 def _paragraph_of_each_line(lines: list[str]) -> list[int | None]:

@@ -6,7 +6,6 @@ the ones that start real processes (SIGKILL, two builders, the app on a read-onl
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import re
@@ -19,9 +18,19 @@ import time
 from pathlib import Path
 
 import pytest
-from support import CHILD_ENV, QUESTION, ROOT, free_port, write_report
+from support import (
+    CAP_DAC_OVERRIDE,
+    CAP_FOWNER,
+    CHILD_ENV,
+    QUESTION,
+    ROOT,
+    dropping_capabilities,
+    free_port,
+    index_command,
+    open_assistant,
+    write_report,
+)
 
-from qa_app.assistant import Assistant
 from qa_app.config import Settings
 from qa_app.embedding import Embedder, file_sha256
 from qa_app.errors import IndexUnavailable, QAError
@@ -34,13 +43,6 @@ from qa_app.index import (
 )
 
 REBUILD_COMMAND = "Run: python -m qa_app index --rebuild"
-
-
-def open_assistant(settings: Settings, embedder: Embedder, **changes) -> Assistant:
-    """Assistant.load without loading the model again: the same steps, one shared embedder."""
-    settings = settings.replace(**changes)
-    data, status = ensure_index(settings, embedder)
-    return Assistant(settings, embedder, data, status)
 
 
 def assert_one_sentence_then_command(message: str) -> str:
@@ -220,11 +222,6 @@ def test_added_and_removed_reports_make_the_index_stale(settings, embedder):
 # ---------------------------------------------------------------- real processes
 
 
-def _cli(settings: Settings, corpus_dir: Path | None = None, *args: str) -> list[str]:
-    corpus = str(corpus_dir or settings.corpus_dir)
-    return [sys.executable, "-m", "qa_app", "--corpus", corpus, "--index", str(settings.index_dir), "index", *args]
-
-
 def _big_corpus(folder: Path, paragraphs: int = 150) -> Path:
     """Enough text that embedding takes seconds, so a kill lands mid-build."""
     topics = ["early help", "care leavers", "adoption", "fostering", "audits", "caseloads", "health checks"]
@@ -241,7 +238,7 @@ def _big_corpus(folder: Path, paragraphs: int = 150) -> Path:
 def test_build_killed_midway_leaves_the_previous_index_usable(settings, embedder, tmp_path, moment):
     before = live_build(settings.index_dir)
     proc = subprocess.Popen(
-        _cli(settings, _big_corpus(tmp_path / "big"), "--rebuild"),
+        index_command(_big_corpus(tmp_path / "big"), settings.index_dir, "--rebuild"),
         cwd=ROOT,
         env=CHILD_ENV,
         stdout=subprocess.DEVNULL,
@@ -287,8 +284,8 @@ def test_build_killed_midway_leaves_the_previous_index_usable(settings, embedder
 def test_two_builders_at_once_do_not_corrupt_each_other(settings, embedder):
     shutil.rmtree(settings.index_dir)
     procs = [
-        subprocess.Popen(_cli(settings, None, "--rebuild"), cwd=ROOT, env=CHILD_ENV, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(index_command(settings.corpus_dir, settings.index_dir, "--rebuild"), cwd=ROOT, env=CHILD_ENV,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         for _ in range(2)
     ]
     results = [p.communicate(timeout=300) for p in procs]
@@ -303,14 +300,6 @@ def test_two_builders_at_once_do_not_corrupt_each_other(settings, embedder):
 
 
 # ---------------------------------------------------------------- read-only index folder
-
-
-def _without_write_override():
-    """Root writes anywhere; dropping these capabilities makes it obey permission bits like anyone else."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    for capability in (1, 3):  # CAP_DAC_OVERRIDE, CAP_FOWNER
-        if libc.prctl(24, capability, 0, 0, 0) != 0:  # PR_CAPBSET_DROP: gone after exec
-            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
 
 
 def _chmod_tree(root: Path, dirs: int, files: int) -> None:
@@ -334,7 +323,7 @@ def test_app_starts_on_a_read_only_index_and_says_it_cannot_rebuild(settings, tm
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        preexec_fn=_without_write_override if os.geteuid() == 0 else None,
+        preexec_fn=dropping_capabilities(CAP_DAC_OVERRIDE, CAP_FOWNER),  # root, too, may not write there
     )
     try:
         lines: list[str] = []

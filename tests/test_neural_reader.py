@@ -4,8 +4,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 import torch
+from support import make_hit
 
-from qa_app.hits import Hit
 from qa_app.neural_reader import TransformersReader, best_window_span
 from qa_app.reader import NOT_ANSWERED
 
@@ -13,7 +13,7 @@ LONG = " ".join(f"Sentence {i} is filler about the service." for i in range(60))
 
 
 def hit(text, paragraph):
-    return Hit("stoke", "Stoke", f"stoke:p{paragraph}", paragraph, "Section", None, "finding", text, 1.0)
+    return make_hit(text=text, paragraph=paragraph, doc_title="Stoke", section_path="Section", judgement=None)
 
 
 def forcing(reader, start_token, end_token=None, null=False):
@@ -34,8 +34,8 @@ def forcing(reader, start_token, end_token=None, null=False):
     return reader
 
 
-def test_constructor_only_stores_settings():
-    reader = TransformersReader("/no/such/model")
+def test_construction_is_lazy_a_missing_model_builds_a_reader_with_default_windows():
+    reader = TransformersReader("/no/such/model")  # nothing is read until the first question
     assert reader._model is None and reader.max_length == 384 and reader.stride == 128
 
 
@@ -45,7 +45,8 @@ def test_untrained_model_still_returns_a_verbatim_span(tiny_qa_model):
     c = answer.citations[0]
     assert answer.answered and answer.answer == c.text[c.answer_start : c.answer_end]
     assert c.quote_start <= c.answer_start <= c.answer_end <= c.quote_end
-    json.dumps(answer.to_dict())
+    record = answer.to_dict()
+    assert json.loads(json.dumps(record)) == record
 
 
 def test_long_passage_becomes_overlapping_windows_that_reach_its_end(tiny_qa_model):

@@ -1,6 +1,7 @@
 import json
 
 import pytest
+from support import GOLD
 
 from qa_app.scoring import (
     AbstentionScores,
@@ -11,6 +12,7 @@ from qa_app.scoring import (
     f1_score,
     first_hit_rank,
     is_hit,
+    latency_ms,
     load_gold,
     mrr_at_k,
     normalize_answer,
@@ -80,7 +82,7 @@ def test_malformed_gold_line_names_file_and_line(tmp_path, bad_line, complaint):
 
 
 def test_the_repository_gold_file_loads():
-    questions = load_gold("eval/gold.jsonl")
+    questions = load_gold(GOLD)
     assert len(questions) >= 80
 
 
@@ -175,6 +177,15 @@ def test_percentile_rejects_no_values_and_out_of_range_q():
         percentile([], 50)
     with pytest.raises(ValueError):
         percentile([1.0], 101)
+
+
+def test_latency_is_the_median_and_95th_percentile_in_milliseconds():
+    assert latency_ms([0.004, 0.001, 0.003, 0.002]) == pytest.approx({"p50_ms": 2.5, "p95_ms": 3.85})
+    assert latency_ms([0.01], "ask_p{}") == pytest.approx({"ask_p50": 10.0, "ask_p95": 10.0})
+
+
+def test_latency_of_no_timings_is_empty_rather_than_an_error():
+    assert latency_ms([]) == {}
 
 
 # --- abstention

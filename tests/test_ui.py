@@ -5,9 +5,9 @@ from __future__ import annotations
 import html
 
 import pytest
+from support import CLA, TEXT, make_block, make_hit
 
-from qa_app.corpus import Block
-from qa_app.hits import Answer, Citation, Hit
+from qa_app.hits import Answer, Citation
 from qa_app.ui import (
     citation_label,
     citing_blocks,
@@ -23,11 +23,7 @@ from qa_app.ui import (
     short_section,
 )
 
-CLA = (
-    "The local authority > The experiences and progress of children looked after and achieving permanence"
-    " > Inspection findings"
-)
-TEXT = "At the time of the inspection, 68 children were placed at home on a care order. This is a slight decrease."
+# TEXT is paragraph 61 of the Stoke report in section CLA, the paragraph make_hit and make_block build by default.
 QUOTE_END = TEXT.index(".") + 1
 ANSWER_START = TEXT.index("68 children")
 XSS = "<script>alert(1)</script>"
@@ -50,23 +46,6 @@ def make_citation(**changes) -> Citation:
     return Citation(**{**fields, **changes})
 
 
-def make_hit(**changes) -> Hit:
-    fields = dict(
-        doc_id="stoke",
-        doc_title="Stoke-on-Trent",
-        block_id="stoke:p61",
-        paragraph=61,
-        section_path=CLA,
-        judgement="Requires improvement",
-        kind="finding",
-        text=TEXT,
-        score=1.0,
-        window_start=0,
-        window_end=len(TEXT),
-    )
-    return Hit(**{**fields, **changes})
-
-
 def make_answer(**changes) -> Answer:
     fields = dict(
         question="How many children were placed at home on a care order?",
@@ -79,22 +58,6 @@ def make_answer(**changes) -> Answer:
         passages=(make_hit(),),
     )
     return Answer(**{**fields, **changes})
-
-
-def make_block(number: int | None, text: str, **changes) -> Block:
-    fields = dict(
-        id=f"stoke:p{number}",
-        doc_id="stoke",
-        doc_title="Stoke-on-Trent",
-        number=number,
-        section_path=CLA,
-        judgement="Requires improvement",
-        kind="finding",
-        text=text,
-        start=0,
-        end=len(text),
-    )
-    return Block(**{**fields, **changes})
 
 
 def test_short_section_takes_the_most_specific_informative_part():

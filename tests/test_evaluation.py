@@ -1,0 +1,31 @@
+from qa_app.evaluation import Case, evaluate
+from qa_app.hits import Answer, Citation, Hit
+
+HIT = Hit("stoke", "Stoke", "stoke:p12", 12, "Findings", None, "finding", "Caseloads are manageable.", 1.0)
+
+
+class FakeAssistant:
+    """Finds paragraph 12 for every question and answers from it."""
+
+    def search(self, query, top_k=10, mode="hybrid"):
+        return [HIT]
+
+    def ask(self, question):
+        citation = Citation.of(HIT, (0, len(HIT.text)), None, 0.9)
+        return Answer(question, None, HIT.text, 0.9, True, "", (citation,), (HIT,))
+
+
+def in_paragraph_12(passage) -> bool:
+    return passage.doc_id == "stoke" and passage.paragraph == 12
+
+
+def test_a_cited_paragraph_is_scored_with_the_same_hit_test_as_retrieval():
+    result = evaluate(FakeAssistant(), [Case("Are caseloads manageable?", True, (), in_paragraph_12)])
+    assert result["retrieval"]["hybrid"]["recall@1"] == 1.0
+    assert result["answers"]["citation_accuracy"] == 1.0
+    assert set(result["latency_ms"]) == {"search_p50", "search_p95", "ask_p50", "ask_p95"}
+
+
+def test_only_unanswerable_questions_give_ask_latency_alone_rather_than_an_error():
+    result = evaluate(FakeAssistant(), [Case("Who is the mayor?", False, (), in_paragraph_12)])
+    assert set(result["latency_ms"]) == {"ask_p50", "ask_p95"}
