@@ -18,6 +18,7 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
+from .acronyms import find_acronyms, spell_out
 from .chunking import CHUNKER_VERSION, Chunk, chunk_corpus
 from .config import Settings
 from .corpus import PARSER_VERSION, Block, Report, report_paths, unreadable_report
@@ -26,7 +27,7 @@ from .errors import IndexUnavailable
 from .lexical import build_lexical, load_lexical
 from .sentences import split_sentences
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
 BUILD_PREFIX = "build-"
@@ -269,14 +270,15 @@ def build_index(
     chunks = chunk_corpus(blocks, settings, embedder)
     sentence_index = [(b.id, split_sentences(b.text)) for b in blocks]
     sentence_texts = [b.text[s:e] for b, (_, spans) in zip(blocks, sentence_index) for s, e in spans]
+    acronyms = find_acronyms([b.text for b in blocks])
 
     total = len(chunks) + len(sentence_texts)
     chunk_vectors = embedder.encode(
-        [c.text for c in chunks],
+        [spell_out(c.text, acronyms) for c in chunks],
         progress=lambda done, _: report("Embedding passages", done / max(total, 1)),
     )
     sentence_vectors = embedder.encode(
-        sentence_texts,
+        [spell_out(t, acronyms) for t in sentence_texts],
         progress=lambda done, _: report("Embedding sentences", (len(chunks) + done) / max(total, 1)),
     )
 
@@ -287,7 +289,7 @@ def build_index(
         kind = dense_kind(len(chunks), settings.approx_threshold)
         faiss.write_index(make_dense_index(chunk_vectors, kind), str(staging / "dense.faiss"))
         faiss.write_index(make_dense_index(sentence_vectors, kind), str(staging / "sentences.faiss"))
-        build_lexical([c.text for c in chunks], staging / "bm25")
+        build_lexical([c.text for c in chunks], staging / "bm25", acronyms)
         _write_jsonl(staging / "blocks.jsonl", (b.to_dict() for b in blocks))
         _write_jsonl(staging / "chunks.jsonl", (c.to_dict() for c in chunks))
         np.save(staging / "sentences.npy", sentence_vectors, allow_pickle=False)

@@ -16,7 +16,7 @@ REPORT = """# Riverton Borough Council
 
 1. The multi-agency safeguarding hub (MASH) shares information quickly. Referrals are screened within one day.
 2. At 31 March 2015, 412 children were the subject of a child protection plan. This is an increase from 380.
-3. Caseloads of independent reviewing officers are too high, so reviews are sometimes late.
+3. Caseloads of independent reviewing officers (IROs) are too high, so reviews are sometimes late.
 
 ## Children looked after
 
@@ -24,6 +24,7 @@ REPORT = """# Riverton Borough Council
 
 4. Foster carers receive good training and support. Sixty-two percent of children live with foster carers.
 5. Too many care leavers are not in education, employment or training because advice starts too late.
+6. IROs do not always meet children before their reviews.
 """
 
 
@@ -61,12 +62,17 @@ def test_a_paragraph_reference_goes_straight_to_that_paragraph(assistant):
 
 def test_section_filter_keeps_hits_inside_the_section(assistant):
     hits = assistant.search("children", top_k=10, filters={"section": "Children looked after"})
-    assert {h.paragraph for h in hits} == {4, 5}
+    assert {h.paragraph for h in hits} == {4, 5, 6}
 
 
 def test_an_acronym_query_finds_the_paragraph_that_spells_it_out(assistant):
     assert assistant.search("safeguarding hub", top_k=1)[0].paragraph == 1
     assert assistant.search("MASH", top_k=1)[0].paragraph == 1
+
+
+def test_meaning_search_reads_acronyms_as_the_words_they_stand_for(assistant):
+    question = "Do the independent reviewing officers meet children before reviews?"
+    assert assistant.search(question, top_k=1, mode="dense")[0].paragraph == 6
 
 
 def test_context_lists_neighbours_in_reading_order(assistant):
