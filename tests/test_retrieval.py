@@ -3,6 +3,7 @@ import pytest
 
 from qa_app.corpus import Block
 from qa_app.retrieval import (
+    _nearest,
     best_per_owner,
     filter_mask,
     fuse,
@@ -64,6 +65,17 @@ def test_windows_of_one_paragraph_collapse_into_its_best_score():
     scores = np.array([0.2, 0.9, 0.5], dtype=np.float32)
     owner = np.array([0, 0, 1])
     assert best_per_owner(scores, owner, 3).tolist() == [pytest.approx(0.9), pytest.approx(0.5), -np.inf]
+
+
+def test_a_small_index_scores_every_row_however_shallow_the_search():
+    import faiss
+
+    vectors = np.eye(8, dtype=np.float32)
+    index = faiss.IndexFlatIP(8)
+    index.add(vectors)
+    query = np.linspace(1.0, 0.3, 8, dtype=np.float32).reshape(1, -1)
+    scores = _nearest(index, query, np.ones(8, dtype=bool), depth=1)
+    assert scores.tolist() == pytest.approx(query.ravel().tolist())
 
 
 @pytest.mark.parametrize(
