@@ -1,4 +1,4 @@
-"""Command line: `python -m qa_app corpus|index|search|ask|eval|bench`."""
+"""Command line: `python -m qa_app corpus|index|search|ask|eval|calibrate|bench`."""
 
 from __future__ import annotations
 
@@ -77,6 +77,11 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--xquad", help="evaluate on XQuAD (SQuAD v1.1 JSON) as an open corpus instead")
     evaluate.add_argument("--json", action="store_true")
     evaluate.set_defaults(run=_eval)
+
+    calibrate = commands.add_parser("calibrate", help="fit the reader's abstention to gold questions")
+    calibrate.add_argument("gold", nargs="?", default="eval/gold.jsonl", help="gold questions (.jsonl)")
+    calibrate.add_argument("--json", action="store_true")
+    calibrate.set_defaults(run=_calibrate)
 
     bench = commands.add_parser("bench", help="timings and scaling on this machine")
     bench.add_argument("--sizes", default="10000,100000,1000000", help="synthetic corpus sizes in chunks")
@@ -180,6 +185,14 @@ def _eval(args, settings: Settings) -> int:
 
     result = evaluate_xquad(args.xquad, settings) if args.xquad else evaluate_gold(args.gold, settings)
     print(json.dumps(result, indent=1) if args.json else format_report(result))
+    return 0
+
+
+def _calibrate(args, settings: Settings) -> int:
+    from .calibration import calibrate, format_calibration
+
+    result = calibrate(args.gold, settings)
+    print(json.dumps(result, indent=1) if args.json else format_calibration(result))
     return 0
 
 

@@ -208,7 +208,7 @@ def _load_build(build: Path, manifest: Manifest) -> IndexData:
         if manifest.dense_kind == "hnsw":
             dense.hnsw.efSearch = sentences.hnsw.efSearch = HNSW_EF_SEARCH
         lexical = load_lexical(build / "bm25")
-        sentence_vectors = np.load(build / "sentences.npy", allow_pickle=False)
+        sentence_vectors = sentences.reconstruct_n(0, sentences.ntotal)  # the reader's dot products
         sentence_index = json.loads((build / "sentences.json").read_text(encoding="utf-8"))
     except Exception as exc:  # checksums passed, so this is a format we cannot read
         raise IndexUnavailable(f"The index in {build} cannot be read ({type(exc).__name__}).") from exc
@@ -292,7 +292,6 @@ def build_index(
         build_lexical([c.text for c in chunks], staging / "bm25", acronyms)
         _write_jsonl(staging / "blocks.jsonl", (b.to_dict() for b in blocks))
         _write_jsonl(staging / "chunks.jsonl", (c.to_dict() for c in chunks))
-        np.save(staging / "sentences.npy", sentence_vectors, allow_pickle=False)
         (staging / "sentences.json").write_text(json.dumps(sentence_index), encoding="utf-8")
         files = {
             str(p.relative_to(staging)): file_sha256(p) for p in sorted(staging.rglob("*")) if p.is_file()

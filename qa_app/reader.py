@@ -24,8 +24,10 @@ SentenceData = Callable[[Hit], "tuple[list[tuple[int, int]], np.ndarray]"]
 TYPED = frozenset({"number", "percent", "money", "date", "person", "judgement"})
 
 # Weights of the confidence model over `signals`: bias, then type_missing, anchors_missing,
-# span_distance, count_mismatch. Logistic regression on the gold questions (class-balanced,
-# leave-one-out checked; see /tmp/reader_notes.md), rounded.
+# span_distance, count_mismatch: a logistic regression on the gold questions, rounded.
+# `python -m qa_app calibrate` refits it and scores both; on 2026-11-27 the refit
+# (1.49, -2.80, -3.91, -1.70, -2.60) abstained no better (precision / recall 0.50 / 0.67 held
+# out, against 0.53 / 0.67 for these), so these stay.
 CONFIDENCE_WEIGHTS = (0.9, -1.8, -2.1, -1.0, -1.5)
 
 
@@ -134,6 +136,11 @@ class SentenceReader:
         z = bias + sum(w * f for w, f in zip(weights, features))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
+    def score_cap(self, answer: Answer) -> float:
+        """The ceiling `read` puts on confidence when even the best sentence is off topic (1.0 otherwise)."""
+        first = answer.citations[0].score if answer.citations else 0.0
+        return first if first < self.confidence(self.min_score) else 1.0
+
     def confidence(self, score: float) -> float:
         """Logistic map of the combined score: the same score means the same confidence for any question."""
         return 1.0 / (1.0 + math.exp(-self.confidence_slope * (score - self.confidence_midpoint)))
@@ -237,6 +244,15 @@ def signals(question: str, kind: str | None, sentence: str, passage: str, span: 
         span_distance(question, sentence, span),
         1.0 if kind == "number" and span is not None and not counts_what_is_asked(question, sentence, span) else 0.0,
     )
+
+
+def answer_signals(answer: Answer) -> tuple[float, ...]:
+    """`signals` of an answer, read back from its first citation (for calibration, with abstention off)."""
+    first = answer.citations[0]
+    quote = (first.quote_start, first.quote_end)
+    answer_span = (first.answer_start, first.answer_end)
+    span = None if answer_span == quote else (answer_span[0] - quote[0], answer_span[1] - quote[0])
+    return signals(answer.question, answer_type(answer.question), first.quote, first.text, span)
 
 
 def span_distance(question: str, sentence: str, span: tuple[int, int] | None, cap: int = 8) -> float:

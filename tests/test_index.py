@@ -125,9 +125,9 @@ DAMAGE = {
         lambda d: _flip_byte(_build_file("chunks.jsonl")(d)),
         r"chunks.jsonl is damaged",
     ),
-    "byte flipped in sentences.npy": (
-        lambda d: _flip_byte(_build_file("sentences.npy")(d)),
-        r"sentences.npy is damaged",
+    "byte flipped in sentences.faiss": (
+        lambda d: _flip_byte(_build_file("sentences.faiss")(d)),
+        r"sentences.faiss is damaged",
     ),
     "byte flipped in the BM25 index": (
         lambda d: _flip_byte(sorted((live_build(d)[0] / "bm25").iterdir())[0]),

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from support import make_hit
 
-from qa_app.reader import NOT_ANSWERED, SentenceReader
+from qa_app.reader import NOT_ANSWERED, SentenceReader, answer_signals
 from qa_app.sentences import split_sentences
 
 pytestmark = pytest.mark.slow  # loads the real MiniLM (a few seconds)
@@ -111,6 +111,14 @@ def test_abstention_threshold_is_a_setting(ask):
 def test_answer_is_json_serialisable(ask):
     data = json.loads(json.dumps(ask("How many children were looked after at 31 March 2015?").to_dict()))
     assert data["answer"] == "609" and data["passages"][0]["paragraph"] == 12
+
+
+def test_an_answers_signals_read_back_are_those_its_confidence_came_from(ask):
+    reader = SentenceReader(abstain_below=0.0)
+    for question in ("How many children were looked after at 31 March 2015?", "How many goals did the team score?"):
+        answer = ask(question, reader)
+        confidence = min(reader.confidence_of(answer_signals(answer)), reader.score_cap(answer))
+        assert confidence == pytest.approx(answer.confidence)
 
 
 def test_no_hits_abstains_with_no_citations():
