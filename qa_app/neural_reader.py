@@ -127,7 +127,8 @@ class TransformersReader:
                 continue
             s, e, score, null = found
             offsets = encoding["offset_mapping"][w]
-            out.append(SpanCandidate(hit, int(offsets[s][0]), int(offsets[e][1]), score, null))
+            start, end = whole_words(hits[hit].text, int(offsets[s][0]), int(offsets[e][1]))
+            out.append(SpanCandidate(hit, start, end, score, null))
         return out
 
     # ------------------------------------------------------------ model
@@ -192,6 +193,15 @@ def best_window_span(
     pair[(gap < 0) | (gap >= max_answer_tokens)] = -np.inf
     s, e = np.unravel_index(int(np.argmax(pair)), pair.shape)
     return int(idx[s]), int(idx[e]), float(pair[s, e]), float(log_start[0] + log_end[0])
+
+
+def whole_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """[start, end) widened to whole words: a span that begins or ends inside a word ("ildren") quotes nobody."""
+    while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+        start -= 1
+    while end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
+        end += 1
+    return start, end
 
 
 def _log_softmax(x: np.ndarray) -> np.ndarray:

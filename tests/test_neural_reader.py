@@ -6,7 +6,7 @@ import pytest
 import torch
 from support import make_hit
 
-from qa_app.neural_reader import TransformersReader, best_window_span
+from qa_app.neural_reader import TransformersReader, best_window_span, whole_words
 from qa_app.reader import NOT_ANSWERED
 
 LONG = " ".join(f"Sentence {i} is filler about the service." for i in range(60)) + " The target word is zebra here."
@@ -66,6 +66,13 @@ def test_offsets_map_multi_token_spans_back_to_exact_characters(tiny_qa_model):
     assert answer.answer == "require improvement"
     c = answer.citations[0]
     assert text[c.answer_start : c.answer_end] == "require improvement"
+
+
+def test_a_span_starting_inside_a_word_is_widened_to_the_whole_word(tiny_qa_model):
+    text = "The multi-agency safeguarding hub shares information."
+    answer = forcing(TransformersReader(tiny_qa_model), "##ing").read("What shares information?", [hit(text, 4)])
+    assert answer.answer == "safeguarding"
+    assert whole_words("multi-agency", 7, 9) == (6, 12)  # a hyphen ends a word
 
 
 def test_no_answer_when_cls_wins(tiny_qa_model):
