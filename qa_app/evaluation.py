@@ -18,6 +18,7 @@ from .scoring import (
     is_hit,
     latency_ms,
     load_gold,
+    mean_interval,
     mrr_at_k,
     normalize_answer,
     recall_at_k,
@@ -72,6 +73,8 @@ def evaluate(assistant, cases: Sequence[Case]) -> dict:
             "recall@3": recall_at_k(ranks, 3),
             "recall@5": recall_at_k(ranks, 5),
             "mrr@10": mrr_at_k(ranks, 10),
+            "recall@5_95ci": mean_interval([float(r is not None and r <= 5) for r in ranks]),
+            "mrr@10_95ci": mean_interval([1 / r if r is not None and r <= 10 else 0.0 for r in ranks]),
         }
 
     answers: list[Answer] = []
@@ -104,7 +107,9 @@ def answer_metrics(cases: Sequence[Case], answers: Sequence[Answer]) -> dict:
     abstention = abstention_scores([not a.answered for a in answers], [c.answerable for c in cases])
     return {
         "citation_accuracy": _mean(cited),
+        "citation_accuracy_95ci": mean_interval([float(c) for c in cited]),
         "answer_sentence_accuracy": _mean(in_sentence),
+        "answer_sentence_accuracy_95ci": mean_interval([float(c) for c in in_sentence]),
         "factoid_exact_match": _mean(em),
         "factoid_f1": _mean(f1),
         "factoid_questions": len(factoid),
@@ -158,14 +163,27 @@ def _paragraph_test(doc_id: str, number: int) -> Callable[[Hit | Citation], bool
 # ---------------------------------------------------------------- output
 
 
+def _interval(bounds: Sequence[float]) -> str:
+    return f"{bounds[0]:.2f}–{bounds[1]:.2f}"
+
+
 def format_report(result: dict) -> str:
     lines = [f"{result['dataset']}: {result['questions']} questions ({result['answerable']} answerable)", ""]
-    lines.append(f"{'retrieval':<10} {'R@1':>6} {'R@3':>6} {'R@5':>6} {'MRR@10':>7}")
+    lines.append(f"{'retrieval':<10} {'R@1':>6} {'R@3':>6} {'R@5':>6} {'MRR@10':>7}   95% intervals: R@5, MRR@10")
     for mode, m in result["retrieval"].items():
-        lines.append(f"{mode:<10} {m['recall@1']:6.3f} {m['recall@3']:6.3f} {m['recall@5']:6.3f} {m['mrr@10']:7.3f}")
+        lines.append(
+            f"{mode:<10} {m['recall@1']:6.3f} {m['recall@3']:6.3f} {m['recall@5']:6.3f} {m['mrr@10']:7.3f}"
+            f"   {_interval(m['recall@5_95ci'])}, {_interval(m['mrr@10_95ci'])}"
+        )
     lines.append("")
-    for key, value in result["answers"].items():
-        lines.append(f"{key:<26} {value:.3f}" if isinstance(value, float) else f"{key:<26} {value}")
+    answers = result["answers"]
+    for key, value in answers.items():
+        if key.endswith("_95ci"):
+            continue
+        shown = f"{value:.3f}" if isinstance(value, float) else str(value)
+        if f"{key}_95ci" in answers:
+            shown += f"   95% interval {_interval(answers[f'{key}_95ci'])}"
+        lines.append(f"{key:<26} {shown}")
     lines.append("")
     for key, value in result["latency_ms"].items():
         lines.append(f"{key:<26} {value:.1f} ms")

@@ -1,4 +1,4 @@
-from qa_app.evaluation import Case, evaluate
+from qa_app.evaluation import Case, evaluate, format_report
 from qa_app.hits import Answer, Citation, Hit
 
 HIT = Hit("stoke", "Stoke", "stoke:p12", 12, "Findings", None, "finding", "Caseloads are manageable.", 1.0)
@@ -24,6 +24,15 @@ def test_a_cited_paragraph_is_scored_with_the_same_hit_test_as_retrieval():
     assert result["retrieval"]["hybrid"]["recall@1"] == 1.0
     assert result["answers"]["citation_accuracy"] == 1.0
     assert set(result["latency_ms"]) == {"search_p50", "search_p95", "ask_p50", "ask_p95"}
+
+
+def test_the_report_gives_an_interval_beside_each_rate_it_has_one_for():
+    cases = [Case("Are caseloads manageable?", True, (), in_paragraph_12)] * 3
+    result = evaluate(FakeAssistant(), cases)
+    assert result["retrieval"]["hybrid"]["mrr@10_95ci"] == (1.0, 1.0)
+    report = format_report({"dataset": "gold.jsonl", **result})
+    assert "hybrid      1.000  1.000  1.000   1.000   1.00–1.00, 1.00–1.00" in report
+    assert "citation_accuracy          1.000   95% interval 1.00–1.00" in report
 
 
 def test_only_unanswerable_questions_give_ask_latency_alone_rather_than_an_error():

@@ -14,6 +14,7 @@ from qa_app.scoring import (
     is_hit,
     latency_ms,
     load_gold,
+    mean_interval,
     mrr_at_k,
     normalize_answer,
     percentile,
@@ -206,3 +207,13 @@ def test_abstention_without_refusals_or_unanswerables_scores_zero():
 def test_abstention_needs_one_flag_per_question():
     with pytest.raises(ValueError):
         abstention_scores([True], [True, False])
+
+
+def test_a_bootstrap_interval_holds_the_mean_and_narrows_with_more_questions():
+    few = [1.0, 0.0] * 10
+    many = [1.0, 0.0] * 500
+    lo, hi = mean_interval(few)
+    assert lo < 0.5 < hi
+    assert mean_interval(many)[1] - mean_interval(many)[0] < hi - lo
+    assert mean_interval([1.0] * 30) == (1.0, 1.0)
+    assert mean_interval(few) == mean_interval(few)  # seeded: the same report twice
