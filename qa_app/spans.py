@@ -60,7 +60,7 @@ _CANDIDATES: dict[str, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
     "judgement": re.compile(
-        r"\b(?:Outstanding|Good|Requires improvement(?: to be good)?|Inadequate|Adequate)\b", re.IGNORECASE
+        r"\b(?:Outstanding|Good|Requires? improvement(?: to be good)?|Inadequate|Adequate)\b", re.IGNORECASE
     ),
     # Capitalised runs allowing lower-case joiners ("Director of Children's Services") and
     # post-nominals ("Peter McEntee HMI").
@@ -243,7 +243,35 @@ def best_span(question: str, sentence: str, kind: str | None) -> tuple[int, int]
             score += _kind_bonus(kind, question, sentence, start, end, tokens, inside)
         if score > best_score:
             best, best_score = (start, end), score
+    if best is not None and kind in ("number", "percent", "money"):
+        best = _with_qualifiers(question, sentence, *best)
     return best
+
+
+# "more than 60%" is not "60%": a quantity keeps the words that bound it ...
+_BOUND = re.compile(
+    r"(?<![\w-])(?:(?:just |well |slightly )?(?:more|less|fewer|greater|lower|higher) than|at (?:least|most)|(?:just )?(?:over|under)|"
+    r"almost|nearly|around|about|approximately|roughly|up to|some|as (?:many|much|few|little) as)\s$",
+    re.IGNORECASE,
+)
+# ... and "how long" is answered by "536 days" or "1,230 km", not a bare number.
+_UNIT = re.compile(
+    r"\s(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries|century|"
+    r"km|kilomet(?:re|er)s?|miles?|met(?:re|er)s?|m|cm|mm|feet|foot|ft|inches|yards?)\b",
+    re.IGNORECASE,
+)
+_ASKS_MEASURE = re.compile(r"\bhow (?:long|far|tall|high|wide|deep)\b|\b(?:length|duration|distance)\b", re.IGNORECASE)
+
+
+def _with_qualifiers(question: str, sentence: str, start: int, end: int) -> tuple[int, int]:
+    """A quantity's span widened to the bound before it and, for a measure, the unit after it."""
+    bound = _BOUND.search(sentence[max(0, start - 40) : start])
+    if bound:
+        start -= len(bound.group())
+    unit = _UNIT.match(sentence, end)
+    if unit and _ASKS_MEASURE.search(question):
+        end = unit.end()
+    return start, end
 
 
 def _proximity(inside: list[int], matched: list[int]) -> float:

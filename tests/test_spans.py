@@ -90,6 +90,40 @@ def test_judgement_is_the_grade_phrase():
     assert span_text("How was leadership, management and governance judged?", sentence) == "Requires improvement"
 
 
+def test_a_judgement_in_the_plural_is_taken_whole_not_cut_to_its_last_word():
+    sentence = "Children’s services in Stoke-on-Trent require improvement to be good."
+    assert span_text("What overall judgement did the services get?", sentence) == "require improvement to be good"
+
+
+@pytest.mark.parametrize(
+    "question, sentence, expected",
+    [
+        ("What share of young people decline support?", "Of those offered it, more than 60% decline support.", "more than 60%"),
+        ("What share of managers skip audits?", "At least 40% of managers do not complete audits.", "At least 40%"),
+        ("How many children does each officer review?", "Caseloads are over 80 children each.", "over 80"),
+        ("How much do care leavers get for university?", "They receive up to £5,000 a year.", "up to £5,000"),
+    ],
+)
+def test_a_quantity_keeps_the_words_that_bound_it(question, sentence, expected):
+    assert span_text(question, sentence) == expected
+
+
+def test_a_bound_must_be_a_word_of_its_own():
+    assert span_text("What share of staff left?", "Staff turnover 12% was reported.") == "12%"
+
+
+@pytest.mark.parametrize(
+    "question, sentence, expected",
+    [
+        ("How long on average between care and adoption?", "The average was 536 days in 2014.", "536 days"),
+        ("How long is the Rhine?", "The Rhine is 1,230 km long.", "1,230 km"),
+        ("How many days did adoption take?", "The average was 536 days in 2014.", "536"),
+    ],
+)
+def test_a_measure_keeps_its_unit_when_the_question_asks_how_long(question, sentence, expected):
+    assert span_text(question, sentence) == expected
+
+
 def test_person_name_with_post_nominals():
     assert span_text("Who was the lead inspector?", "Lead inspector: Peter McEntee HMI") == "Peter McEntee HMI"
 
