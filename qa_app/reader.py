@@ -26,8 +26,8 @@ TYPED = frozenset({"number", "percent", "money", "date", "person", "judgement"})
 # Weights of the confidence model over `signals`: bias, then type_missing, anchors_missing,
 # span_distance, count_mismatch: a logistic regression on the gold questions, rounded.
 # `python -m qa_app calibrate` refits it and scores both; on 2026-11-27 the refit
-# (1.49, -2.80, -3.91, -1.70, -2.60) abstained no better (precision / recall 0.50 / 0.67 held
-# out, against 0.53 / 0.67 for these), so these stay.
+# (1.40, -2.71, -4.15, -1.47, -2.56) abstained no better (precision / recall 0.47 / 0.60 held
+# out, against 0.50 / 0.60 for these), so these stay.
 CONFIDENCE_WEIGHTS = (0.9, -1.8, -2.1, -1.0, -1.5)
 
 
