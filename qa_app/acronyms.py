@@ -53,5 +53,5 @@ def spell_out(text: str, acronyms: Mapping[str, str]) -> str:
     used = [a for a in acronyms if a in text]
     if not used:
         return text
-    pattern = re.compile(r"(?<!\()\b(" + "|".join(map(re.escape, sorted(used, key=len, reverse=True))) + r")(s?)\b(?!\s*\()")
+    pattern = re.compile(r"(?<!\()\b(" + "|".join(map(re.escape, sorted(used, key=len, reverse=True))) + r")s?\b(?!\s*\()")
     return pattern.sub(lambda m: f"{m.group(0)} ({acronyms[m.group(1)]})", text)
