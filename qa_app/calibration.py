@@ -39,7 +39,11 @@ def fit_logistic(features: np.ndarray, labels: np.ndarray, ridge: float = 0.1, s
 
 
 def predict(weights: np.ndarray, features: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(weights[0] + features @ weights[1:], -30, 30)))
+    """Each row's confidence as the reader computes it with these weights: the fit is judged by the reader's own sum."""
+    from .reader import SentenceReader
+
+    reader = SentenceReader(confidence_weights=[float(w) for w in weights])
+    return np.array([reader.confidence_of(row) for row in features], dtype=float)
 
 
 def abstentions(weights: np.ndarray, features: np.ndarray, caps: np.ndarray, threshold: float) -> list[bool]:
