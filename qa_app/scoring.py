@@ -177,9 +177,9 @@ def mean_interval(values: Sequence[float], level: float = 0.95, draws: int = 200
     if not values:
         return 0.0, 0.0
     data = np.asarray(values, dtype=float)
-    means = np.random.default_rng(seed).choice(data, size=(draws, len(data)), replace=True).mean(axis=1)
+    means = np.random.default_rng(seed).choice(data, size=(draws, len(data)), replace=True).mean(axis=1).tolist()
     tail = 100 * (1 - level) / 2
-    return float(np.percentile(means, tail)), float(np.percentile(means, 100 - tail))
+    return percentile(means, tail), percentile(means, 100 - tail)
 
 
 def percentile(values: Sequence[float], q: float) -> float:
