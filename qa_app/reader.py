@@ -87,12 +87,12 @@ class SentenceReader:
         """An Answer from the best sentence of `hits`, or an abstention that still cites the closest ones."""
         hits = tuple(hits)
         kind = answer_type(question)
-        weights = question_weights(question)
+        q_stems = question_stems(question)
         qv = np.asarray(question_vector, dtype=np.float32).ravel()
         scored: list[list[_Scored]] = []
         for rank, hit in enumerate(hits):
             spans, vectors = sentence_data(hit)
-            scored.append(self._score_hit(question, kind, weights, qv, rank, hit, spans, vectors))
+            scored.append(self._score_hit(question, kind, q_stems, qv, rank, hit, spans, vectors))
 
         best_per_hit = [max(s, key=lambda x: x.score) for s in scored if s]
         if not best_per_hit:
@@ -147,20 +147,19 @@ class SentenceReader:
 
     # ------------------------------------------------------------ scoring
 
-    def _score_hit(self, question, kind, weights, qv, rank, hit, spans, vectors) -> list[_Scored]:
+    def _score_hit(self, question, kind, q_stems, qv, rank, hit, spans, vectors) -> list[_Scored]:
         if not spans:
             return []
         vectors = np.asarray(vectors, dtype=np.float32)
         similarity = vectors @ qv
         retrieval = 1.0 / (1.0 + rank)
-        present = [frozenset(stem(m.group()) for m in words(hit.text[s:e])) & weights.keys() for s, e in spans]
+        present = [frozenset(stem(m.group()) for m in words(hit.text[s:e])) & q_stems for s, e in spans]
         # A question word found in every sentence of the passage tells the sentences apart less
         # than one found in a single sentence: weight by inverse sentence frequency within the passage.
         n = len(spans)
-        df = {w: sum(w in p for p in present) for w in weights}
-        idf = {w: 1.0 + math.log((n + 1) / (df[w] + 1)) for w in weights}
-        total = sum(weights[w] * idf[w] for w in weights) or 1.0
-        overlaps = [sum(weights[w] * idf[w] for w in p) / total for p in present]
+        idf = {w: 1.0 + math.log((n + 1) / (sum(w in p for p in present) + 1)) for w in q_stems}
+        total = sum(idf.values()) or 1.0
+        overlaps = [sum(idf[w] for w in p) / total for p in present]
         out = []
         for i, (start, end) in enumerate(spans):
             text = hit.text[start:end]
@@ -192,17 +191,17 @@ class SentenceReader:
         return Citation.of(hit, (start, end), answer, round(self.confidence(score), 4))
 
 
-def question_weights(question: str) -> dict[str, float]:
-    """Stem -> weight of the question's content words; numbers and names count double."""
-    weights: dict[str, float] = {}
-    for i, m in enumerate(words(question)):
-        word = m.group()
-        if word.lower() in STOPWORDS or len(word) < 2 and not word.isdigit():
-            continue
-        heavy = word[0].isdigit() or (i > 0 and word[0].isupper())
-        key = stem(word)
-        weights[key] = max(weights.get(key, 0.0), 2.0 if heavy else 1.0)
-    return weights
+def question_stems(question: str) -> frozenset[str]:
+    """Stems of the question's content words.
+
+    All count the same: weighting names double made the passage's own subject, named in most of
+    its sentences, outvote the word that tells the answering sentence apart.
+    """
+    return frozenset(
+        stem(m.group())
+        for m in words(question)
+        if m.group().lower() not in STOPWORDS and (len(m.group()) > 1 or m.group().isdigit())
+    )
 
 
 # ---------------------------------------------------------------- abstention signals
@@ -223,10 +222,21 @@ def anchors(question: str) -> list[str]:
 
 
 def missing_anchors(question: str, passage: str) -> list[str]:
-    """The question's anchors (see `anchors`) that the passage never mentions."""
+    """The question's anchors (see `anchors`) that the passage never mentions.
+
+    Stems sharing their first six letters count as one ("Ctenophora" / "ctenophores"): the
+    stemmer does not join Latin plurals or a name's derived forms.
+    """
     present = {stem(m.group()) for m in words(passage)}
+    prefixes = {p[:_PREFIX] for p in present if len(p) >= _PREFIX}
     lowered = passage.lower()
-    return [a for a in anchors(question) if stem(a) not in present and a.lower() not in lowered]
+    return [
+        a for a in anchors(question)
+        if stem(a) not in present and a.lower() not in lowered and stem(a)[:_PREFIX] not in prefixes
+    ]
+
+
+_PREFIX = 6
 
 
 def signals(question: str, kind: str | None, sentence: str, passage: str, span: tuple[int, int] | None) -> tuple[float, ...]:
@@ -262,7 +272,7 @@ def span_distance(question: str, sentence: str, span: tuple[int, int] | None, ca
     """
     if span is None:
         return 0.0
-    q_stems = set(question_weights(question))
+    q_stems = question_stems(question)
     tokens = words(sentence)
     inside = [i for i, m in enumerate(tokens) if m.start() >= span[0] and m.end() <= span[1]]
     near = [i for i, m in enumerate(tokens) if i not in inside and stem(m.group()) in q_stems]
@@ -272,11 +282,13 @@ def span_distance(question: str, sentence: str, span: tuple[int, int] | None, ca
     return min(max(gap, 0), cap) / cap
 
 
+_CLAUSE_BREAK = re.compile(r"[,;:()]|\b(?:and|or|but|while|whereas)\b", re.I)
 _HOW_MANY = re.compile(r"\bhow many ((?:[\w’'-]+ ){0,2}[\w’'-]+)", re.I)
 
 
 def counts_what_is_asked(question: str, sentence: str, span: tuple[int, int], window: int = 4) -> bool:
-    """Whether a word the question counts ("how many homes") follows the number closely ("11 children's homes").
+    """Whether a word the question counts sits next to the number: after it ("11 children's homes")
+    or just before it in the same clause ("the sack leader with 136", not "homes and employs 38").
 
     True when the question names nothing to count.
     """
@@ -287,7 +299,9 @@ def counts_what_is_asked(question: str, sentence: str, span: tuple[int, int], wi
     if not nouns:
         return True
     after = [stem(m.group()) for m in words(sentence[span[1]:])][:window]
-    return bool(nouns & set(after))
+    clause = _CLAUSE_BREAK.split(sentence[: span[0]])[-1]
+    before = [stem(m.group()) for m in words(clause)][-3:]
+    return bool(nouns & set(after + before))
 
 
 def not_answered(question: str, hits: tuple[Hit, ...], confidence: float = 0.0, citations: tuple[Citation, ...] = ()) -> Answer:

@@ -36,6 +36,10 @@ _MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
 )
+_ORDINAL_WORD = (
+    r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|"
+    r"fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|twenty-first)"
+)
 _DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _SCALE = r"(?:\s(?:million|billion|thousand|hundred|m|bn|k)\b)?"
 
@@ -50,6 +54,8 @@ _CANDIDATES: dict[str, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
     "date": re.compile(
+        rf"\b(?:(?:early|mid|late)[-\s])?(?:\d{{1,2}}(?:st|nd|rd|th)|{_ORDINAL_WORD})[-\s]century\b|"
+        rf"(?<![\w.])(?:{_DIGITS}){_SCALE}\s(?:years\sago|BCE?|AD|CE|BP)\b|"
         rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?\s{_MONTH}\s\d{{4}}|{_MONTH}\s\d{{1,2}}(?:st|nd|rd|th)?,?\s\d{{4}}|"
         rf"{_MONTH}\s\d{{4}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|(?:1[5-9]|20)\d\d\s?[–—/-]\s?\d{{2,4}}|"
         rf"(?:1[0-9]|20)\d0s|(?:1[0-9]|20)\d\d|\d{{1,2}}(?:st|nd|rd|th)?\s{_MONTH}|{_MONTH}\s\d{{1,2}}(?:st|nd|rd|th)?|"
@@ -66,7 +72,7 @@ _CANDIDATES: dict[str, re.Pattern[str]] = {
     # post-nominals ("Peter McEntee HMI").
     "name": re.compile(
         r"(?:(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sir|Dame|Lord|Lady|St)\.?\s)?"
-        r"[A-Z][\w’'.-]*(?:(?:\s(?:of|the|for|and|de|da|von|van|del|la|le|du|of the)){0,2}\s[A-Z][\w’'.-]*)*"
+        r"[A-Z][\w’'.-]*(?:(?:\s(?:of|the|for|and|de|da|von|van|del|la|le|du|of the|bin|ibn)){0,2}\s(?:al-|el-)?[A-Z][\w’'.-]*)*"
     ),
 }
 
@@ -186,12 +192,12 @@ def candidates(sentence: str, kind: str) -> list[tuple[int, int]]:
     names = [_trim_name(sentence, m.start(), m.end()) for m in _CANDIDATES["name"].finditer(sentence)]
     names = [s for s in names if s]
     if kind == "person":
-        # A person is a titled or multi-word name that is not an organisation, or a role.
-        people = [
-            (a, b) for a, b in names
-            if not _ORG_WORDS.search(sentence[a:b]) and (" " in sentence[a:b] or _TITLE.match(sentence[a:b]))
-        ]
-        return people + [m.span() for m in _ROLE.finditer(sentence)]
+        # A person is a titled or multi-word name that is not an organisation, or a role; failing
+        # those, a one-word name inside the sentence (a capital there marks a name, not the start).
+        names = [(a, b) for a, b in names if not _ORG_WORDS.search(sentence[a:b])]
+        people = [(a, b) for a, b in names if " " in sentence[a:b] or _TITLE.match(sentence[a:b])]
+        people += [m.span() for m in _ROLE.finditer(sentence)]
+        return people or [(a, b) for a, b in names if a > 0]
     if kind == "organisation":
         return [s for s in names if _ORG_WORDS.search(sentence[s[0]:s[1]])] or names
     if kind == "location":

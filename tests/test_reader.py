@@ -149,6 +149,12 @@ def test_question_asking_for_a_year_the_passage_lacks_has_a_missing_anchor():
     assert missing_anchors("How many children were looked after in 2014?", LOOKED_AFTER) == []
 
 
+def test_anchor_in_another_form_of_the_same_word_is_present():
+    passage = "Ctenophores are marine animals; about 150 species of ctenophore are known."
+    assert missing_anchors("How many species of Ctenophora are there?", passage) == []
+    assert missing_anchors("How many species of Cnidaria are there?", passage) == ["Cnidaria"]
+
+
 def test_number_far_from_the_question_words_is_distant():
     sentence = "Inspectors met 12 foster carers, and the council's own report for the year was published in March."
     near = best_span("How many foster carers did inspectors meet?", sentence, "number")
@@ -163,6 +169,14 @@ def test_count_of_something_else_is_a_mismatch():
     workers = (sentence.index("38"), sentence.index("38") + 2)
     assert counts_what_is_asked("How many homes does the council run?", sentence, homes)
     assert not counts_what_is_asked("How many homes does the council run?", sentence, workers)
+
+
+def test_counted_word_just_before_the_number_in_its_clause_matches():
+    sentence = "She was the team's career sack leader with 136, and the club employs 38 coaches."
+    sacks = (sentence.index("136"), sentence.index("136") + 3)
+    coaches = (sentence.index("38"), sentence.index("38") + 2)
+    assert counts_what_is_asked("How many sacks did she have?", sentence, sacks)
+    assert not counts_what_is_asked("How many sacks did she have?", sentence, coaches)
 
 
 def test_typed_question_whose_sentence_has_no_candidate_signals_a_missing_type():

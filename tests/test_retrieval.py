@@ -7,7 +7,7 @@ from qa_app.retrieval import (
     best_per_owner,
     filter_mask,
     fuse,
-    normalise,
+    standardise,
     paragraph_reference,
 )
 
@@ -41,10 +41,24 @@ def test_unknown_filter_is_refused_by_name():
         filter_mask([block(1)], {"colour": "red"})
 
 
-def test_normalise_maps_candidates_to_unit_range_and_others_to_zero():
+def test_standardise_gives_z_scores_and_others_the_lowest():
     scores = np.array([2.0, 4.0, 3.0, 9.0])
-    out = normalise(scores, np.array([True, True, True, False]))
-    assert out.tolist() == [0.0, 1.0, 0.5, 0.0]
+    out = standardise(scores, np.array([True, True, True, False]))
+    spread = np.std([2.0, 4.0, 3.0])
+    assert np.allclose(out, [-1 / spread, 1 / spread, 0.0, -1 / spread])
+
+
+def test_fusion_lets_a_match_that_stands_out_in_one_retriever_win():
+    # Dense sees near-ties; BM25 sees one paragraph far ahead of the rest. Min-max scaling would
+    # stretch the dense near-ties over the whole range and bury the exact match.
+    rng = np.random.default_rng(0)
+    dense = rng.uniform(0.49, 0.52, 50).astype(np.float32)
+    lexical = rng.uniform(0.5, 1.0, 50).astype(np.float32)
+    dense[0], dense[1] = 0.52, 0.50
+    lexical[1] = 9.0
+    fused = fuse(dense, lexical, np.ones(50, dtype=bool), dense_weight=0.7, depth=100)
+    assert int(np.argmax(fused)) == 1
+    assert np.all((fused > 0) & (fused < 1))
 
 
 def test_fusion_prefers_a_chunk_both_retrievers_rank_high():

@@ -85,6 +85,19 @@ def test_dates_are_taken_whole(sentence, expected):
     assert span_text("When did performance or the post change?", sentence) == expected
 
 
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        ("The movement began in the mid-18th century within the Church of England.", "mid-18th century"),
+        ("Missionaries founded the schools in the early nineteenth century.", "early nineteenth century"),
+        ("The extinction came about 66 million years ago, after the asteroid.", "66 million years ago"),
+        ("The glacial period lasted until about 11,600 BP in most of Europe.", "11,600 BP"),
+    ],
+)
+def test_centuries_and_eras_are_dates(sentence, expected):
+    assert span_text("When did it happen?", sentence) == expected
+
+
 def test_judgement_is_the_grade_phrase():
     sentence = "Leadership, management and governance: Requires improvement"
     assert span_text("How was leadership, management and governance judged?", sentence) == "Requires improvement"
@@ -144,6 +157,17 @@ def test_person_question_does_not_take_a_capitalised_common_word_or_an_organisat
 def test_person_question_takes_a_full_name():
     sentence = "The team was led by Peter McEntee HMI and included a social care inspector."
     assert span_text("Who led the team?", sentence).startswith("Peter McEntee")
+
+
+def test_person_question_falls_back_to_a_one_word_name_inside_the_sentence():
+    sentence = "In 1915 neither Tesla nor Edison won the prize, although Edison received one bid."
+    assert span_text("Who received a bid?", sentence) == "Edison"
+    assert span_text("Who received a bid?", "Students received one bid.") is None
+
+
+def test_person_name_may_carry_a_particle():
+    sentence = "For many years, Sudan had an Islamist regime under the leadership of Hassan al-Turabi."
+    assert span_text("Who led the Islamist regime in Sudan?", sentence) == "Hassan al-Turabi"
 
 
 def test_name_question_is_not_answered_by_the_role_alone():
