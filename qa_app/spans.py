@@ -79,7 +79,9 @@ _CANDIDATES: dict[str, re.Pattern[str]] = {
 _ROLE = re.compile(
     r"\b(?:(?:acting|interim|independent|deputy|assistant|chief|lead|senior|strategic|principal)\s)*"
     r"(?:director|chair|chairman|chairperson|chief executive|inspector|manager|head|leader|lead member|"
-    r"councillor|mayor|president|minister|secretary|officer|commissioner|king|queen|emperor|founder)"
+    r"councillor|mayor|president|minister|secretary|officer|commissioner|king|queen|emperor|founder|"
+    r"constable|superintendent|commander|governor|judge|magistrate|ambassador|professor|adviser|advisor|"
+    r"social worker|health visitor|nurse|doctor|paediatrician|teacher|headteacher|coordinator)"
     r"(?:\s(?:of|for)\s(?:the\s)?(?-i:[A-Z][\w’']*)(?:(?:\s(?:of|and|for)(?:\sthe)?)?\s(?-i:[A-Z][\w’']*))*)?",
     re.IGNORECASE,
 )
@@ -89,7 +91,8 @@ _TITLE = re.compile(r"(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sir|Dame|Lord|Lady)\b")
 _ORG_WORDS = re.compile(
     r"\b(?:Council|Board|Trust|Service|Services|Agency|Police|NHS|Ofsted|Department|Group|Team|Partnership|"
     r"University|College|School|Company|Corporation|Committee|Authority|Court|Party|Association|Society|"
-    r"Institute|Foundation|Ministry|Office|Church|Club|Union|Commission|Bank)\b|^[A-Z]{2,}s?$"
+    r"Institute|Foundation|Ministry|Office|Church|Club|Union|Commission|Bank|Forum|Panel|Centre|Center|"
+    r"Network|Unit|Programme|Program|Hub|Project|Alliance|Federation)\b|^[A-Z]{2,}s?$"
 )
 
 _TYPE_RULES: list[tuple[str, re.Pattern[str]]] = [

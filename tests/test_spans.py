@@ -165,6 +165,13 @@ def test_person_question_falls_back_to_a_one_word_name_inside_the_sentence():
     assert span_text("Who received a bid?", "Students received one bid.") is None
 
 
+def test_a_forum_is_not_a_person_and_a_constable_is_a_role():
+    forum = "Progress is monitored at a strategic level by the Senior Leadership Sexual Abuse Forum."
+    assert span_text("Which senior officer heads the forum?", forum) is None
+    chaired = "The forum is chaired by the assistant chief constable from Staffordshire police."
+    assert span_text("Which senior officer heads the forum?", chaired) == "assistant chief constable"
+
+
 def test_person_name_may_carry_a_particle():
     sentence = "For many years, Sudan had an Islamist regime under the leadership of Hassan al-Turabi."
     assert span_text("Who led the Islamist regime in Sudan?", sentence) == "Hassan al-Turabi"
