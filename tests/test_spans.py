@@ -17,6 +17,7 @@ def span_text(question, sentence):
     "question, kind",
     [
         ("How many children were looked after at 31 March 2015?", "number"),
+        ("Which paragraph is the recommendation on private fostering based on?", "number"),
         ("What percentage of children live in poverty?", "percent"),
         ("What proportion of care leavers are in education?", "percent"),
         ("How much money was spent on training?", "money"),
