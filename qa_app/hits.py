@@ -19,7 +19,7 @@ class Hit:
     judgement: str | None
     kind: str
     text: str  # the whole paragraph
-    score: float  # fused retrieval score, higher is better
+    score: float  # retrieval score, higher is better (0-1 in hybrid search)
     window_start: int = 0  # the best window, half-open into text
     window_end: int = 0
     cites: tuple[int, ...] = ()
