@@ -221,6 +221,9 @@ def anchors(question: str) -> list[str]:
     return found
 
 
+_PREFIX = 6  # letters of two stems that, shared, make them one word for `missing_anchors`
+
+
 def missing_anchors(question: str, passage: str) -> list[str]:
     """The question's anchors (see `anchors`) that the passage never mentions.
 
@@ -234,9 +237,6 @@ def missing_anchors(question: str, passage: str) -> list[str]:
         a for a in anchors(question)
         if stem(a) not in present and a.lower() not in lowered and stem(a)[:_PREFIX] not in prefixes
     ]
-
-
-_PREFIX = 6
 
 
 def signals(question: str, kind: str | None, sentence: str, passage: str, span: tuple[int, int] | None) -> tuple[float, ...]:
