@@ -390,13 +390,14 @@ def recall(found: np.ndarray, truth: np.ndarray, k: int = RECALL_K) -> float:
 
 def bm25_bench(material: Material, n: int, rng: np.random.Generator) -> dict:
     """The app's BM25 build (tokenize, index, save), load and per-query scoring over recombined report sentences."""
-    from .acronyms import find_acronyms
+    from .acronyms import find_acronyms, spell_out
     from .lexical import build_lexical, lexical_scores, load_lexical
 
     texts = synthetic_texts(material.sentences, n, material.sentences_per_text, rng)
     with tempfile.TemporaryDirectory(prefix="qa-bench-bm25-") as tmp:
         folder = Path(tmp) / "bm25"
-        _, build_s = timed(build_lexical, texts, folder, find_acronyms(texts))
+        acronyms = find_acronyms(texts)
+        _, build_s = timed(build_lexical, [spell_out(t, acronyms) for t in texts], folder, acronyms)
         size = _folder_bytes(folder)
         model, load_s = timed(load_lexical, folder)
     del texts

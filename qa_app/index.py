@@ -273,8 +273,10 @@ def build_index(
     acronyms = find_acronyms([b.text for b in blocks])
 
     total = len(chunks) + len(sentence_texts)
+    # Embedder and BM25 both see each window with its acronyms spelled out.
+    chunk_texts = [spell_out(c.text, acronyms) for c in chunks]
     chunk_vectors = embedder.encode(
-        [spell_out(c.text, acronyms) for c in chunks],
+        chunk_texts,
         progress=lambda done, _: report("Embedding passages", done / max(total, 1)),
     )
     sentence_vectors = embedder.encode(
@@ -289,7 +291,7 @@ def build_index(
         kind = dense_kind(len(chunks), settings.approx_threshold)
         faiss.write_index(make_dense_index(chunk_vectors, kind), str(staging / "dense.faiss"))
         faiss.write_index(make_dense_index(sentence_vectors, kind), str(staging / "sentences.faiss"))
-        build_lexical([c.text for c in chunks], staging / "bm25", acronyms)
+        build_lexical(chunk_texts, staging / "bm25", acronyms)
         _write_jsonl(staging / "blocks.jsonl", (b.to_dict() for b in blocks))
         _write_jsonl(staging / "chunks.jsonl", (c.to_dict() for c in chunks))
         (staging / "sentences.json").write_text(json.dumps(sentence_index), encoding="utf-8")

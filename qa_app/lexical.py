@@ -42,11 +42,12 @@ def tokenize(texts: Sequence[str]) -> list[list[str]]:
 
 
 def build_lexical(texts: Sequence[str], folder: Path, acronyms: Mapping[str, str]) -> None:
-    """A BM25 index of the texts with their acronyms spelled out, saved with those acronyms for queries."""
+    """A BM25 index of the texts, which come with their acronyms already spelled out (`spell_out`),
+    saved with those acronyms so that queries are spelled out alike."""
     import bm25s
 
     model = bm25s.BM25()
-    model.index(tokenize([spell_out(t, acronyms) for t in texts]), show_progress=False)
+    model.index(tokenize(texts), show_progress=False)
     model.save(str(folder), show_progress=False)
     (folder / ACRONYMS).write_text(json.dumps(acronyms, indent=1, sort_keys=True), encoding="utf-8")
 

@@ -1,6 +1,6 @@
 import numpy as np
 
-from qa_app.acronyms import find_acronyms
+from qa_app.acronyms import find_acronyms, spell_out
 from qa_app.lexical import build_lexical, lexical_scores, load_lexical, tokenize
 
 
@@ -10,7 +10,8 @@ def test_an_acronym_in_a_query_finds_text_that_spells_it_out_and_back(tmp_path):
         "IRO caseloads are more than 80 children each.",
         "Foster carers receive core training.",
     ]
-    build_lexical(texts, tmp_path / "bm25", find_acronyms(texts))
+    acronyms = find_acronyms(texts)
+    build_lexical([spell_out(t, acronyms) for t in texts], tmp_path / "bm25", acronyms)
     model = load_lexical(tmp_path / "bm25")
     scores = lexical_scores(model, "how many children does each reviewing officer have")
     assert scores[1] > 0 and scores[2] == 0
