@@ -8,13 +8,14 @@ refitting without each question in turn says how well they abstain on questions 
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
 from .config import Settings
-from .scoring import AbstentionScores, abstention_scores, load_gold
+from .scoring import abstention_scores, load_gold
 
 
 def fit_logistic(features: np.ndarray, labels: np.ndarray, ridge: float = 0.1, steps: int = 50) -> np.ndarray:
@@ -78,8 +79,7 @@ def calibrate(path: str | Path, settings: Settings) -> dict:
     fitted = fit_logistic(features, labels)
 
     def scores(abstained: Sequence[bool]) -> dict:
-        result: AbstentionScores = abstention_scores(abstained, labels.tolist())
-        return {"precision": result.precision, "recall": result.recall, "false_refusal_rate": result.false_refusal_rate}
+        return asdict(abstention_scores(abstained, labels.tolist()))
 
     return {
         "dataset": str(path),
