@@ -163,20 +163,22 @@ def test_number_far_from_the_question_words_is_distant():
     assert span_distance("How many foster carers did inspectors meet?", sentence, far) > 0.5
 
 
-def test_count_of_something_else_is_a_mismatch():
-    sentence = "The local authority operates 11 children's homes and employs 38 social workers."
-    homes = (sentence.index("11"), sentence.index("11") + 2)
-    workers = (sentence.index("38"), sentence.index("38") + 2)
-    assert counts_what_is_asked("How many homes does the council run?", sentence, homes)
-    assert not counts_what_is_asked("How many homes does the council run?", sentence, workers)
+@pytest.mark.parametrize(
+    "question, sentence, counted, other",
+    [
+        # the counted word after the number ...
+        ("How many homes does the council run?", "The local authority operates 11 children's homes and employs 38 social workers.", "11", "38"),
+        # ... or just before it, in the same clause
+        ("How many sacks did she have?", "She was the team's career sack leader with 136, and the club employs 38 coaches.", "136", "38"),
+    ],
+)
+def test_a_count_of_something_else_is_a_mismatch(question, sentence, counted, other):
+    assert counts_what_is_asked(question, sentence, _span_of(sentence, counted))
+    assert not counts_what_is_asked(question, sentence, _span_of(sentence, other))
 
 
-def test_counted_word_just_before_the_number_in_its_clause_matches():
-    sentence = "She was the team's career sack leader with 136, and the club employs 38 coaches."
-    sacks = (sentence.index("136"), sentence.index("136") + 3)
-    coaches = (sentence.index("38"), sentence.index("38") + 2)
-    assert counts_what_is_asked("How many sacks did she have?", sentence, sacks)
-    assert not counts_what_is_asked("How many sacks did she have?", sentence, coaches)
+def _span_of(sentence: str, text: str) -> tuple[int, int]:
+    return sentence.index(text), sentence.index(text) + len(text)
 
 
 def test_typed_question_whose_sentence_has_no_candidate_signals_a_missing_type():

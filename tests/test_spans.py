@@ -80,23 +80,14 @@ def test_money_keeps_its_currency_sign():
         ("The previous inspection was on 31 March 2015 in the city.", "31 March 2015"),
         ("Performance improved in 2014–15 across the city.", "2014–15"),
         ("Performance improved in 2013/14 across the city.", "2013/14"),
-    ],
-)
-def test_dates_are_taken_whole(sentence, expected):
-    assert span_text("When did performance or the post change?", sentence) == expected
-
-
-@pytest.mark.parametrize(
-    "sentence, expected",
-    [
         ("The movement began in the mid-18th century within the Church of England.", "mid-18th century"),
         ("Missionaries founded the schools in the early nineteenth century.", "early nineteenth century"),
         ("The extinction came about 66 million years ago, after the asteroid.", "66 million years ago"),
         ("The glacial period lasted until about 11,600 BP in most of Europe.", "11,600 BP"),
     ],
 )
-def test_centuries_and_eras_are_dates(sentence, expected):
-    assert span_text("When did it happen?", sentence) == expected
+def test_dates_are_taken_whole(sentence, expected):
+    assert span_text("When did performance or the post change?", sentence) == expected
 
 
 def test_judgement_is_the_grade_phrase():
