@@ -36,7 +36,7 @@ class Assistant:
             data.lexical,
             settings.dense_weight,
         )
-        self.reader = _make_reader(settings)
+        self.reader = _make_reader(settings, data)
         # Each report's blocks in reading order, and where each block sits in its report: the page
         # opens paragraphs in context for every hit, so these look-ups must not scan the whole corpus.
         self._reports: dict[str, list[Block]] = {}
@@ -123,7 +123,7 @@ def _top_k(top_k: int) -> int:
     return top_k
 
 
-def _make_reader(settings: Settings):
+def _make_reader(settings: Settings, data: IndexData):
     """The sentence reader by default; the transformers span reader when configured with a model."""
     if settings.reader == "transformers":
         from .neural_reader import TransformersReader
@@ -135,7 +135,7 @@ def _make_reader(settings: Settings):
         raise SettingsError(f"Unknown reader {settings.reader!r}; use 'sentence' or 'transformers'.")
     from .reader import SentenceReader
 
-    return SentenceReader()
+    return SentenceReader(common_words=data.common_words)
 
 
 class _NeuralAdapter:

@@ -69,7 +69,7 @@ def calibrate(path: str | Path, settings: Settings) -> dict:
 
     questions = load_gold(path)
     assistant = Assistant.load(settings)
-    reader = SentenceReader(abstain_below=0.0)
+    reader = SentenceReader(abstain_below=0.0, common_words=assistant.data.common_words)
     assistant.reader = reader
     answers = [assistant.ask(q.question) for q in questions]
     features = np.array([answer_signals(a) for a in answers], dtype=float)

@@ -26,10 +26,12 @@ from .embedding import Embedder, file_sha256
 from .errors import IndexUnavailable
 from .lexical import build_lexical, load_lexical
 from .sentences import split_sentences
+from .vocabulary import common_words
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
+COMMON_WORDS = "common_words.json"
 BUILD_PREFIX = "build-"
 HNSW_NEIGHBOURS = 32
 HNSW_EF_CONSTRUCTION = 80
@@ -74,6 +76,7 @@ class IndexData:
     lexical: object  # bm25s.BM25 over chunk texts, doc i = chunks[i]
     sentence_rows: dict[str, tuple[list[tuple[int, int]], slice]]  # block id -> spans, rows
     sentence_vectors: np.ndarray
+    common_words: frozenset[str]  # capitalised somewhere, mostly lower case: not names (`vocabulary`)
 
     def sentence_block_ids(self) -> list[str]:
         """The block id of every sentence row, in row order."""
@@ -210,6 +213,7 @@ def _load_build(build: Path, manifest: Manifest) -> IndexData:
         lexical = load_lexical(build / "bm25")
         sentence_vectors = sentences.reconstruct_n(0, sentences.ntotal)  # the reader's dot products
         sentence_index = json.loads((build / "sentences.json").read_text(encoding="utf-8"))
+        common = frozenset(json.loads((build / COMMON_WORDS).read_text(encoding="utf-8")))
     except Exception as exc:  # checksums passed, so this is a format we cannot read
         raise IndexUnavailable(f"The index in {build} cannot be read ({type(exc).__name__}).") from exc
     n_sentences = sum(len(s) for _, s in sentence_index)
@@ -225,6 +229,7 @@ def _load_build(build: Path, manifest: Manifest) -> IndexData:
         lexical=lexical,
         sentence_rows=_sentence_rows(sentence_index),
         sentence_vectors=sentence_vectors,
+        common_words=common,
     )
 
 
@@ -295,6 +300,8 @@ def build_index(
         _write_jsonl(staging / "blocks.jsonl", (b.to_dict() for b in blocks))
         _write_jsonl(staging / "chunks.jsonl", (c.to_dict() for c in chunks))
         (staging / "sentences.json").write_text(json.dumps(sentence_index), encoding="utf-8")
+        common = sorted(common_words(b.text for b in blocks))
+        (staging / COMMON_WORDS).write_text(json.dumps(common), encoding="utf-8")
         files = {
             str(p.relative_to(staging)): file_sha256(p) for p in sorted(staging.rglob("*")) if p.is_file()
         }

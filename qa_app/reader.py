@@ -61,6 +61,7 @@ class SentenceReader:
         confidence_slope: float = 6.0,
         confidence_midpoint: float = 0.6,
         max_citations: int = 5,
+        common_words: frozenset[str] = frozenset(),
     ):
         self.abstain_below = abstain_below  # confidence under which the reader abstains
         self.confidence_weights = tuple(confidence_weights)
@@ -74,6 +75,7 @@ class SentenceReader:
         self.confidence_slope = confidence_slope
         self.confidence_midpoint = confidence_midpoint
         self.max_citations = max_citations
+        self.common_words = common_words  # the corpus's ordinary words: no one's name (`vocabulary`)
 
     # ------------------------------------------------------------ public
 
@@ -104,7 +106,7 @@ class SentenceReader:
         if kind is None and WHY_HOW.match(question):
             start, end = self._with_neighbour(scored[top.hit], top)
         sentence = hit.text[start:end]
-        span = best_span(question, sentence, kind)
+        span = best_span(question, sentence, kind, self.common_words)
         confidence = self.confidence_of(signals(question, kind, sentence, hit.text, span))
         if top.score < self.min_score:  # nothing retrieved is about the question at all
             confidence = min(confidence, self.confidence(top.score))
@@ -166,7 +168,7 @@ class SentenceReader:
             # Words of the neighbouring sentences count a little ("He ..." continues the last one).
             context = max((overlaps[j] for j in (i - 1, i + 1) if 0 <= j < n), default=0.0)
             typed = 0.0
-            if kind is not None and kind != "thing" and best_span(question, text, kind) is not None:
+            if kind is not None and kind != "thing" and best_span(question, text, kind, self.common_words) is not None:
                 typed = 1.0
             score = (
                 self.similarity_weight * float(similarity[i])

@@ -188,8 +188,12 @@ def answer_type(question: str) -> str | None:
 # ---------------------------------------------------------------- spans
 
 
-def candidates(sentence: str, kind: str) -> list[tuple[int, int]]:
-    """Spans of `sentence` that could answer a question of this kind (possibly overlapping)."""
+def candidates(sentence: str, kind: str, common: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
+    """Spans of `sentence` that could answer a question of this kind (possibly overlapping).
+
+    `common` holds the corpus's ordinary words (`vocabulary.common_words`): a capitalised run made
+    only of them ("Key Stage") is a heading or title, not a person.
+    """
     if kind in ("percent", "money", "date", "number", "judgement"):
         return [m.span() for m in _CANDIDATES[kind].finditer(sentence)]
     names = [_trim_name(sentence, m.start(), m.end()) for m in _CANDIDATES["name"].finditer(sentence)]
@@ -198,6 +202,7 @@ def candidates(sentence: str, kind: str) -> list[tuple[int, int]]:
         # A person is a titled or multi-word name that is not an organisation, or a role; failing
         # those, a one-word name inside the sentence (a capital there marks a name, not the start).
         names = [(a, b) for a, b in names if not _ORG_WORDS.search(sentence[a:b])]
+        names = [(a, b) for a, b in names if not _ordinary(sentence[a:b], common)]
         people = [(a, b) for a, b in names if " " in sentence[a:b] or _TITLE.match(sentence[a:b])]
         people += [m.span() for m in _ROLE.finditer(sentence)]
         return people or [(a, b) for a, b in names if a > 0]
@@ -206,6 +211,14 @@ def candidates(sentence: str, kind: str) -> list[tuple[int, int]]:
     if kind == "location":
         return names
     return []
+
+
+def _ordinary(name: str, common: frozenset[str]) -> bool:
+    """Whether an untitled capitalised run is made only of the corpus's ordinary words."""
+    if _TITLE.match(name):
+        return False
+    parts = [m.group().lower() for m in words(name) if m.group().lower() not in STOPWORDS]
+    return bool(parts) and all(p in common for p in parts)
 
 
 def _trim_name(sentence: str, start: int, end: int) -> tuple[int, int] | None:
@@ -221,8 +234,13 @@ def _trim_name(sentence: str, start: int, end: int) -> tuple[int, int] | None:
     return (start, end) if end > start else None
 
 
-def best_span(question: str, sentence: str, kind: str | None) -> tuple[int, int] | None:
-    """The span of `sentence` that answers `question`, half-open; None when no candidate fits."""
+def best_span(
+    question: str, sentence: str, kind: str | None, common: frozenset[str] = frozenset()
+) -> tuple[int, int] | None:
+    """The span of `sentence` that answers `question`, half-open; None when no candidate fits.
+
+    `common`: the corpus's ordinary words, which are no one's name (see `candidates`).
+    """
     if kind is None:
         return None
     tokens = words(sentence)
@@ -231,7 +249,7 @@ def best_span(question: str, sentence: str, kind: str | None) -> tuple[int, int]
     q_stems = set(content_stems(question))
     q_norm = f" {_norm(question)} "
     matched = [i for i, m in enumerate(tokens) if m.group().lower() not in STOPWORDS and stem(m.group()) in q_stems]
-    spans = _generic_spans(tokens, matched, sentence) if kind == "thing" else candidates(sentence, kind)
+    spans = _generic_spans(tokens, matched, sentence) if kind == "thing" else candidates(sentence, kind, common)
     if kind == "person" and _ASKS_NAME.search(question):
         spans = [s for s in spans if not _ROLE.fullmatch(sentence[s[0]:s[1]])]
     best, best_score = None, float("-inf")

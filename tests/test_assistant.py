@@ -47,6 +47,11 @@ def test_a_number_question_is_answered_verbatim_with_its_paragraph(assistant):
     assert json.loads(json.dumps(record)) == record
 
 
+def test_the_reader_knows_which_capitalised_words_the_reports_mostly_write_in_lower_case(assistant):
+    assert {"foster", "too"} <= assistant.reader.common_words
+    assert "riverton" not in assistant.reader.common_words
+
+
 def test_search_returns_whole_paragraphs_with_their_section(assistant):
     hits = assistant.search("reviewing officer caseloads", top_k=3)
     assert hits[0].paragraph == 3

@@ -146,6 +146,15 @@ def test_person_question_does_not_take_a_capitalised_common_word_or_an_organisat
     assert span_text("Who chairs the meetings?", sentence) is None
 
 
+def test_person_question_does_not_take_a_heading_of_the_corpus_s_ordinary_words():
+    sentence = "The Virtual School reports that Key Stage results under Working Together rose, said Jane Ode."
+    question = "Who is the head of the Virtual School?"
+    common = frozenset({"key", "stage", "working", "together"})
+    span = best_span(question, sentence, "person", common)
+    assert sentence[span[0] : span[1]] == "Jane Ode"
+    assert best_span(question, sentence.replace(", said Jane Ode", ""), "person", common) is None
+
+
 def test_person_question_takes_a_full_name():
     sentence = "The team was led by Peter McEntee HMI and included a social care inspector."
     assert span_text("Who led the team?", sentence).startswith("Peter McEntee")
