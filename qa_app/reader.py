@@ -230,7 +230,8 @@ def missing_anchors(question: str, passage: str) -> list[str]:
     """The question's anchors (see `anchors`) that the passage never mentions.
 
     Stems sharing their first six letters count as one ("Ctenophora" / "ctenophores"): the
-    stemmer does not join Latin plurals or a name's derived forms.
+    stemmer does not join Latin plurals or a name's derived forms. An acronym counts as mentioned
+    where the passage spells it out ("UMC": "United Methodist Church").
     """
     present = {stem(m.group()) for m in words(passage)}
     prefixes = {p[:_PREFIX] for p in present if len(p) >= _PREFIX}
@@ -238,7 +239,17 @@ def missing_anchors(question: str, passage: str) -> list[str]:
     return [
         a for a in anchors(question)
         if stem(a) not in present and a.lower() not in lowered and stem(a)[:_PREFIX] not in prefixes
+        and not spelled_out(a, passage)
     ]
+
+
+def spelled_out(acronym: str, passage: str) -> bool:
+    """Whether the passage has capitalised words whose initials make the acronym, joined at most
+    by "of", "and", "the", "for" or "&"."""
+    if len(acronym) < 2 or not acronym.isupper() or not acronym.isalpha():
+        return False
+    joiner = r"[\w’'-]*\s+(?:(?:of|and|the|for|&)\s+)*"
+    return re.search(r"\b" + joiner.join(acronym) + r"[\w’'-]*", passage) is not None
 
 
 def signals(question: str, kind: str | None, sentence: str, passage: str, span: tuple[int, int] | None) -> tuple[float, ...]:

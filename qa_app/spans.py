@@ -98,7 +98,7 @@ _ORG_WORDS = re.compile(
 _TYPE_RULES: list[tuple[str, re.Pattern[str]]] = [
     ("percent", re.compile(r"\b(?:percent(?:age)?|per cent|proportion|what share|what fraction|how high a share)\b|%", re.I)),
     ("money", re.compile(r"\b(?:how much (?:money|funding|did|does|do|was|is|will)|cost|budget|spen[dt]|funding|price|paid|pounds|dollars|salary|worth)\b|£|\$", re.I)),
-    ("number", re.compile(r"\b(?:how many|how much|number of|how old|how long|how far|how large|how big|how tall|what (?:number|rate|age|size|population|amount)|rate of|(?:which|what) paragraph)\b", re.I)),
+    ("number", re.compile(r"\b(?:how many|how much|number of|how old|how long|how far|how large|how big|how tall|what (?:number|rate|age|size|population|amount)|rate of|(?:which|what) paragraph|(?:length|duration) of)\b", re.I)),
     ("date", re.compile(r"^\s*when\b|\b(?:what|which|in what) (?:year|date|month|day|decade|century|period|time)\b|\bsince when\b|\bwhen (?:was|were|did|does|is|will)\b", re.I)),
     ("judgement", re.compile(r"\b(?:judge?ment|judged|rated|rating|grade[ds]?|graded|overall effectiveness|ofsted (?:say|rate|give))\b", re.I)),
     ("organisation", re.compile(r"\b(?:which|what) (?:organi[sz]ation|agency|body|board|council|company|team|service|partner|group|party|university|school|club)\b(?! (?:member|leader|manager|worker|officer|inspector)s?\b)", re.I)),

@@ -155,6 +155,12 @@ def test_anchor_in_another_form_of_the_same_word_is_present():
     assert missing_anchors("How many species of Cnidaria are there?", passage) == ["Cnidaria"]
 
 
+def test_acronym_the_passage_spells_out_is_present():
+    passage = "The General Conference of the United Methodist Church met in May 2012."
+    assert missing_anchors("When did the UMC conference meet?", passage) == []
+    assert missing_anchors("When did the AAA conference meet?", passage) == ["AAA"]
+
+
 def test_number_far_from_the_question_words_is_distant():
     sentence = "Inspectors met 12 foster carers, and the council's own report for the year was published in March."
     near = best_span("How many foster carers did inspectors meet?", sentence, "number")

@@ -122,6 +122,7 @@ def test_a_bound_must_be_a_word_of_its_own():
     [
         ("How long on average between care and adoption?", "The average was 536 days in 2014.", "536 days"),
         ("How long is the Rhine?", "The Rhine is 1,230 km long.", "1,230 km"),
+        ("What's the expected length of care proceedings?", "Cases meet the expected timescale of 26 weeks.", "26 weeks"),
         ("How many days did adoption take?", "The average was 536 days in 2014.", "536"),
     ],
 )
