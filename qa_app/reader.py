@@ -14,7 +14,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .hits import Answer, Citation, Hit
-from .spans import STOPWORDS, WHY_HOW, answer_type, best_span, stem, words
+from .spans import STOPWORDS, WHY_HOW, answer_type, best_span, content_stems, stem, words
 
 NOT_ANSWERED = "The report does not appear to answer this question."
 
@@ -200,11 +200,7 @@ def question_stems(question: str) -> frozenset[str]:
     All count the same: weighting names double made the passage's own subject, named in most of
     its sentences, outvote the word that tells the answering sentence apart.
     """
-    return frozenset(
-        stem(m.group())
-        for m in words(question)
-        if m.group().lower() not in STOPWORDS and (len(m.group()) > 1 or m.group().isdigit())
-    )
+    return frozenset(s for s in content_stems(question) if len(s) > 1 or s.isdigit())
 
 
 # ---------------------------------------------------------------- abstention signals
