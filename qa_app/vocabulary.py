@@ -8,11 +8,10 @@ capitalised ("Tesla", even in a corpus that writes the unit "tesla" twice).
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from typing import Iterable
 
-_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+from .spans import words
 
 
 def common_words(texts: Iterable[str]) -> frozenset[str]:
@@ -20,7 +19,7 @@ def common_words(texts: Iterable[str]) -> frozenset[str]:
     lower: Counter[str] = Counter()
     capitalised: Counter[str] = Counter()
     for text in texts:
-        for match in _WORD.finditer(text):
+        for match in words(text):
             word = match.group()
             if word.islower():
                 lower[word] += 1
