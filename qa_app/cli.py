@@ -29,7 +29,12 @@ def add_settings_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", help="sentence-transformers model path or name (default: the packaged MiniLM)")
     parser.add_argument("--reader", choices=["sentence", "transformers"], help="answer reader (default: sentence)")
     parser.add_argument("--reader-model", help="question-answering model path for --reader transformers")
-    parser.add_argument("--device", help="cpu, cuda, ... (default: CUDA when present, else CPU)")
+    parser.add_argument("--device", help="cpu, cuda, ... (default: the CPU; with --embedding-runtime torch, CUDA when present)")
+    parser.add_argument(
+        "--embedding-runtime",
+        choices=["auto", "onnx", "torch"],
+        help="what computes embeddings (default: auto, ONNX Runtime on the CPU, PyTorch on CUDA)",
+    )
 
 
 def settings_from_flags(args: argparse.Namespace, env: Mapping[str, str] | None = None, **extra: object) -> Settings:
@@ -41,6 +46,7 @@ def settings_from_flags(args: argparse.Namespace, env: Mapping[str, str] | None 
         "reader": args.reader,
         "reader_model": args.reader_model,
         "device": args.device,
+        "embedding_runtime": args.embedding_runtime,
     }
     return Settings.load(env, **flags, **extra)
 
@@ -133,7 +139,7 @@ def _corpus(args, settings: Settings) -> int:
     from .embedding import Embedder
 
     reports = load_corpus(settings.corpus_dir)
-    embedder = Embedder(settings.model, settings.device)
+    embedder = Embedder.from_settings(settings)
     blocks = [b for r in reports for b in r.paragraphs]
     chunks = chunk_corpus(blocks, settings, embedder)
     if args.json:

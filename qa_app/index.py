@@ -58,6 +58,9 @@ class Manifest:
     files: dict[str, str] = field(default_factory=dict)  # index file (relative) -> SHA-256
     counts: dict[str, int] = field(default_factory=dict)
     built_at: str = ""
+    # What computed the vectors; older manifests, which lack these, were built by PyTorch.
+    embedding_runtime: str = "torch"
+    runtime_sha256: str | None = None  # SHA-256 of the ONNX export, like weights_sha256 for the weights
 
 
 Verified = tuple[Path, Manifest]  # a build folder and its manifest, every checksum just checked
@@ -124,6 +127,8 @@ def expected_manifest(settings: Settings, embedder: Embedder, corpus: dict[str, 
         chunk_overlap=settings.chunk_overlap,
         dense_kind=dense_kind(n_chunks, settings.approx_threshold),
         corpus=corpus,
+        embedding_runtime=embedder.runtime,
+        runtime_sha256=embedder.runtime_sha256,
     )
 
 
@@ -137,6 +142,10 @@ def stale_reason(found: Manifest, wanted: Manifest) -> str | None:
         return f"it was written by index format {found.format_version}, not {wanted.format_version}"
     if found.model_id != wanted.model_id or found.weights_sha256 != wanted.weights_sha256:
         return f"it was built with another model ({found.model_id})"
+    if found.runtime_sha256 and wanted.runtime_sha256 and found.runtime_sha256 != wanted.runtime_sha256:
+        # Another export of the same weights may compute other vectors. PyTorch and an export are
+        # interchangeable (tests pin cosine >= 0.99), so an index built by either serves the other.
+        return "it was built by another ONNX export of the model"
     if found.parser_version != wanted.parser_version:
         return f"it was built by report parser version {found.parser_version}, not {wanted.parser_version}"
     if found.chunker_version != wanted.chunker_version:
