@@ -90,7 +90,8 @@ def _parser() -> argparse.ArgumentParser:
     calibrate.set_defaults(run=_calibrate)
 
     bench = commands.add_parser("bench", help="timings and scaling on this machine")
-    bench.add_argument("--sizes", default="10000,100000,1000000", help="synthetic corpus sizes in chunks")
+    bench.add_argument("--full", action="store_true", help="add corpus sizes (1, 30, all reports) and the scaling curve")
+    bench.add_argument("--sizes", default="10000,100000,1000000", help="synthetic corpus sizes in chunks, with --full")
     bench.add_argument("--json", action="store_true")
     bench.set_defaults(run=_bench)
     return parser
@@ -206,6 +207,6 @@ def _bench(args, settings: Settings) -> int:
     from qa_app.measure.bench import format_bench, run_bench
 
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-    result = run_bench(settings, sizes)
+    result = run_bench(settings, sizes, full=args.full)
     print(json.dumps(result, indent=1) if args.json else format_bench(result))
     return 0
