@@ -156,8 +156,11 @@ def pipeline_bench(
     from qa_app.search.index import build_index, load_index, reports_fingerprint
 
     stages: dict[str, dict] = {}
-    _, model_s = timed(lambda: embedder.model)  # an ONNX export is built here, once per index folder
+    _, first_s = timed(lambda: embedder.model)  # an ONNX export is built here, once per index folder
     _, baseline_model_s = timed(lambda: baseline.model)
+    embedder = Embedder.from_settings(settings)  # a second start finds the export built
+    _, model_s = timed(lambda: embedder.model)
+    stages["first_load"] = stage(first_s, baseline_model_s, "PyTorch: load the model")
     stages["model_load"] = stage(model_s, baseline_model_s, "PyTorch: load the model")
 
     reports, parse_s = timed(load_corpus, settings.corpus_dir)
