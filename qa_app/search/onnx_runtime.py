@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import uuid
 import warnings
 from collections.abc import Callable, Sequence
@@ -160,27 +161,35 @@ def _local_weights_sha256(model_path: str) -> str:
 
 
 class OnnxEncoder:
-    """Tokenizer and ONNX Runtime session of one exported model; encodes one batch at a time."""
+    """Tokenizer and ONNX Runtime sessions of one exported model; encodes one batch at a time.
+
+    A single text (a question) runs on one thread: waking a second costs more than it saves on so little
+    work, most of all on a busy machine. Batches (an index build) get a session with every core, made
+    on first use, so a process that only answers questions holds one copy of the model.
+    """
 
     device_name = "cpu"
 
     def __init__(self, model_file: Path, model_path: str):
-        import onnxruntime
         from tokenizers import Tokenizer
 
-        options = onnxruntime.SessionOptions()
-        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.log_severity_level = 3  # warnings about unused initialisers are noise to a user
-        # Threads that spin while idle took the cores from other work and halved throughput on a shared
-        # 2-core machine (README, Performance); sleeping ones cost little when the machine is idle.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self.session = onnxruntime.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
-        self.inputs = [i.name for i in self.session.get_inputs()]
-        self.dimension = int(self.session.get_outputs()[0].shape[-1])
+        self.model_file = model_file
+        self.single = _session(model_file, threads=1)
+        self._batch = None
+        self._lock = threading.Lock()
+        self.inputs = [i.name for i in self.single.get_inputs()]
+        self.dimension = int(self.single.get_outputs()[0].shape[-1])
         self.max_tokens = _max_seq_length(Path(model_path)) - 2
         self.tokenizer = Tokenizer.from_file(str(Path(model_path) / "tokenizer.json"))
         self.tokenizer.no_padding()
         self.tokenizer.no_truncation()
+
+    @property
+    def batch(self):
+        with self._lock:
+            if self._batch is None:
+                self._batch = _session(self.model_file, threads=0)
+            return self._batch
 
     def token_spans(self, text: str) -> list[tuple[int, int]]:
         return list(self.tokenizer.encode(text, add_special_tokens=False).offsets)
@@ -201,8 +210,25 @@ class OnnxEncoder:
             ids[row, : len(kept)] = kept
             mask[row, : len(kept)] = 1
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        (vectors,) = self.session.run([OUTPUT], {name: feeds[name] for name in self.inputs})
+        session = self.single if len(encodings) == 1 else self.batch
+        (vectors,) = session.run([OUTPUT], {name: feeds[name] for name in self.inputs})
         return vectors.astype(np.float32, copy=False)
+
+
+def _session(model_file: Path, threads: int):
+    """An ONNX Runtime session on `threads` threads (0: one per core) that sleep, not spin, when idle.
+
+    Spinning threads took the cores from other work and halved throughput on a shared 2-core machine
+    (README, Performance); sleeping ones cost little when the machine is idle.
+    """
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.intra_op_num_threads = threads
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.log_severity_level = 3  # warnings about unused initialisers are noise to a user
+    return onnxruntime.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
 
 
 def _truncate(ids: Sequence[int], limit: int) -> list[int]:
