@@ -141,8 +141,10 @@ def check_exportable(model_path: str) -> None:
             f"The ONNX runtime needs a local sentence-transformers model folder, and {model_path} is not one; "
             "set QA_EMBEDDING_RUNTIME=torch."
         )
-    kinds = {m["type"].rsplit(".", 1)[-1]: m.get("path", "") for m in json.loads(modules_file.read_text(encoding="utf-8"))}
-    pooling = json.loads((folder / kinds.get("Pooling", "1_Pooling") / "config.json").read_text(encoding="utf-8")) if "Pooling" in kinds else {}
+    modules = json.loads(modules_file.read_text(encoding="utf-8"))
+    kinds = {m["type"].rsplit(".", 1)[-1]: m.get("path", "") for m in modules}
+    pooling_file = folder / kinds.get("Pooling", "") / "config.json"
+    pooling = json.loads(pooling_file.read_text(encoding="utf-8")) if "Pooling" in kinds else {}
     modes = [k for k, v in pooling.items() if k.startswith("pooling_mode") and v]
     if set(kinds) - {"Transformer", "Pooling", "Normalize"} or modes != ["pooling_mode_mean_tokens"]:
         raise SettingsError(
