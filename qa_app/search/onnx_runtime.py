@@ -7,6 +7,7 @@ question, so a new process starts in a fraction of the time. Exporting needs tor
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import threading
@@ -95,16 +96,19 @@ def export_model(model_path: str, target: Path) -> None:
     check_exportable(model_path)
     transformer = AutoModel.from_pretrained(model_path, attn_implementation="eager").eval()
     wrapper = _mean_pooled(transformer)
+    # BERT reads token types; MPNet, say, has none. The session's inputs tell the encoder what to feed.
+    inputs = [name for name in INPUTS if name in inspect.signature(transformer.forward).parameters]
     example = torch.ones((2, 8), dtype=torch.long)
-    axes = {name: {0: "batch", 1: "tokens"} for name in INPUTS} | {OUTPUT: {0: "batch"}}
+    examples = {"input_ids": example, "attention_mask": example, "token_type_ids": torch.zeros_like(example)}
+    axes = {name: {0: "batch", 1: "tokens"} for name in inputs} | {OUTPUT: {0: "batch"}}
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")  # tracer notes about Python-side shape checks; the graph is checked in tests
         torch.onnx.export(
             wrapper,
             (),
             str(target),
-            kwargs={"input_ids": example, "attention_mask": example, "token_type_ids": torch.zeros_like(example)},
-            input_names=list(INPUTS),
+            kwargs={name: examples[name] for name in inputs},
+            input_names=inputs,
             output_names=[OUTPUT],
             dynamic_axes=axes,
             opset_version=OPSET,
@@ -121,10 +125,9 @@ def _mean_pooled(transformer):
             super().__init__()
             self.transformer = transformer
 
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            tokens = self.transformer(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-            ).last_hidden_state
+        def forward(self, input_ids, attention_mask, token_type_ids=None):
+            types = {} if token_type_ids is None else {"token_type_ids": token_type_ids}
+            tokens = self.transformer(input_ids=input_ids, attention_mask=attention_mask, **types).last_hidden_state
             mask = attention_mask.unsqueeze(-1).to(tokens.dtype)
             mean = (tokens * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
             return torch.nn.functional.normalize(mean, p=2, dim=1)
