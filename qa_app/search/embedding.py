@@ -3,6 +3,7 @@ run by PyTorch or by ONNX Runtime (`onnx_runtime`, imported only when chosen).""
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -94,6 +95,7 @@ class Embedder:
         cache_dir: Path | None = None,
     ):
         self.source = resolve_model(model)
+        self.requested_runtime = runtime
         self.runtime = choose_runtime(runtime, device)
         if self.runtime == "onnx" and cache_dir is None:
             raise SettingsError("The ONNX runtime needs a folder for its exported model; pass cache_dir.")
@@ -126,6 +128,23 @@ class Embedder:
                 self._model = self._load_onnx() if self.runtime == "onnx" else self._load_torch()
             return self._model
 
+    def _load_onnx(self):
+        """The export, built if need be; where it cannot be written and the runtime was not asked for by
+        name, PyTorch instead, so a read-only index still answers (more slowly), with a warning."""
+        from qa_app.search.onnx_runtime import ExportUnwritable, OnnxEncoder, ensure_export, export_file
+
+        source = self.source
+        model_file = export_file(self.cache_dir, source.path, source.model_id, source.weights_sha256)
+        try:
+            self._export_sha256 = ensure_export(source.path, model_file, lambda: verify_weights(source))
+        except ExportUnwritable as exc:
+            if self.requested_runtime != "auto":
+                raise
+            logging.getLogger(__name__).warning("%s Using PyTorch instead.", exc)
+            self.runtime = "torch"
+            return self._load_torch()
+        return OnnxEncoder(model_file, source.path)
+
     def _load_torch(self):
         verify_weights(self.source)
         from sentence_transformers import SentenceTransformer
@@ -134,14 +153,6 @@ class Embedder:
         if str(model.device).startswith("cuda"):
             model.half()  # fp16 on a GPU uses its tensor cores; scripts/gpu_embed.py reports the cosine to CPU fp32
         return model
-
-    def _load_onnx(self):
-        from qa_app.search.onnx_runtime import OnnxEncoder, ensure_export, export_file
-
-        source = self.source
-        model_file = export_file(self.cache_dir, source.path, source.model_id, source.weights_sha256)
-        self._export_sha256 = ensure_export(source.path, model_file, lambda: verify_weights(source))
-        return OnnxEncoder(model_file, source.path)
 
     @property
     def runtime_sha256(self) -> str | None:
@@ -158,7 +169,8 @@ class Embedder:
 
     @property
     def device_name(self) -> str:
-        return str(self.model.device_name if self.runtime == "onnx" else self.model.device)
+        model = self.model
+        return str(model.device_name if self.runtime == "onnx" else model.device)
 
     @property
     def max_tokens(self) -> int:
@@ -174,9 +186,10 @@ class Embedder:
 
     def token_spans(self, text: str) -> list[tuple[int, int]]:
         """Character offsets of the model's word pieces, for chunking by the model's own measure."""
+        model = self.model
         if self.runtime == "onnx":
-            return self.model.token_spans(text)
-        encoded = self.model.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
+            return model.token_spans(text)
+        encoded = model.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
         return [tuple(span) for span in encoded["offset_mapping"]]
 
     def encode(

@@ -118,6 +118,7 @@ def _report_sha256(path: Path) -> str:
 
 
 def expected_manifest(settings: Settings, embedder: Embedder, corpus: dict[str, str], n_chunks: int = 0) -> Manifest:
+    runtime_sha256 = embedder.runtime_sha256  # loads the model first: an "auto" runtime may fall back to PyTorch
     return Manifest(
         format_version=FORMAT_VERSION,
         model_id=embedder.source.model_id,
@@ -131,7 +132,7 @@ def expected_manifest(settings: Settings, embedder: Embedder, corpus: dict[str, 
         dense_kind=dense_kind(n_chunks, settings.approx_threshold),
         corpus=corpus,
         embedding_runtime=embedder.runtime,
-        runtime_sha256=embedder.runtime_sha256,
+        runtime_sha256=runtime_sha256,
     )
 
 

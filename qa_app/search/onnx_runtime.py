@@ -29,6 +29,10 @@ OUTPUT = "embedding"
 CHECKSUM_SUFFIX = ".sha256"
 
 
+class ExportUnwritable(QAError):
+    """The export is missing and its folder cannot be written (a read-only index, say)."""
+
+
 def export_file(cache_dir: Path, model_path: str, model_id: str, weights_sha256: str | None) -> Path:
     """Where the export of this model lives: named by model and weights, so other weights get another file."""
     weights = weights_sha256 or _local_weights_sha256(model_path)
@@ -52,7 +56,7 @@ def ensure_export(model_path: str, target: Path, before_export: Callable[[], Non
                 before_export()
                 sha = _export_atomically(model_path, target)
     except OSError as exc:
-        raise QAError(
+        raise ExportUnwritable(
             f"The ONNX embedding model cannot be written to {target.parent} ({exc.strerror or exc}); "
             "make the index folder writable or set QA_EMBEDDING_RUNTIME=torch."
         ) from None

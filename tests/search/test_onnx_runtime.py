@@ -95,6 +95,21 @@ def test_export_that_cannot_be_written_says_how_to_go_on(tmp_path, fake_export):
         ensure_export("model-dir", blocker / "models" / "m.onnx", lambda: None)
 
 
+@pytest.mark.parametrize("runtime", ["auto", "onnx"])
+def test_unwritable_export_falls_back_to_pytorch_only_when_onnx_was_not_asked_for(tmp_path, monkeypatch, runtime):
+    def unwritable(*args):
+        raise onnx_runtime.ExportUnwritable("The ONNX embedding model cannot be written to index/models.")
+
+    monkeypatch.setattr(onnx_runtime, "ensure_export", unwritable)
+    monkeypatch.setattr(Embedder, "_load_torch", lambda self: "the PyTorch model")
+    embedder = Embedder(runtime=runtime, cache_dir=tmp_path / "models")
+    if runtime == "onnx":
+        with pytest.raises(onnx_runtime.ExportUnwritable):
+            embedder.model
+        return
+    assert embedder.model == "the PyTorch model" and embedder.runtime == "torch" and embedder.runtime_sha256 is None
+
+
 def test_models_the_export_cannot_reproduce_are_refused(tmp_path):
     folder = tmp_path / "cls-model"
     (folder / "1_Pooling").mkdir(parents=True)
