@@ -123,9 +123,9 @@ def pipeline_bench(settings: Settings, embedder: Embedder, questions: Sequence[s
     """Stage timings of the real pipeline, each with its baseline; settings.index_dir must be a scratch folder."""
     from qa_app.assistant import Assistant
     from qa_app.ingest.chunking import chunk_corpus
-    from qa_app.ingest.corpus import load_corpus
+    from qa_app.ingest.corpus import load_corpus, report_paths
     from qa_app.ingest.sentences import split_sentences
-    from qa_app.search.index import build_index, load_index, reports_fingerprint
+    from qa_app.search.index import build_index, load_index
 
     stages: dict[str, dict] = {}
     _, model_s = timed(lambda: embedder.model)
@@ -154,8 +154,7 @@ def pipeline_bench(settings: Settings, embedder: Embedder, questions: Sequence[s
     stages["embed_sentences"] = stage(sentence_embed_s, one_query_s * len(sentences), "one question embedding x sentences")
     stages["embed_sentences"]["per_s"] = len(sentences) / sentence_embed_s
 
-    corpus = reports_fingerprint(reports)
-    build, build_s = timed(build_index, reports, embedder, settings, corpus)
+    build, build_s = timed(build_index, report_paths(settings.corpus_dir), embedder, settings)
     stages["index_build"] = stage(build_s, chunk_embed_s + sentence_embed_s, "embedding its chunks and sentences")
     _, read_s = timed(_read_all, build)
     data, load_s = timed(load_index, settings.index_dir)
