@@ -102,6 +102,8 @@ def resolve_scope(question: str, reports: Sequence[Report]) -> Scope | None:
     by_place: dict[str, list[Report]] = {}
     local: list[Place] = []
     for report in reports:
+        if not report.authority:  # a text that is no inspection report names no place
+            continue
         place = place_of(report, places)
         by_place.setdefault(place.name, []).append(report)
         if place.name not in {p.name for p in places} | {p.name for p in local}:
