@@ -184,13 +184,13 @@ def main(argv: list[str] | None = None) -> int:
     from qa_app.ingest.corpus import load_report
 
     corpus = Path(args.corpus)
-    names = [l.strip() for l in Path(args.list).read_text(encoding="utf-8").splitlines()
-             if l.strip() and not l.startswith("#")]
+    names = [line.strip() for line in Path(args.list).read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
     reports = {Path(n).stem: load_report(corpus / n) for n in names}
     aliases = build_aliases(corpus / "MANIFEST.csv", reports)
     listed = {authority_of(s) for s in reports}
 
-    lines = [json.loads(l) for l in Path(args.gold).read_text(encoding="utf-8").splitlines() if l.strip()]
+    lines = [json.loads(line) for line in Path(args.gold).read_text(encoding="utf-8").splitlines() if line.strip()]
     failures, ids = 0, set()
     for gold in lines:
         problems = check_line(gold, reports)
