@@ -55,6 +55,15 @@ class Report:
     path: str
     sha256: str
     paragraphs: tuple[Block, ...]  # every block in reading order, numbered or not
+    # Facts the report states about itself (see facts.py); None where it does not state them.
+    authority: str | None = None  # as the report writes it: "Cheshire West and Chester"
+    framework: str | None = None  # "SIF with LSCB review", "SIF", "SIF re-inspection", "ILACS (2018-19 template)", "ILACS"
+    inspection_dates: str | None = None  # as written: "11 to 22 October 2021"
+    published: str | None = None  # ISO date
+    lead_inspector: str | None = None
+    judgements: dict[str, str] = field(default_factory=dict)  # area -> grade, in the report's order and words
+    overall: str | None = None  # the overall effectiveness grade
+    pages: int | None = None  # pages of a PDF report
 
     def paragraph(self, number: int) -> Block:
         """The numbered paragraph; KeyError names the report when there is none."""
@@ -108,6 +117,8 @@ class Hit:
     window_end: int = 0
     cites: tuple[int, ...] = ()
     cited_by: tuple[int, ...] = ()
+    authority: str | None = None  # the report's facts, so a hit among many reports says where it is from
+    published: str | None = None
 
     def to_dict(self) -> dict:
         return to_dict(self)
@@ -126,6 +137,8 @@ class Citation:
     answer_start: int | None  # half-open offsets into text; None when no short span
     answer_end: int | None
     score: float
+    authority: str | None = None
+    published: str | None = None
 
     @classmethod
     def of(cls, hit: Hit, quote: tuple[int, int], answer: tuple[int, int] | None, score: float) -> Citation:
@@ -142,7 +155,45 @@ class Citation:
             answer_start=answer[0] if answer else None,
             answer_end=answer[1] if answer else None,
             score=score,
+            authority=hit.authority,
+            published=hit.published,
         )
+
+    def to_dict(self) -> dict:
+        return to_dict(self)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The reports a question was answered from, and why: what the page shows as "Answering from: ..."."""
+
+    doc_ids: tuple[str, ...]  # the reports searched; () when the question names only places not loaded
+    label: str  # "Norfolk, 2015 inspection"
+    named: tuple[str, ...] = ()  # the places the question names, as the gazetteer writes them
+    missing: tuple[str, ...] = ()  # named places with no report loaded
+    others: tuple[str, ...] = ()  # the named places' other reports, one click away
+    source: str = "question"  # "question" (it names them), "filters" (the caller set them), "best match"
+
+    def to_dict(self) -> dict:
+        return to_dict(self)
+
+
+@dataclass(frozen=True)
+class ReportSummary:
+    """One report as the report list shows it: its facts, without its blocks."""
+
+    doc_id: str
+    title: str
+    label: str  # "Norfolk, 2015 inspection"
+    authority: str | None
+    framework: str | None
+    inspection_dates: str | None
+    published: str | None
+    lead_inspector: str | None
+    judgements: dict[str, str]
+    overall: str | None
+    pages: int | None
+    paragraphs: int  # numbered paragraphs
 
     def to_dict(self) -> dict:
         return to_dict(self)
@@ -158,6 +209,7 @@ class Answer:
     message: str  # e.g. "The report does not appear to answer this."
     citations: tuple[Citation, ...] = ()
     passages: tuple[Hit, ...] = field(default_factory=tuple)
+    scope: Scope | None = None  # the reports answered from; None when the corpus holds one report
 
     def to_dict(self) -> dict:
         return to_dict(self)

@@ -152,8 +152,8 @@ def pipeline_bench(
     """
     from qa_app.assistant import Assistant
     from qa_app.ingest.chunking import chunk_corpus
-    from qa_app.ingest.corpus import load_corpus
-    from qa_app.search.index import build_index, load_index, reports_fingerprint
+    from qa_app.ingest.corpus import load_corpus, report_paths
+    from qa_app.search.index import build_index, load_index
 
     stages: dict[str, dict] = {}
     _, first_s = timed(lambda: embedder.model)  # an ONNX export is built here, once per index folder
@@ -172,10 +172,10 @@ def pipeline_bench(
     query_vectors, query_times, baseline_times = embed_one_by_one(embedder, baseline, questions)
     stages["embed_question"] = paired(query_times, baseline_times, "PyTorch fp32")
 
-    corpus = reports_fingerprint(reports)
+    paths = report_paths(settings.corpus_dir)
     base_settings = settings.replace(index_dir=Path(settings.index_dir).with_name("index-torch"))
-    _, baseline_build_s = timed(build_index, reports, baseline, base_settings, corpus)
-    build, build_s = timed(build_index, reports, embedder, settings, corpus)
+    _, baseline_build_s = timed(build_index, paths, baseline, base_settings)
+    build, build_s = timed(build_index, paths, embedder, settings)  # a scratch index: no segments to reuse
     stages["index_build"] = stage(build_s, baseline_build_s, "PyTorch fp32: the same build")
     _, read_s = timed(_read_all, build)
     data, load_s = timed(load_index, settings.index_dir)
@@ -251,8 +251,8 @@ def corpus_bench(
 ) -> list[dict]:
     """Build per report, search and ask p50/p95 at 1, 30 and all reports, each as a ratio to one report."""
     from qa_app.assistant import Assistant
-    from qa_app.ingest.corpus import load_corpus
-    from qa_app.search.index import build_index, load_index, reports_fingerprint
+    from qa_app.ingest.corpus import report_paths
+    from qa_app.search.index import build_index, load_index
 
     one = pipeline["stages"]
     rows = [{"reports": 1, "build_s": one["index_build"]["seconds"], "search": one["search"], "ask": one["ask"]}]
@@ -260,8 +260,7 @@ def corpus_bench(
         sized = settings.replace(
             corpus_dir=_copy_reports(reports[:n], scratch / f"corpus-{n}"), index_dir=scratch / f"index-{n}"
         )
-        loaded = load_corpus(sized.corpus_dir)
-        _, build_s = timed(build_index, loaded, embedder, sized, reports_fingerprint(loaded))
+        _, build_s = timed(build_index, report_paths(sized.corpus_dir), embedder, sized)
         assistant = Assistant(sized, embedder, load_index(sized.index_dir), "benchmark")
         assistant.ask(questions[0])
         search = [timed(assistant.search, q, 10)[1] for q in questions]

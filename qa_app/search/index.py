@@ -13,15 +13,15 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 import numpy as np
 
 from qa_app.config import Settings
-from qa_app.errors import IndexUnavailable
+from qa_app.errors import IndexUnavailable, ReportError
 from qa_app.ingest.chunking import CHUNKER_VERSION, chunk_corpus
-from qa_app.ingest.corpus import report_paths, unreadable_report
+from qa_app.ingest.corpus import load_report, report_paths, unreadable_report
 from qa_app.ingest.sentences import split_sentences
 from qa_app.ingest.structure import PARSER_VERSION
 from qa_app.records import Block, Chunk, Report
@@ -29,12 +29,22 @@ from qa_app.search.acronyms import find_acronyms, spell_out
 from qa_app.search.checksums import file_sha256
 from qa_app.search.embedding import Embedder
 from qa_app.search.lexical import build_lexical, load_lexical
+from qa_app.search.segments import (
+    Segment,
+    block_from_dict,
+    read_segment,
+    remove_unused_segments,
+    segment_folder,
+    segment_key,
+    write_segment,
+)
 from qa_app.search.vocabulary import common_words
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
 COMMON_WORDS = "common_words.json"
+REPORTS = "reports.jsonl"
 BUILD_PREFIX = "build-"
 HNSW_NEIGHBOURS = 32
 HNSW_EF_CONSTRUCTION = 80
@@ -61,6 +71,7 @@ class Manifest:
     files: dict[str, str] = field(default_factory=dict)  # index file (relative) -> SHA-256
     counts: dict[str, int] = field(default_factory=dict)
     built_at: str = ""
+    skipped: dict[str, str] = field(default_factory=dict)  # report file name -> why it could not be read
     # What computed the vectors; older manifests, which lack these, were built by PyTorch.
     embedding_runtime: str = "torch"
     runtime_sha256: str | None = None  # SHA-256 of the ONNX export, like weights_sha256 for the weights
@@ -83,6 +94,7 @@ class IndexData:
     sentence_rows: dict[str, tuple[list[tuple[int, int]], slice]]  # block id -> spans, rows
     sentence_vectors: np.ndarray
     common_words: frozenset[str]  # capitalised somewhere, mostly lower case: not names (`vocabulary`)
+    reports: list[Report] = field(default_factory=list)  # each with its facts and its blocks, in doc_id order
 
     def sentence_block_ids(self) -> list[str]:
         """The block id of every sentence row, in row order."""
@@ -103,11 +115,6 @@ def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:
         for p in report_paths(corpus_dir)
         if p.is_file() and p.resolve().is_relative_to(root)
     }
-
-
-def reports_fingerprint(reports: Sequence[Report]) -> dict[str, str]:
-    """corpus_fingerprint of the reports as they were parsed: a report changed since then makes the index stale."""
-    return {Path(r.path).name: r.sha256 for r in reports}
 
 
 def _report_sha256(path: Path) -> str:
@@ -217,7 +224,8 @@ def _load_build(build: Path, manifest: Manifest) -> IndexData:
     import faiss
 
     try:
-        blocks = [_block_from_dict(d) for d in _read_jsonl(build / "blocks.jsonl")]
+        blocks = [block_from_dict(d) for d in _read_jsonl(build / "blocks.jsonl")]
+        facts = _read_jsonl(build / REPORTS)
         chunks = [Chunk(**d) for d in _read_jsonl(build / "chunks.jsonl")]
         dense = faiss.read_index(str(build / "dense.faiss"))
         sentences = faiss.read_index(str(build / "sentences.faiss"))
@@ -243,7 +251,15 @@ def _load_build(build: Path, manifest: Manifest) -> IndexData:
         sentence_rows=_sentence_rows(sentence_index),
         sentence_vectors=sentence_vectors,
         common_words=common,
+        reports=_reports(facts, blocks),
     )
+
+
+def _reports(facts: list[dict], blocks: list[Block]) -> list[Report]:
+    by_doc: dict[str, list[Block]] = {}
+    for block in blocks:
+        by_doc.setdefault(block.doc_id, []).append(block)
+    return [Report(**f, paragraphs=tuple(by_doc.get(f["doc_id"], ()))) for f in facts]
 
 
 def _sentence_rows(sentence_index: list) -> dict[str, tuple[list[tuple[int, int]], slice]]:
@@ -255,13 +271,6 @@ def _sentence_rows(sentence_index: list) -> dict[str, tuple[list[tuple[int, int]
     return rows
 
 
-def _block_from_dict(d: dict) -> Block:
-    d = dict(d)
-    d["cites"] = tuple(d.get("cites", ()))
-    d["cited_by"] = tuple(d.get("cited_by", ()))
-    return Block(**d)
-
-
 def _read_jsonl(path: Path) -> list[dict]:
     with open(path, encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
@@ -270,37 +279,109 @@ def _read_jsonl(path: Path) -> list[dict]:
 # ---------------------------------------------------------------- writing
 
 
-def build_index(
-    reports: Sequence[Report],
-    embedder: Embedder,
-    settings: Settings,
-    corpus: dict[str, str],
-    progress: Progress | None = None,
-) -> Path:
-    """Write a complete new build and make it live; the previous build stays live until then."""
-    import faiss
+def index_shape(settings: Settings, embedder: Embedder) -> dict[str, object]:
+    """Everything besides the report itself that shapes a report's blocks and vectors (the segment key)."""
+    return {
+        "parser": PARSER_VERSION,
+        "chunker": CHUNKER_VERSION,
+        "windows": [settings.chunk_tokens, settings.chunk_overlap],
+        "model": embedder.source.model_id,
+        "weights": embedder.source.weights_sha256,
+        "export": embedder.runtime_sha256,  # None for PyTorch: a segment is reused only by what computed it
+    }
 
+
+def make_segment(report: Report, embedder: Embedder, settings: Settings, progress: Callable[[int, int], None]) -> Segment:
+    """One report chunked and embedded: windows and sentences, each with the report's acronyms spelled out."""
+    blocks = list(report.paragraphs)
+    chunks = chunk_corpus(blocks, settings, embedder)
+    sentence_spans = tuple((b.id, tuple(split_sentences(b.text))) for b in blocks)
+    by_id = {b.id: b for b in blocks}
+    sentence_texts = [by_id[block_id].text[s:e] for block_id, spans in sentence_spans for s, e in spans]
+    # A report defines its own acronyms; embedder and BM25 both see each window with them spelled out.
+    acronyms = find_acronyms([b.text for b in blocks])
+    chunk_texts = tuple(spell_out(c.text, acronyms) for c in chunks)
+    total = len(chunk_texts) + len(sentence_texts)
+    chunk_vectors = embedder.encode(chunk_texts, progress=lambda done, _: progress(done, total))
+    sentence_vectors = embedder.encode(
+        [spell_out(text, acronyms) for text in sentence_texts],
+        progress=lambda done, _: progress(len(chunk_texts) + done, total),
+    )
+    return Segment(report, tuple(chunks), chunk_texts, sentence_spans, acronyms, chunk_vectors, sentence_vectors)
+
+
+def build_index(paths: Sequence[Path], embedder: Embedder, settings: Settings, progress: Progress | None = None) -> Path:
+    """Write a complete new build from the reports at `paths` and make it live; the previous build stays
+    live until then. Reports already embedded under the same settings come from their segments; a report
+    that cannot be read is skipped, and the manifest says why."""
     index_dir = Path(settings.index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
     report = progress or (lambda stage, fraction: None)
-    blocks = [block for r in reports for block in r.paragraphs]
-    report("Chunking", 0.0)
-    chunks = chunk_corpus(blocks, settings, embedder)
-    sentence_index = [(b.id, split_sentences(b.text)) for b in blocks]
-    sentence_texts = [b.text[s:e] for b, (_, spans) in zip(blocks, sentence_index) for s, e in spans]
-    acronyms = find_acronyms([b.text for b in blocks])
+    shape = index_shape(settings, embedder)
+    segments: list[Segment] = []
+    corpus: dict[str, str] = {}
+    skipped: dict[str, str] = {}
+    keys: set[str] = set()
+    started, embedded = time.monotonic(), 0
+    for i, path in enumerate(paths):
+        sha = _report_sha256(path)
+        folder = segment_folder(index_dir, path.stem, segment_key(sha, shape))
+        segment = read_segment(folder)
+        if segment is None:
+            try:
+                parsed = load_report(path, settings.corpus_dir)
+            except ReportError as error:
+                corpus[path.name], skipped[path.name] = sha, str(error)
+                continue
+            stage = f"Embedding report {i + 1} of {len(paths)}{_eta(started, embedded, len(paths) - i)}"
+            segment = make_segment(parsed, embedder, settings, lambda done, total: report(stage, (i + done / max(total, 1)) / len(paths)))
+            folder = segment_folder(index_dir, path.stem, segment_key(parsed.sha256, shape))
+            write_segment(folder, segment)
+            embedded += 1
+        corpus[path.name] = segment.report.sha256
+        keys.add(folder.name)
+        segments.append(segment)
+        report(f"Read {i + 1} of {len(paths)} reports", (i + 1) / len(paths))
+    if not segments:
+        reasons = "; ".join(skipped.values()) or f"{settings.corpus_dir} holds no reports (*.md, *.pdf)"
+        raise ReportError(f"No report in {settings.corpus_dir} could be read: {reasons}")
+    build = _write_build(segments, embedder, settings, corpus, skipped, report)
+    remove_unused_segments(index_dir, keep=keys)
+    report("Index ready", 1.0)
+    return build
 
-    total = len(chunks) + len(sentence_texts)
-    # Embedder and BM25 both see each window with its acronyms spelled out.
-    chunk_texts = [spell_out(c.text, acronyms) for c in chunks]
-    chunk_vectors = embedder.encode(
-        chunk_texts,
-        progress=lambda done, _: report("Embedding passages", done / max(total, 1)),
-    )
-    sentence_vectors = embedder.encode(
-        [spell_out(t, acronyms) for t in sentence_texts],
-        progress=lambda done, _: report("Embedding sentences", (len(chunks) + done) / max(total, 1)),
-    )
+
+def _eta(started: float, embedded: int, remaining: int) -> str:
+    """" · about N min left", from the reports embedded so far (an upper bound: cached ones are quick)."""
+    if not embedded:
+        return ""
+    seconds = (time.monotonic() - started) / embedded * remaining
+    return f" · about {max(1, round(seconds / 60))} min left" if seconds >= 60 else f" · about {max(1, round(seconds))} s left"
+
+
+def _write_build(
+    segments: Sequence[Segment],
+    embedder: Embedder,
+    settings: Settings,
+    corpus: dict[str, str],
+    skipped: dict[str, str],
+    report: Progress,
+) -> Path:
+    """Assemble the segments into one build folder (FAISS, BM25, records, manifest) and make it live."""
+    import faiss
+
+    index_dir = Path(settings.index_dir)
+    report("Indexing", 1.0)
+    blocks = [b for s in segments for b in s.report.paragraphs]
+    chunks = [c for s in segments for c in s.chunks]
+    chunk_texts = [t for s in segments for t in s.chunk_texts]
+    sentence_index = [(block_id, [list(span) for span in spans]) for s in segments for block_id, spans in s.sentence_spans]
+    acronyms: dict[str, str] = {}
+    for s in segments:  # queries are spelled out with every report's acronyms; the first report's words win
+        for acronym, words in s.acronyms.items():
+            acronyms.setdefault(acronym, words)
+    chunk_vectors = np.concatenate([s.chunk_vectors for s in segments])
+    sentence_vectors = np.concatenate([s.sentence_vectors for s in segments])
 
     build = index_dir / f"{BUILD_PREFIX}{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
     staging = index_dir / f".tmp-{build.name}"
@@ -312,6 +393,7 @@ def build_index(
         build_lexical(chunk_texts, staging / "bm25", acronyms)
         _write_jsonl(staging / "blocks.jsonl", (b.to_dict() for b in blocks))
         _write_jsonl(staging / "chunks.jsonl", (c.to_dict() for c in chunks))
+        _write_jsonl(staging / REPORTS, (report_facts(s.report) for s in segments))
         (staging / "sentences.json").write_text(json.dumps(sentence_index), encoding="utf-8")
         common = sorted(common_words(b.text for b in blocks))
         (staging / COMMON_WORDS).write_text(json.dumps(common), encoding="utf-8")
@@ -322,11 +404,12 @@ def build_index(
             expected_manifest(settings, embedder, corpus, len(chunks)),
             dimension=int(chunk_vectors.shape[1]),
             files=files,
+            skipped=skipped,
             counts={
-                "reports": len(reports),
+                "reports": len(segments),
                 "blocks": len(blocks),
                 "chunks": len(chunks),
-                "sentences": len(sentence_texts),
+                "sentences": len(sentence_vectors),
             },
             built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         )
@@ -338,8 +421,12 @@ def build_index(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     remove_old_builds(index_dir, keep=build.name)
-    report("Index ready", 1.0)
     return build
+
+
+def report_facts(report: Report) -> dict:
+    """A report's record without its blocks (they are stored once, in blocks.jsonl)."""
+    return {f.name: getattr(report, f.name) for f in fields(Report) if f.name != "paragraphs"}
 
 
 def make_dense_index(vectors: np.ndarray, kind: str):
@@ -419,7 +506,7 @@ def ensure_index(
     if problem is None:
         try:
             data = _load_intact(index_dir, intact)
-            return data, f"Loaded the index in {index_dir} ({_counts(data)})."
+            return data, _noting_skipped(f"Loaded the index in {index_dir} ({_counts(data)}).", data)
         except IndexUnavailable as exc:  # unreadable despite its checksums, or swapped away since: rebuilt alike
             problem = str(exc)
     if not (settings.auto_rebuild or rebuild):
@@ -431,14 +518,15 @@ def ensure_index(
         if not rebuild:
             problem, intact = _index_problem(settings, embedder)
         if problem is not None:
-            from qa_app.ingest.corpus import load_corpus
-
-            reports = load_corpus(settings.corpus_dir)
-            build_index(reports, embedder, settings, reports_fingerprint(reports), progress)
+            build_index(report_paths(settings.corpus_dir), embedder, settings, progress)
             intact = None  # the new build is verified as it loads
     data = _load_intact(index_dir, intact)
     built = f"Built a new index in {index_dir} ({_counts(data)})"
-    return data, f"{built}: {problem}" if problem else f"{built}."
+    return data, _noting_skipped(f"{built}: {problem}" if problem else f"{built}.", data)
+
+
+def _noting_skipped(status: str, data: IndexData) -> str:
+    return f"{status} {skipped_note(data.manifest.skipped)}".rstrip()
 
 
 def _index_problem(settings: Settings, embedder: Embedder) -> tuple[str | None, Verified | None]:
@@ -483,3 +571,11 @@ def _writable(index_dir: Path) -> bool:
 def _counts(data: IndexData) -> str:
     counts = data.manifest.counts
     return f"{counts.get('reports', 0)} reports, {counts.get('blocks', 0)} paragraphs, {counts.get('chunks', 0)} chunks"
+
+
+def skipped_note(skipped: dict[str, str]) -> str:
+    """One line naming the reports left out of the index and why, for the console and the page."""
+    if not skipped:
+        return ""
+    reports = "report" if len(skipped) == 1 else "reports"
+    return f"Skipped {len(skipped)} {reports}: " + "; ".join(f"{name} ({why.rstrip('.')})" for name, why in sorted(skipped.items())) + "."

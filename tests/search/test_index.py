@@ -42,6 +42,7 @@ from qa_app.search.index import (
     read_manifest,
     verify_files,
 )
+from qa_app.search.segments import SEGMENTS
 
 REBUILD_COMMAND = "Run: python -m qa_app index --rebuild"
 
@@ -183,7 +184,7 @@ def test_damaged_index_is_rebuilt_and_answers(settings, embedder, damage):
     assert answer.answered and "620" in answer.answer
     build, manifest = read_manifest(settings.index_dir)
     verify_files(build, manifest)  # the new build is whole, and the only one left
-    assert [p.name for p in settings.index_dir.iterdir() if p.is_dir()] == [build.name]
+    assert [p.name for p in settings.index_dir.iterdir() if p.is_dir() and p.name != SEGMENTS] == [build.name]
 
 
 def test_leftover_of_a_crashed_build_is_ignored_then_cleaned_up(settings, embedder):
@@ -278,8 +279,8 @@ def test_build_killed_midway_leaves_the_previous_index_usable(settings, embedder
         os.utime(leftover, (time.time() - 120, time.time() - 120))
     ensure_index(settings, embedder, rebuild=True)
     assert not list(settings.index_dir.glob(".tmp-*"))
-    builds = [p.name for p in settings.index_dir.iterdir() if p.is_dir() and p.name != MODELS_DIR]
-    assert builds == [live_build(settings.index_dir)[0].name]
+    builds = sorted(p.name for p in settings.index_dir.iterdir() if p.is_dir() and p.name != MODELS_DIR)
+    assert builds == sorted([live_build(settings.index_dir)[0].name, SEGMENTS])
 
 
 @pytest.mark.slow
@@ -297,7 +298,7 @@ def test_two_builders_at_once_do_not_corrupt_each_other(settings, embedder):
     build, manifest = read_manifest(settings.index_dir)
     verify_files(build, manifest)
     # Beside the build, the ONNX export the first builder made (the second found it made).
-    assert sorted(p.name for p in settings.index_dir.iterdir()) == sorted([".lock", "CURRENT", MODELS_DIR, build.name])
+    assert sorted(p.name for p in settings.index_dir.iterdir()) == sorted([".lock", "CURRENT", MODELS_DIR, build.name, SEGMENTS])
     assistant = open_assistant(settings, embedder, auto_rebuild=False)
     assert "620" in assistant.ask(QUESTION).answer
 
@@ -344,7 +345,9 @@ def test_app_starts_on_a_read_only_index_and_says_it_cannot_rebuild(settings, tm
         proc.kill()
         proc.wait(30)
         _chmod_tree(settings.index_dir, 0o755, 0o644)
-    assert sorted(p.name for p in settings.index_dir.iterdir()) == sorted(["CURRENT", ".lock", live_build(settings.index_dir)[0].name])
+    assert sorted(p.name for p in settings.index_dir.iterdir()) == sorted(
+        ["CURRENT", ".lock", live_build(settings.index_dir)[0].name, SEGMENTS]
+    )
     load_index(settings.index_dir)  # untouched
 
 
