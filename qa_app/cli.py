@@ -1,4 +1,4 @@
-"""Command line: `python -m qa_app corpus|index|search|ask|eval|calibrate|bench`."""
+"""Command line: `python -m qa_app corpus|index|search|ask|eval|calibrate|bench|conformance`."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def add_settings_flags(parser: argparse.ArgumentParser) -> None:
     """The flags that override Settings, shared with app.py so both accept the same ones."""
-    parser.add_argument("--corpus", help="folder of reports, *.md (default: corpus/)")
+    parser.add_argument("--corpus", help="folder of reports, *.md and *.pdf (default: corpus/)")
     parser.add_argument("--index", help="index folder (default: index/)")
     parser.add_argument("--model", help="sentence-transformers model path or name (default: the packaged MiniLM)")
     parser.add_argument("--reader", choices=["sentence", "transformers"], help="answer reader (default: sentence)")
@@ -87,6 +87,11 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--sizes", default="10000,100000,1000000", help="synthetic corpus sizes in chunks")
     bench.add_argument("--json", action="store_true")
     bench.set_defaults(run=_bench)
+
+    conformance = commands.add_parser("conformance", help="how well a folder of published PDF reports is read")
+    conformance.add_argument("folder", help="folder of reports, e.g. ../shared/ofsted")
+    conformance.add_argument("--json", action="store_true", help="one JSON record per report, then the summary")
+    conformance.set_defaults(run=_conformance)
     return parser
 
 
@@ -132,14 +137,26 @@ def _corpus(args, settings: Settings) -> int:
     from .corpus import load_corpus, summarize
     from .embedding import Embedder
 
-    reports = load_corpus(settings.corpus_dir)
+    loaded = load_corpus(settings.corpus_dir)
+    reports = loaded.reports
     embedder = Embedder(settings.model, settings.device)
     blocks = [b for r in reports for b in r.paragraphs]
     chunks = chunk_corpus(blocks, settings, embedder)
     if args.json:
-        records = {"reports": [r.to_dict() for r in reports], "chunks": [c.to_dict() for c in chunks]}
+        records = {
+            "reports": [r.to_dict() for r in reports],
+            "chunks": [c.to_dict() for c in chunks],
+            "skipped": [s.to_dict() for s in loaded.skipped],
+        }
         print(json.dumps(records, ensure_ascii=False, indent=1))
         return 0
+    for report in reports:
+        numbered = sum(b.number is not None for b in report.paragraphs)
+        pages = f"{report.pages} pages" if report.pages else "no pages"
+        print(f"{report.doc_id}: {report.framework}, {report.authority}, overall {report.overall}, "
+              f"{numbered} paragraphs, {pages}")
+    for skipped in loaded.skipped:
+        print(f"skipped {skipped.name}: {skipped.reason}")
     summary = summarize(reports, chunks, lambda text: len(embedder.token_spans(text)))
     for key, value in summary.items():
         print(f"{key}: {value}")
@@ -194,6 +211,19 @@ def _calibrate(args, settings: Settings) -> int:
     result = calibrate(args.gold, settings)
     print(json.dumps(result, indent=1) if args.json else format_calibration(result))
     return 0
+
+
+def _conformance(args, settings: Settings) -> int:
+    from pathlib import Path
+
+    from .conformance import check_folder, describe, summary
+
+    results = []
+    for result in check_folder(Path(args.folder)):
+        results.append(result)
+        print(json.dumps(result.to_dict(), ensure_ascii=False) if args.json else describe(result), flush=True)
+    print(summary(results))
+    return 0 if all(r.ok for r in results) else 1
 
 
 def _bench(args, settings: Settings) -> int:

@@ -1,4 +1,4 @@
-"""Reading reports: markdown in `corpus/` -> blocks with paragraph number, section and judgement.
+"""Reading reports: markdown or PDF in `corpus/` -> blocks with paragraph number, section, judgement and page.
 
 Inspectors cite reports by paragraph number, so parsing follows the report's own structure: its
 headings, its contents table (which says how the sections nest), its graded judgements, and the
@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from .errors import ReportError
+from .facts import report_facts
+from .layout import Layout, markdown_layout
 from .markdown_lines import (
     CONTENTS_TITLES,
     FOOTNOTE_MARK,
@@ -27,7 +29,6 @@ from .markdown_lines import (
     heading_key,
     is_separator_row,
     joined,
-    scan,
     stated_grade,
     table_cells,
     terminated,
@@ -40,7 +41,8 @@ if TYPE_CHECKING:
 SECTION_SEPARATOR = " > "
 
 # Bump when parsing changes what blocks a report yields: indexes built before are then rebuilt.
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
+REPORT_SUFFIXES = (".md", ".pdf")
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class Block:
     end: int
     cites: tuple[int, ...] = ()  # paragraph numbers this block refers to, e.g. "(paragraph 127)"
     cited_by: tuple[int, ...] = ()  # numbers of the paragraphs that cite this one
+    page: int | None = None  # the PDF page the block starts on; None for markdown, which has no pages
 
     def to_dict(self) -> dict:
         return to_dict(self)
@@ -71,6 +74,15 @@ class Report:
     path: str
     sha256: str
     paragraphs: tuple[Block, ...]  # every block in reading order, numbered or not
+    # Facts the report states about itself (see facts.py); None where it does not state them.
+    authority: str | None = None  # as the report writes it: "Cheshire West and Chester"
+    framework: str | None = None  # "SIF with LSCB review", "SIF", "SIF re-inspection", "ILACS (2018-19 template)", "ILACS"
+    inspection_dates: str | None = None  # as written: "11 to 22 October 2021"
+    published: str | None = None  # ISO date
+    lead_inspector: str | None = None
+    judgements: dict[str, str] = field(default_factory=dict)  # area -> grade, in the report's order and words
+    overall: str | None = None  # the overall effectiveness grade
+    pages: int | None = None  # pages of a PDF report
 
     def paragraph(self, number: int) -> Block:
         """The numbered paragraph; KeyError names the report when there is none."""
@@ -97,26 +109,77 @@ def load_report(path: str | Path, corpus_dir: str | Path | None = None) -> Repor
         data = path.read_bytes()
     except OSError as error:
         raise unreadable_report(path, error) from None
-    source = _decode(data, path)
-    title, blocks = parse_report(source, doc_id=path.stem, name=str(path))
-    return Report(path.stem, title, str(path), hashlib.sha256(data).hexdigest(), blocks)
+    if path.suffix.lower() == ".pdf":
+        from .pdf import read_pdf  # pypdfium2 is loaded only for a corpus that holds PDFs
+
+        layout = read_pdf(data, path)
+    else:
+        layout = markdown_layout(_decode(data, path))
+    title, blocks = parse_report(layout, doc_id=path.stem, name=str(path))
+    facts = report_facts(title, blocks, path.stem)
+    if layout.page_starts and facts.framework is None:
+        raise ReportError(f"{path} is not an Ofsted children's services inspection report (no inspection framework "
+                          "named on its first pages); take it out of the corpus folder.")
+    pages = len(layout.page_starts) or None
+    return Report(path.stem, title, str(path), hashlib.sha256(data).hexdigest(), blocks, **vars(facts), pages=pages)
 
 
-def load_corpus(corpus_dir: str | Path) -> list[Report]:
-    """Every report (*.md) in the folder, sorted by doc_id; ReportError names any bad file."""
+@dataclass(frozen=True)
+class Skipped:
+    """A report file that could not be read: it is left out of the index, and the app says why."""
+
+    name: str  # file name in the corpus folder
+    sha256: str | None  # of the file as it was tried, so that fixing it makes the index stale
+    reason: str  # the ReportError message
+
+    def to_dict(self) -> dict:
+        return to_dict(self)
+
+
+@dataclass(frozen=True)
+class CorpusLoad:
+    reports: tuple[Report, ...]
+    skipped: tuple[Skipped, ...] = ()
+
+
+def load_corpus(corpus_dir: str | Path) -> CorpusLoad:
+    """Every report (*.md, *.pdf) in the folder, sorted by doc_id; a bad file is skipped with its reason.
+
+    ReportError only when no report at all can be read: a corpus of one bad file is not an index.
+    """
     root = Path(corpus_dir)
     paths = report_paths(root)
     if not paths:
-        raise ReportError(f"The corpus folder {root} holds no reports (*.md); add at least one markdown report.")
-    return [load_report(p, root) for p in paths]
+        raise ReportError(f"The corpus folder {root} holds no reports (*.md, *.pdf); add at least one report.")
+    reports, skipped = [], []
+    for path in paths:
+        if reports and reports[-1].doc_id == path.stem:
+            reason = f"{path} has the same name as {Path(reports[-1].path).name}; rename one, each report needs its own."
+            skipped.append(Skipped(path.name, _sha256_or_none(path), reason))
+            continue
+        try:
+            reports.append(load_report(path, root))
+        except ReportError as error:
+            skipped.append(Skipped(path.name, _sha256_or_none(path), str(error)))
+    if not reports:
+        raise ReportError(f"No report in {root} could be read: {skipped[0].reason}")
+    return CorpusLoad(tuple(reports), tuple(skipped))
 
 
 def report_paths(corpus_dir: str | Path) -> list[Path]:
-    """The report files (*.md, dot-files left out) in doc_id order: what is parsed is what is fingerprinted."""
+    """The report files (*.md, *.pdf, dot-files left out) in doc_id order: what is parsed is what is fingerprinted."""
     root = Path(corpus_dir)
     if not root.is_dir():
-        raise ReportError(f"The corpus folder {root} does not exist; create it and put reports (*.md) in it.")
-    return sorted((p for p in root.glob("*.md") if not p.name.startswith(".")), key=lambda p: p.stem)
+        raise ReportError(f"The corpus folder {root} does not exist; create it and put reports (*.md, *.pdf) in it.")
+    paths = (p for p in root.iterdir() if p.suffix.lower() in REPORT_SUFFIXES and not p.name.startswith("."))
+    return sorted(paths, key=lambda p: (p.stem, p.suffix))
+
+
+def _sha256_or_none(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 def unreadable_report(path: Path, error: OSError) -> ReportError:
@@ -453,10 +516,14 @@ def _kind(draft: _Draft) -> str:
     return "summary" if draft.summary else "text"
 
 
-def parse_report(source: str, doc_id: str, name: str | None = None) -> tuple[str, tuple[Block, ...]]:
-    """The report's title and its blocks in reading order; ReportError when it has no numbered paragraphs."""
+def parse_report(source: str | Layout, doc_id: str, name: str | None = None) -> tuple[str, tuple[Block, ...]]:
+    """The report's title and its blocks in reading order; ReportError when it has no numbered paragraphs.
+
+    `source` is markdown text, or the Layout a format reader rendered (which also knows the pages).
+    """
     name = name or doc_id
-    parser = _Parser(source, scan(source))
+    layout = markdown_layout(source) if isinstance(source, str) else source
+    parser = _Parser(layout.text, list(layout.lines))
     title, drafts = parser.run()
     title = title or doc_id
     drafts = [d for d in drafts if d.text and not _address_block(d)]
@@ -494,6 +561,7 @@ def parse_report(source: str, doc_id: str, name: str | None = None) -> tuple[str
                 end=d.end,
                 cites=cites[id(d)],
                 cited_by=tuple(sorted(set(cited_by.get(d.number, ())))) if numbered else (),  # type: ignore[arg-type]
+                page=layout.page(d.start),
             )
         )
     return title, tuple(blocks)
