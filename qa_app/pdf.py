@@ -28,7 +28,7 @@ _LIGATURES = str.maketrans({"ﬁ": "fi", "ﬂ": "fl", "ﬀ": "ff", "ﬃ": "ffi",
 _NUMBER = re.compile(r"(\d{1,3})\.(?!\d)\s*(\S.*)$")
 _SUP = re.compile(r"<sup>(\d+)</sup>\s*")
 _LABEL = re.compile(r"[^:]{1,40}:\s+\S")  # "Inspection dates: ...", "Lead inspector: ...": facts, not headings
-_MARGIN = 55.0  # points at the top and bottom of a page where running headers and page numbers sit
+_MARGIN = 72.0  # points (an inch) at the top and bottom of a page where running headers and page numbers sit
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,7 @@ class _Run:
     text: str  # superscript digits as <sup>n</sup>, as markdown writes footnote marks
     x0: float
     bold: bool
+    words: tuple[tuple[float, str], ...]  # each word with where it starts: a table's columns are read from them
 
 
 @dataclass(frozen=True)
@@ -116,8 +117,8 @@ def _page_rows(page: pdfium.PdfPage, number: int) -> list[_Row]:
     chars = []
     for i in range(textpage.count_chars()):
         code = pdfium_c.FPDFText_GetUnicode(textpage, i)
-        if code <= 32 or code == 0xA0 or 0xD800 <= code <= 0xDFFF:
-            continue
+        if 0xD800 <= code <= 0xDFFF or chr(code).isspace() or code < 32:
+            continue  # spaces are read from the gaps between characters
         pdfium_c.FPDFText_GetLooseCharBox(textpage, i, box)
         pdfium_c.FPDFText_GetCharOrigin(textpage, i, x, y)
         size = pdfium_c.FPDFText_GetFontSize(textpage, i)
@@ -145,11 +146,13 @@ def _lines(chars: list[_Char]) -> list[list[_Char]]:
 
 
 def _superscript_of(line: list[_Char], below: list[_Char]) -> bool:
+    """Small characters raised a little above a line and within its width: "Board¹", "14ᵗʰ"."""
     size = max(c.size for c in below)
     return (
-        all(c.text.isdigit() for c in line)
-        and max(c.size for c in line) < 0.8 * size
+        max(c.size for c in line) < 0.8 * size
         and 0 < line[0].base - below[0].base <= 0.6 * size
+        and min(c.x0 for c in line) >= min(c.x0 for c in below) - 2 * size
+        and max(c.x1 for c in line) <= max(c.x1 for c in below) + 2 * size
     )
 
 
@@ -157,26 +160,29 @@ def _runs(textpage: pdfium.PdfTextPage, page: int, chars: list[_Char]) -> _Row:
     chars.sort(key=lambda c: c.x0)
     size = Counter(round(c.size, 1) for c in chars).most_common(1)[0][0]
     runs: list[_Run] = []
-    pieces: list[str] = []
-    start = chars[0]
+    words: list[tuple[float, str]] = []
+    word, start = "", chars[0]
+    word_x = start.x0
     for prev, char in zip([None, *chars], chars):
         if prev is not None:
             gap = char.x0 - prev.x1
-            if gap > 2.0 * size and not re.fullmatch(r"\d{1,3}\.", "".join(pieces)):  # "12." set apart is not a cell
-                runs.append(_run(textpage, pieces, start, size))
-                pieces, start = [], char
-            elif gap > 0.12 * size or gap > 2.0 * size:
-                pieces.append(" ")
+            if gap > 0.12 * size:
+                words.append((word_x, word))
+                word, word_x = "", char.x0
+            if gap > 2.0 * size and not (len(words) == 1 and re.fullmatch(r"\d{1,3}\.", words[0][1])):
+                runs.append(_run(textpage, words, start))  # a wide gap parts cells; "12." set apart does not
+                words, start = [], char
         sup = char.text.isdigit() and char.size < 0.8 * size
-        pieces.append(f"<sup>{char.text}</sup>" if sup else char.text)
-    runs.append(_run(textpage, pieces, start, size))
+        word += f"<sup>{char.text}</sup>" if sup else char.text
+    words.append((word_x, word))
+    runs.append(_run(textpage, words, start))
     base = next(c.base for c in chars if round(c.size, 1) == size)  # not a superscript's raised baseline
     return _Row(page, base, size, tuple(runs))
 
 
-def _run(textpage: pdfium.PdfTextPage, pieces: list[str], start: _Char, size: float) -> _Run:
-    text = "".join(pieces).replace("</sup><sup>", "").translate(_LIGATURES)
-    return _Run(" ".join(text.split()), start.x0, _bold(textpage, start.index))
+def _run(textpage: pdfium.PdfTextPage, words: list[tuple[float, str]], start: _Char) -> _Run:
+    words = [(x, w.replace("</sup><sup>", "").translate(_LIGATURES)) for x, w in words if w]
+    return _Run(" ".join(w for _, w in words), start.x0, _bold(textpage, start.index), tuple(words))
 
 
 def _bold(textpage: pdfium.PdfTextPage, index: int) -> bool:
@@ -352,8 +358,8 @@ def _write_block(writer: _Writer, block: list[_Row], body: float, levels: dict[f
         writer.line("heading", text, "#" * levels[first.size] + " ", level=levels[first.size])
     elif first.bold and all(r.bold for r in block):
         writer.line("bold", text, "**", "**")
-    elif (match := _NUMBER.match(text)) and not first.bold:
-        writer.line("numbered", match.group(2), f"{match.group(1)}. ", number=int(match.group(1)))
+    elif (number := _paragraph_number(block, text)) and not first.bold:
+        writer.line("numbered", number[1], f"{number[0]}. ", number=number[0])
     elif _starts_item(first):
         item = text[1:].strip()
         indent = bullets.indent(first.x0)
@@ -367,6 +373,17 @@ def _write_block(writer: _Writer, block: list[_Row], body: float, levels: dict[f
     writer.blank()
 
 
+def _paragraph_number(block: list[_Row], text: str) -> tuple[int, str] | None:
+    """ "12. text", or "12 text" where the layout shows the number hanging before the text (a missing dot)."""
+    if match := _NUMBER.match(text):
+        return int(match.group(1)), match.group(2)
+    words = block[0].runs[0].words
+    hanging = len(block) > 1 and block[1].x0 > block[0].x0 + 12 and len(words) > 1 and words[1][0] > words[0][0] + 20
+    if hanging and re.fullmatch(r"\d{1,3}", words[0][1]):
+        return int(words[0][1]), text[len(words[0][1]) :].strip()
+    return None
+
+
 def _joined(rows: list[_Row]) -> str:
     """A block's lines as one text; a line that ends in a hyphen carries its word on."""
     text = ""
@@ -377,7 +394,7 @@ def _joined(rows: list[_Row]) -> str:
 
 
 def _table_block(block: list[_Row]) -> bool:
-    left = block[0].x0
+    left = min(r.x0 for r in block)
     return any(len(r.runs) > 1 or r.x0 > left + 150 for r in block)
 
 
@@ -388,8 +405,10 @@ def _write_table(writer: _Writer, block: list[_Row], body: float, levels: dict[f
     for x0 in sorted(r.x0 for r in runs):
         if not starts or x0 > starts[-1] + 25:
             starts.append(x0)
-    cells = [" ".join(r.text for r in runs if _column(r.x0, starts) == i) for i in range(len(starts))]
-    first = block[0]
+    # By word, not by run: a cell's text can run so close to the next cell that no wide gap parts them.
+    words = [(x, w) for run in runs for x, w in run.words]
+    cells = [" ".join(w for x, w in words if _column(x, starts) == i) for i in range(len(starts))]
+    first = min(block, key=lambda r: r.x0)
     if _heading_style(first, body) and len(cells) == 2 and stated_grade(cells[1]):
         writer.line("heading", cells[0], "#" * levels[first.size] + " ", level=levels[first.size])
         writer.blank()
@@ -400,7 +419,7 @@ def _write_table(writer: _Writer, block: list[_Row], body: float, levels: dict[f
 
 
 def _column(x0: float, starts: list[float]) -> int:
-    return max(i for i, s in enumerate(starts) if x0 >= s - 0.01)
+    return max((i for i, s in enumerate(starts) if x0 >= s - 2), default=0)
 
 
 # ---------------------------------------------------------------- contents page
