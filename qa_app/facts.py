@@ -17,10 +17,10 @@ if TYPE_CHECKING:
 
 # The frameworks as MANIFEST.csv names them, each recognised by the words of its title page (first match wins).
 FRAMEWORKS = (
-    ("SIF with LSCB review", r"review of the effectiveness of the local safeguarding children board"),
-    ("SIF re-inspection", r"re-inspection of services for children in need of help and protection"),
+    ("SIF with LSCB review", r"review of the (?:effectiveness of the )?local safeguarding"),
+    ("SIF re-inspection", r"re-?inspection of services for children in need|this is a re-?inspection"),
     ("SIF", r"inspection of services for children in need of help and protection"),
-    ("ILACS (2018-19 template)", r"inspection of children's social care services"),
+    ("ILACS (2018-19 template)", r"inspection of (?:local authority )?children's social care services"),
     ("ILACS", r"inspection of .+ children's services"),
 )
 OVERALL = "Overall effectiveness"
@@ -93,11 +93,13 @@ def _labelled(texts: Sequence[str], label: str) -> str | None:
 
 
 def _lead_inspector(texts: Sequence[str]) -> str | None:
-    value = _labelled(texts, "lead inspector")
+    """The name(s) without the title: "Paula Thomson-Jones", "Rebecca Quested and Matthew Reed"."""
+    value = _labelled(texts, "lead inspectors?")
     if value is None:
         return None
-    name = re.split(r",?\s+(?:Her|His) Majesty's Inspector|\s+HMI\b|,", value)[0].strip()
-    return name or None
+    value = re.sub(r",?\s*\b(?:Her|His) Majesty's(?: Inspector)?\b|\s+HMI\b", "", value)
+    names = [n.strip(" ,.") for n in re.split(r",?\s+and\s+|,", value)]
+    return " and ".join(n for n in names if n) or None
 
 
 def _iso(written: str | None) -> str | None:

@@ -114,6 +114,7 @@ def _page_rows(page: pdfium.PdfPage, number: int) -> list[_Row]:
     textpage = page.get_textpage()
     box = pdfium_c.FS_RECTF()
     x, y = ctypes.c_double(), ctypes.c_double()
+    matrix = pdfium_c.FS_MATRIX()
     chars = []
     for i in range(textpage.count_chars()):
         code = pdfium_c.FPDFText_GetUnicode(textpage, i)
@@ -122,6 +123,9 @@ def _page_rows(page: pdfium.PdfPage, number: int) -> list[_Row]:
         pdfium_c.FPDFText_GetLooseCharBox(textpage, i, box)
         pdfium_c.FPDFText_GetCharOrigin(textpage, i, x, y)
         size = pdfium_c.FPDFText_GetFontSize(textpage, i)
+        if size < 2:  # a unit font scaled by the text matrix: the size a reader sees is the product
+            pdfium_c.FPDFText_GetMatrix(textpage, i, matrix)
+            size *= abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
         chars.append(_Char(chr(code), box.left, box.right, y.value, size, i))
     rows = [_runs(textpage, number, line) for line in _lines(chars)]
     return [r for r in rows if r.runs]
