@@ -167,26 +167,30 @@ def _runs(textpage: pdfium.PdfTextPage, page: int, chars: list[_Char]) -> _Row:
     words: list[tuple[float, str]] = []
     word, start = "", chars[0]
     word_x = start.x0
+    letter: _Char | None = None  # weight is read from a letter: "2." may be set apart from a bold heading
     for prev, char in zip([None, *chars], chars):
         if prev is not None:
             gap = char.x0 - prev.x1
             if gap > 0.12 * size:
                 words.append((word_x, word))
                 word, word_x = "", char.x0
-            if gap > 2.0 * size and not (len(words) == 1 and re.fullmatch(r"\d{1,3}\.", words[0][1])):
-                runs.append(_run(textpage, words, start))  # a wide gap parts cells; "12." set apart does not
-                words, start = [], char
+            if gap > 1.5 * size and not (len(words) == 1 and re.fullmatch(r"\d{1,3}\.", words[0][1])):
+                runs.append(_run(textpage, words, start, letter))  # a wide gap parts cells; "12." set apart does not
+                words, start, letter = [], char, None
         sup = char.text.isdigit() and char.size < 0.8 * size
         word += f"<sup>{char.text}</sup>" if sup else char.text
+        if letter is None and char.text.isalpha():
+            letter = char
     words.append((word_x, word))
-    runs.append(_run(textpage, words, start))
+    runs.append(_run(textpage, words, start, letter))
     base = next(c.base for c in chars if round(c.size, 1) == size)  # not a superscript's raised baseline
     return _Row(page, base, size, tuple(runs))
 
 
-def _run(textpage: pdfium.PdfTextPage, words: list[tuple[float, str]], start: _Char) -> _Run:
+def _run(textpage: pdfium.PdfTextPage, words: list[tuple[float, str]], start: _Char, letter: _Char | None) -> _Run:
     words = [(x, w.replace("</sup><sup>", "").translate(_LIGATURES)) for x, w in words if w]
-    return _Run(" ".join(w for _, w in words), start.x0, _bold(textpage, start.index), tuple(words))
+    bold = _bold(textpage, (letter or start).index)
+    return _Run(" ".join(w for _, w in words), start.x0, bold, tuple(words))
 
 
 def _bold(textpage: pdfium.PdfTextPage, index: int) -> bool:
@@ -226,6 +230,15 @@ def _back_page(rows: list[_Row], body: float) -> bool:
 
 
 # ---------------------------------------------------------------- rendering
+
+
+@dataclass(frozen=True)
+class _Style:
+    """What the whole report's typesetting says: body text size, heading levels, where numbers hang."""
+
+    body: float
+    levels: dict[float, int]  # heading font size -> markdown heading level
+    number_x: float | None  # where paragraph numbers start; a number further right starts a wrapped line
 
 
 class _Writer:
@@ -273,7 +286,9 @@ def _render(pages: list[list[_Row]], heights: list[float]) -> Layout:
     while pages and _back_page(pages[-1], body):
         pages = pages[:-1]
     blocks = [_blocks(rows) for rows in pages]
-    levels = _heading_levels([b for page in blocks for b in page], body)
+    every = [b for page in blocks for b in page]
+    numbers = Counter(round(b[0].x0) for b in every if _NUMBER.match(b[0].text) and len(b) > 1 and b[1].x0 > b[0].x0 + 12)
+    style = _Style(body, _heading_levels(every, body), numbers.most_common(1)[0][0] if numbers else None)
     writer = _Writer()
     bullets = _BulletIndent()
     for page_blocks, rows in zip(blocks, pages):
@@ -282,7 +297,7 @@ def _render(pages: list[list[_Row]], heights: list[float]) -> Layout:
             _write_contents(writer, rows)
             continue
         for block in page_blocks:
-            _write_block(writer, block, body, levels, bullets)
+            _write_block(writer, block, style, bullets)
     return writer.layout()
 
 
@@ -347,22 +362,23 @@ class _BulletIndent:
         self.x0 = None
 
 
-def _write_block(writer: _Writer, block: list[_Row], body: float, levels: dict[float, int], bullets: _BulletIndent) -> None:
+def _write_block(writer: _Writer, block: list[_Row], style: _Style, bullets: _BulletIndent) -> None:
     first = block[0]
+    body, levels = style.body, style.levels
     text = _joined(block)
     if _footnote_start(first) and first.size < body - 0.5:
         match = _SUP.match(text)
         assert match
         writer.line("footnote", text[match.end() :], f"<sup>{match.group(1)}</sup> ", number=int(match.group(1)))
     elif _table_block(block):
-        _write_table(writer, block, body, levels)
+        _write_table(writer, block, style)
     elif first.bold and _LABEL.match(_SUP.sub("", text)):
         writer.line("bold", text, "**", "**")
     elif _heading_style(first, body):
         writer.line("heading", text, "#" * levels[first.size] + " ", level=levels[first.size])
     elif first.bold and all(r.bold for r in block):
         writer.line("bold", text, "**", "**")
-    elif (number := _paragraph_number(block, text)) and not first.bold:
+    elif (number := _paragraph_number(block, text, style)) and not first.bold:
         writer.line("numbered", number[1], f"{number[0]}. ", number=number[0])
     elif _starts_item(first):
         item = text[1:].strip()
@@ -377,8 +393,13 @@ def _write_block(writer: _Writer, block: list[_Row], body: float, levels: dict[f
     writer.blank()
 
 
-def _paragraph_number(block: list[_Row], text: str) -> tuple[int, str] | None:
-    """ "12. text", or "12 text" where the layout shows the number hanging before the text (a missing dot)."""
+def _paragraph_number(block: list[_Row], text: str, style: _Style) -> tuple[int, str] | None:
+    """ "12. text", or "12 text" where the layout shows the number hanging before the text (a missing dot).
+
+    A number where the text column starts is a wrapped line that begins with one ("beyond / 18. There ...").
+    """
+    if style.number_x is not None and block[0].x0 > style.number_x + 20:
+        return None
     if match := _NUMBER.match(text):
         return int(match.group(1)), match.group(2)
     words = block[0].runs[0].words
@@ -402,7 +423,7 @@ def _table_block(block: list[_Row]) -> bool:
     return any(len(r.runs) > 1 or r.x0 > left + 150 for r in block)
 
 
-def _write_table(writer: _Writer, block: list[_Row], body: float, levels: dict[float, int]) -> None:
+def _write_table(writer: _Writer, block: list[_Row], style: _Style) -> None:
     """A row of the judgement table; a heading with its grade set beside it is a heading and a grade."""
     runs = [run for row in block for run in row.runs]
     starts: list[float] = []
@@ -413,8 +434,9 @@ def _write_table(writer: _Writer, block: list[_Row], body: float, levels: dict[f
     words = [(x, w) for run in runs for x, w in run.words]
     cells = [" ".join(w for x, w in words if _column(x, starts) == i) for i in range(len(starts))]
     first = min(block, key=lambda r: r.x0)
-    if _heading_style(first, body) and len(cells) == 2 and stated_grade(cells[1]):
-        writer.line("heading", cells[0], "#" * levels[first.size] + " ", level=levels[first.size])
+    if _heading_style(first, style.body) and len(cells) == 2 and stated_grade(cells[1]):
+        level = style.levels[first.size]
+        writer.line("heading", cells[0], "#" * level + " ", level=level)
         writer.blank()
         writer.line("bold", cells[1], "**", "**")
     else:
