@@ -16,12 +16,14 @@ if TYPE_CHECKING:
     from .corpus import Block
 
 # The frameworks as MANIFEST.csv names them, each recognised by the words of its title page (first match wins).
+# A SIF report reviews the LSCB when its title says so or the LSCB is a part of the report; a footnote that
+# mentions the review is boilerplate some SIF-only reports kept.
 FRAMEWORKS = (
-    ("SIF with LSCB review", r"review of the (?:effectiveness of the )?local safeguarding"),
+    ("SIF with LSCB review", r"review of the (?:effectiveness of the )?local safeguarding|^the local safeguarding children board\b"),
     ("SIF re-inspection", r"re-?inspection of services for children in need|this is a re-?inspection"),
     ("SIF", r"inspection of services for children in need of help and protection"),
-    ("ILACS (2018-19 template)", r"inspection of (?:local authority )?children's social care services"),
-    ("ILACS", r"inspection of .+ children's services"),
+    ("ILACS (2018-19 template)", r"inspection of children's social care services"),
+    ("ILACS", r"inspection of .+ children's (?:social care )?services"),
 )
 OVERALL = "Overall effectiveness"
 LSCB = "Local Safeguarding Children Board"
@@ -50,8 +52,9 @@ def report_facts(title: str, blocks: Sequence["Block"], doc_id: str) -> Facts:
     front = [b.text for b in blocks[:first]]
     texts = [_plain(t) for t in (title, *front)]
     # Headings are not blocks: the title page's subtitle ("Inspection of ...") is in the section paths.
-    head = " ".join([*texts, *(_plain(b.section_path) for b in blocks[:first])]).lower()
-    framework = next((name for name, words in FRAMEWORKS if re.search(words, head)), None)
+    head = [_plain(t).lower() for t in (title, *(b.text for b in blocks[:first] if b.kind != "footnote"))]
+    head += sorted({_plain(b.section_path).lower() for b in blocks})
+    framework = next((name for name, words in FRAMEWORKS if any(re.search(words, h) for h in head)), None)
     judgements = _judgements(blocks[:first], blocks)
     return Facts(
         authority=_authority(_plain(title)),
