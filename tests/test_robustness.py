@@ -29,9 +29,9 @@ from support import (
     write_report,
 )
 
+from qa_app.app.ui import build_app
 from qa_app.assistant import Assistant
 from qa_app.errors import InvalidQuestion, ReportError
-from qa_app.ui import build_app
 
 LIMIT = 1000
 
@@ -216,8 +216,8 @@ def test_context_naming_a_path_is_unknown_and_opens_no_file(assistant, spy, bloc
 def test_report_linked_from_outside_the_corpus_is_not_read(home, tmp_path, spy):
     corpus = write_report(tmp_path / "corpus")
     (corpus / "secret.md").symlink_to(home / "secret.md")
-    from qa_app.corpus import load_corpus
-    from qa_app.index import corpus_fingerprint
+    from qa_app.ingest.corpus import load_corpus
+    from qa_app.search.index import corpus_fingerprint
 
     with spy:
         assert list(corpus_fingerprint(corpus)) == ["tiny.md"]  # the link does not count towards the index

@@ -1,0 +1,240 @@
+"""Command line: `python -m qa_app corpus|index|search|ask|eval|calibrate|bench|conformance`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Mapping, Sequence
+
+from tqdm import tqdm
+
+from qa_app.config import Settings
+from qa_app.errors import QAError
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args, settings_from_flags(args))
+    except QAError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def add_settings_flags(parser: argparse.ArgumentParser) -> None:
+    """The flags that override Settings, shared with app.py so both accept the same ones."""
+    parser.add_argument("--corpus", help="folder of reports, *.md and *.pdf (default: corpus/)")
+    parser.add_argument("--index", help="index folder (default: index/)")
+    parser.add_argument("--model", help="sentence-transformers model path or name (default: the packaged MiniLM)")
+    parser.add_argument("--reader", choices=["sentence", "transformers"], help="answer reader (default: sentence)")
+    parser.add_argument("--reader-model", help="question-answering model path for --reader transformers")
+    parser.add_argument("--device", help="cpu, cuda, ... (default: CUDA when present, else CPU)")
+
+
+def settings_from_flags(args: argparse.Namespace, env: Mapping[str, str] | None = None, **extra: object) -> Settings:
+    """Defaults, then QA_* variables (`env`, else the process's), then the flags given and `extra`."""
+    flags = {
+        "corpus_dir": args.corpus,
+        "index_dir": args.index,
+        "model": args.model,
+        "reader": args.reader,
+        "reader_model": args.reader_model,
+        "device": args.device,
+    }
+    return Settings.load(env, **flags, **extra)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m qa_app", description=__doc__)
+    add_settings_flags(parser)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    corpus = commands.add_parser("corpus", help="summarise the parsed reports")
+    corpus.add_argument("--json", action="store_true", help="print every record as JSON")
+    corpus.set_defaults(run=_corpus)
+
+    index = commands.add_parser("index", help="build the index if missing or stale")
+    index.add_argument("--rebuild", action="store_true", help="build anew even if the index is fresh")
+    index.set_defaults(run=_index)
+
+    # search lists 10 passages, as the API does; ask reads Settings.top_k unless told otherwise.
+    for name, run, default_k, k_help in (
+        ("search", _search, 10, "passages to list (default: 10)"),
+        ("ask", _ask, None, "passages to answer from (default: QA_TOP_K, else 5)"),
+    ):
+        sub = commands.add_parser(name, help=f"{name} the reports")
+        sub.add_argument("text", help="the query or question")
+        sub.add_argument("--top-k", type=int, default=default_k, help=k_help)
+        sub.add_argument("--doc", help="only this report (doc id)")
+        sub.add_argument("--section", help="only sections whose path starts with this")
+        sub.add_argument("--kind", help="only this block kind (finding, recommendation, ...)")
+        sub.add_argument("--json", action="store_true")
+        sub.set_defaults(run=run)
+
+    evaluate = commands.add_parser("eval", help="retrieval and answer quality on gold questions")
+    evaluate.add_argument("gold", nargs="?", default="eval/gold.jsonl", help="gold questions (.jsonl)")
+    evaluate.add_argument("--xquad", help="evaluate on XQuAD (SQuAD v1.1 JSON) as an open corpus instead")
+    evaluate.add_argument("--json", action="store_true")
+    evaluate.set_defaults(run=_eval)
+
+    calibrate = commands.add_parser("calibrate", help="fit the reader's abstention to gold questions")
+    calibrate.add_argument("gold", nargs="?", default="eval/gold.jsonl", help="gold questions (.jsonl)")
+    calibrate.add_argument("--json", action="store_true")
+    calibrate.set_defaults(run=_calibrate)
+
+    bench = commands.add_parser("bench", help="timings and scaling on this machine")
+    bench.add_argument("--sizes", default="10000,100000,1000000", help="synthetic corpus sizes in chunks")
+    bench.add_argument("--json", action="store_true")
+    bench.set_defaults(run=_bench)
+
+    conformance = commands.add_parser("conformance", help="how well a folder of published PDF reports is read")
+    conformance.add_argument("folder", help="folder of reports, e.g. ../shared/ofsted")
+    conformance.add_argument("--json", action="store_true", help="one JSON record per report, then the summary")
+    conformance.set_defaults(run=_conformance)
+    return parser
+
+
+class ProgressBar:
+    """A console bar for Assistant.load's (stage, fraction) callbacks.
+
+    Drawn on the first callback, so loading a fresh index, which reports none, prints no empty bar.
+    """
+
+    def __init__(self, mirror: Callable[[str, float], None] | None = None):
+        self.mirror = mirror  # also told of every update, e.g. the page's status line
+        self.bar: tqdm | None = None
+
+    def __call__(self, stage: str, fraction: float) -> None:
+        if self.mirror is not None:
+            self.mirror(stage, fraction)
+        if self.bar is None:
+            bar_format = "{desc:<20} {percentage:3.0f}%|{bar}| {elapsed}"
+            self.bar = tqdm(total=100, desc=stage, unit="%", file=sys.stderr, bar_format=bar_format)
+        self.bar.set_description_str(stage)
+        self.bar.n = round(100 * fraction)
+        self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def load_assistant(settings: Settings, rebuild: bool = False):
+    from qa_app.assistant import Assistant
+
+    progress = ProgressBar()
+    try:
+        assistant = Assistant.load(settings, progress=progress, rebuild=rebuild)
+    finally:
+        progress.close()
+    print(assistant.status, file=sys.stderr)
+    return assistant
+
+
+def _corpus(args, settings: Settings) -> int:
+    from qa_app.errors import ReportError
+    from qa_app.ingest.chunking import chunk_corpus
+    from qa_app.ingest.corpus import load_report, report_paths, summarize
+    from qa_app.search.embedding import Embedder
+    from qa_app.search.index import skipped_note
+
+    # As the index does: a report that cannot be read is named and skipped, the others are shown.
+    reports, skipped = [], {}
+    for path in report_paths(settings.corpus_dir):
+        try:
+            reports.append(load_report(path, settings.corpus_dir))
+        except ReportError as error:
+            skipped[path.name] = str(error)
+    embedder = Embedder(settings.model, settings.device)
+    blocks = [b for r in reports for b in r.paragraphs]
+    chunks = chunk_corpus(blocks, settings, embedder)
+    if args.json:
+        records = {"reports": [r.to_dict() for r in reports], "chunks": [c.to_dict() for c in chunks], "skipped": skipped}
+        print(json.dumps(records, ensure_ascii=False, indent=1))
+        return 0
+    for report in reports:
+        numbered = sum(b.number is not None for b in report.paragraphs)
+        pages = f"{report.pages} pages" if report.pages else "no pages"
+        print(
+            f"{report.doc_id}: {report.framework}, {report.authority}, overall {report.overall}, "
+            f"{numbered} paragraphs, {pages}"
+        )
+    if skipped:
+        print(skipped_note(skipped))
+    summary = summarize(reports, chunks, lambda text: len(embedder.token_spans(text)))
+    for key, value in summary.items():
+        print(f"{key}: {value}")
+    return 0
+
+
+def _index(args, settings: Settings) -> int:
+    load_assistant(settings, rebuild=args.rebuild)
+    return 0
+
+
+def _filters(args) -> dict:
+    pairs = {"doc_id": args.doc, "section": args.section, "kind": args.kind}
+    return {k: v for k, v in pairs.items() if v}
+
+
+def _search(args, settings: Settings) -> int:
+    from qa_app.app.render import format_hit
+
+    hits = load_assistant(settings).search(args.text, top_k=args.top_k, filters=_filters(args))
+    if args.json:
+        print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=1))
+        return 0
+    for rank, hit in enumerate(hits, 1):
+        print(format_hit(rank, hit))
+    return 0
+
+
+def _ask(args, settings: Settings) -> int:
+    from qa_app.app.render import format_answer
+
+    top_k = settings.top_k if args.top_k is None else args.top_k
+    answer = load_assistant(settings).ask(args.text, top_k=top_k, filters=_filters(args))
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
+        return 0
+    print(format_answer(answer))
+    return 0
+
+
+def _eval(args, settings: Settings) -> int:
+    from qa_app.measure.evaluation import evaluate_gold, evaluate_xquad, format_report
+
+    result = evaluate_xquad(args.xquad, settings) if args.xquad else evaluate_gold(args.gold, settings)
+    print(json.dumps(result, indent=1) if args.json else format_report(result))
+    return 0
+
+
+def _calibrate(args, settings: Settings) -> int:
+    from qa_app.measure.calibration import calibrate, format_calibration
+
+    result = calibrate(args.gold, settings)
+    print(json.dumps(result, indent=1) if args.json else format_calibration(result))
+    return 0
+
+
+def _conformance(args, settings: Settings) -> int:
+    from pathlib import Path
+
+    from qa_app.measure.conformance import check_folder, describe, summary
+
+    results = []
+    for result in check_folder(Path(args.folder)):
+        results.append(result)
+        print(json.dumps(result.to_dict(), ensure_ascii=False) if args.json else describe(result), flush=True)
+    print(summary(results))
+    return 0 if all(r.ok for r in results) else 1
+
+
+def _bench(args, settings: Settings) -> int:
+    from qa_app.measure.bench import format_bench, run_bench
+
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    result = run_bench(settings, sizes)
+    print(json.dumps(result, indent=1) if args.json else format_bench(result))
+    return 0

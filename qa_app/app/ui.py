@@ -1,0 +1,439 @@
+"""The web page and HTTP API: pure HTML rendering of records, and the Gradio app wired to an Assistant.
+
+Everything shown on the page is built here as HTML from records, with every piece of text passed
+through html.escape, so a question or report that contains markup is always shown as text.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Before gradio is imported anywhere: it reads this at import time to decide on telemetry.
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+import html
+import threading
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from qa_app.app.render import citation_label, short_section
+from qa_app.config import Settings
+from qa_app.errors import InvalidQuestion, QAError
+from qa_app.records import Answer, Block, Citation, Hit
+
+if TYPE_CHECKING:  # the assistant pulls in torch; rendering must not need it
+    import gradio as gr
+
+    from qa_app.assistant import Assistant
+
+EXAMPLES = [
+    "How many children were placed at home on a care order?",
+    "How long are early help cases open on average?",
+    "What proportion of managers are not completing audits?",
+    "What is the judgement for leadership, management and governance?",
+]
+
+# Confidence bands; the assistant's confidence is calibrated to [0, 1] (see README, Quality).
+HIGH_CONFIDENCE = 0.7
+MEDIUM_CONFIDENCE = 0.4
+
+CSS = """
+.qa-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 14px 16px; margin: 6px 0; }
+.qa-card.qa-abstain { border-left: 4px solid #b7791f; }
+.qa-card.qa-answered { border-left: 4px solid #2f855a; }
+.qa-card.qa-notice { border-left: 4px solid #718096; }
+.qa-sentence { font-size: 1.1em; line-height: 1.5; margin: 0 0 8px 0; }
+.qa-confidence { display: inline-block; font-size: 0.9em; padding: 1px 8px; border-radius: 10px;
+  background: var(--background-fill-secondary); margin-right: 6px; }
+.qa-chip { display: inline-block; font-size: 0.9em; padding: 1px 8px; margin: 2px 4px 2px 0; border-radius: 10px;
+  border: 1px solid var(--border-color-primary); white-space: nowrap; }
+.qa-passage { border-top: 1px solid var(--border-color-primary); padding: 10px 0; }
+.qa-passage-head { font-size: 0.9em; color: var(--body-text-color); opacity: 0.8; margin-bottom: 4px; }
+.qa-passage mark, .qa-context mark { background: #fdf3c4; color: inherit; padding: 0 1px; }
+.qa-context { margin: 6px 0 0 12px; font-size: 0.95em; }
+.qa-context p { margin: 6px 0; }
+.qa-context .qa-focus { border-left: 3px solid #d69e2e; padding-left: 8px; }
+.qa-context .qa-citing { border-left: 3px solid #3182ce; padding-left: 8px; }
+.qa-message { margin: 0 0 8px 0; }
+.qa-asked { margin: 0 0 6px 0; font-size: 0.9em; color: var(--body-text-color); opacity: 0.7; }
+"""
+
+
+# ---------------------------------------------------------------- pure rendering
+
+
+def confidence_label(confidence: float) -> str:
+    if confidence >= HIGH_CONFIDENCE:
+        return "High confidence"
+    if confidence >= MEDIUM_CONFIDENCE:
+        return "Medium confidence"
+    return "Low confidence"
+
+
+def highlight(text: str, spans: Iterable[tuple[int, int, str]]) -> str:
+    """Escaped text with half-open spans wrapped in tags; spans must nest or be disjoint."""
+    opens: dict[int, list[tuple[int, str]]] = {}
+    closes: dict[int, list[str]] = {}
+    for start, end, tag in spans:
+        start, end = max(0, start), min(len(text), end)
+        if start >= end:
+            continue
+        opens.setdefault(start, []).append((end, tag))
+        closes.setdefault(end, []).append(tag)
+    out: list[str] = []
+    cuts = sorted({0, len(text), *opens, *closes})
+    for i, pos in enumerate(cuts):
+        for tag in closes.get(pos, []):
+            out.append(f"</{tag}>")
+        # outer (longer) spans open first so tags nest properly
+        for _end, tag in sorted(opens.get(pos, []), key=lambda o: -o[0]):
+            out.append(f"<{tag}>")
+        if i + 1 < len(cuts):
+            out.append(html.escape(text[pos : cuts[i + 1]]))
+    return "".join(out)
+
+
+def _chip(paragraph: int | None, section_path: str, judgement: str | None) -> str:
+    label = html.escape(citation_label(paragraph, section_path, judgement))
+    title = html.escape(section_path)
+    return f'<span class="qa-chip" title="{title}">{label}</span>'
+
+
+def answer_sentence_html(answer: Answer) -> str:
+    """The answering sentence, escaped, with the short answer in bold."""
+    if answer.citations:
+        c = answer.citations[0]
+        spans = []
+        if c.answer_start is not None and c.answer_end is not None:
+            spans.append((c.answer_start - c.quote_start, c.answer_end - c.quote_start, "strong"))
+        return highlight(c.text[c.quote_start : c.quote_end], spans)
+    sentence = answer.sentence or answer.answer or ""
+    at = sentence.find(answer.answer) if answer.answer else -1
+    spans = [(at, at + len(answer.answer), "strong")] if answer.answer and at >= 0 else []
+    return highlight(sentence, spans)
+
+
+def render_answer(answer: Answer) -> str:
+    """The answer card: bolded answer in its sentence, confidence in words and ¶ chips; or the abstention."""
+    asked = f'<p class="qa-asked">{html.escape(answer.question)}</p>'
+    if not answer.answered:
+        closest = "<p><em>The closest passages are listed under Evidence.</em></p>" if answer.passages else ""
+        message = f'<p class="qa-message">{html.escape(answer.message)}</p>'
+        return f'<div class="qa-card qa-abstain">{asked}{message}{closest}</div>'
+
+    chips = "".join(_chip(c.paragraph, c.section_path, c.judgement) for c in answer.citations)
+    return (
+        f'<div class="qa-card qa-answered">{asked}'
+        f'<p class="qa-sentence">{answer_sentence_html(answer)}</p>'
+        f'<span class="qa-confidence">{confidence_label(answer.confidence)}</span>{chips}'
+        "</div>"
+    )
+
+
+def render_notice(message: str) -> str:
+    """A plain message in place of an answer (empty question, index still building, ...)."""
+    return f'<div class="qa-card qa-notice"><p class="qa-message">{html.escape(message)}</p></div>'
+
+
+def render_context(blocks: Sequence[Block], focus_id: str, citing: Sequence[Block] = ()) -> str:
+    """A paragraph with its neighbours, and the recommendations that cite it."""
+    rows = []
+    for b in blocks:
+        number = f"<strong>{b.number}.</strong> " if b.number is not None else ""
+        cls = ' class="qa-focus"' if b.id == focus_id else ""
+        rows.append(f"<p{cls}>{number}{html.escape(b.text)}</p>")
+    for b in citing:
+        what = "recommendation" if b.kind == "recommendation" else short_section(b.section_path) or "paragraph"
+        label = html.escape(what)
+        number = f" {b.number}" if b.number is not None else ""
+        rows.append(f'<p class="qa-citing"><em>Cited by {label}{number}:</em> {html.escape(b.text)}</p>')
+    return f'<div class="qa-context">{"".join(rows)}</div>'
+
+
+def render_passage(hit: Hit, quote: tuple[int, int] | None = None, context_html: str = "") -> str:
+    """One passage: ¶ number, section path, judgement, the supporting sentence (or best window) marked."""
+    start, end = quote if quote else (hit.window_start, hit.window_end)
+    number = f"¶{hit.paragraph}" if hit.paragraph is not None else html.escape(hit.kind.capitalize())
+    head = " · ".join(
+        [f"<strong>{number}</strong>", html.escape(hit.section_path)]
+        + ([html.escape(hit.judgement)] if hit.judgement else [])
+    )
+    details = ""
+    if context_html:
+        what = f"¶{hit.paragraph}" if hit.paragraph is not None else "this passage"
+        details = f"<details><summary>Open {what} in context</summary>{context_html}</details>"
+    return (
+        f'<div class="qa-passage" data-block="{html.escape(hit.block_id)}">'
+        f'<div class="qa-passage-head">{head}</div>'
+        f"<div>{highlight(hit.text, [(start, end, 'mark')])}</div>{details}</div>"
+    )
+
+
+def render_passages(
+    hits: Sequence[Hit],
+    citations: Sequence[Citation] = (),
+    contexts: dict[str, str] | None = None,
+) -> str:
+    """The evidence list; a hit that a citation quotes has that sentence marked rather than its window."""
+    if not hits:
+        return render_notice("No passages matched. Try other words or clear the filters.")
+    quotes = {(c.doc_id, c.paragraph, c.text): (c.quote_start, c.quote_end) for c in citations}
+    contexts = contexts or {}
+    return "".join(
+        render_passage(h, quotes.get((h.doc_id, h.paragraph, h.text)), contexts.get(h.block_id, ""))
+        for h in hits
+    )
+
+
+def copy_text(answer: Answer, titles: dict[str, str] | None = None) -> str:
+    """The answer and its citations as plain text, ready to paste into a note."""
+    titles = titles or {}
+    if not answer.answered:
+        return f"{answer.question}\n{answer.message}"
+    sentence = answer.citations[0].quote if answer.citations else (answer.sentence or answer.answer or "")
+    lines = [answer.question, f"{sentence} ({confidence_label(answer.confidence)})"]
+    if answer.citations:  # the first citation is the one the sentence is quoted from
+        c = answer.citations[0]
+        lines.append(f"— {titles.get(c.doc_id, c.doc_id)}, {citation_label(c.paragraph, c.section_path, c.judgement)}")
+    return "\n".join(lines)
+
+
+def make_filters(doc_id: str | None, section: str | None) -> dict[str, object] | None:
+    """The assistant's filters from the two menus; empty choices mean no filter."""
+    filters: dict[str, object] = {}
+    if doc_id:
+        filters["doc_id"] = doc_id
+    if section:
+        filters["section"] = section
+    return filters or None
+
+
+def citing_blocks(blocks: Iterable[Block], paragraph: int | None) -> list[Block]:
+    """Blocks (usually recommendations) that refer to the numbered paragraph."""
+    if paragraph is None:
+        return []
+    return [b for b in blocks if paragraph in b.cites]
+
+
+def section_choices(assistant: Assistant, doc_id: str | None) -> list[tuple[str, str]]:
+    """The Section menu: every section of the chosen report (or of all), after "All sections"."""
+    return [("All sections", "")] + [(s, s) for s in assistant.sections(doc_id or None) if s]
+
+
+def error_payload(message: str, status: int) -> dict[str, object]:
+    """What the HTTP API returns instead of a result: an HTTP-style status and one sentence."""
+    return {"error": message, "status": status}
+
+
+# ---------------------------------------------------------------- the assistant, possibly still loading
+
+
+class AssistantSlot:
+    """The assistant, or how far its loading has got, so the page can come up before the index is ready."""
+
+    def __init__(self, assistant: Assistant | None = None):
+        self._lock = threading.Lock()
+        self.assistant = assistant
+        self.message = "Loading the index"
+        self.fraction = 0.0
+        self.error: str | None = None
+
+    def progress(self, message: str, fraction: float) -> None:
+        with self._lock:
+            self.message, self.fraction = message, fraction
+
+    def ready(self, assistant: Assistant) -> None:
+        with self._lock:
+            self.assistant = assistant
+
+    def failed(self, message: str) -> None:
+        with self._lock:
+            self.error = message
+
+    def status(self) -> str:
+        if self.assistant is not None:
+            return f"Ready. {self.assistant.status}"
+        if self.error:
+            return f"The index could not be loaded: {self.error}"
+        return f"Building the index: {self.message} ({self.fraction:.0%}). Questions can be asked when it is ready."
+
+
+class NotReady(QAError):
+    """The index is still being built (or failed to load)."""
+
+
+# ---------------------------------------------------------------- the Gradio app
+
+# Every call that runs the model shares one concurrency group: the work is CPU-bound numpy/torch on a
+# small machine, so more than ASSISTANT_CONCURRENCY at once only makes each one slower.
+ASSISTANT_CONCURRENCY = 2
+QUEUE_MAX_SIZE = 32  # past this, callers are told the queue is full at once instead of waiting minutes
+CONTEXT_RADIUS = 1
+
+
+def build_app(assistant: Assistant | AssistantSlot, settings: Settings | None = None) -> gr.Blocks:
+    """The page (ask, search, filters, evidence in context) and the named API endpoints ask/search/context."""
+    import gradio as gr
+
+    settings = settings or Settings.load()
+    slot = assistant if isinstance(assistant, AssistantSlot) else AssistantSlot(assistant)
+
+    def current() -> Assistant:
+        if slot.assistant is None:
+            raise NotReady(slot.status())
+        return slot.assistant
+
+    def contexts_for(hits: Sequence[Hit]) -> dict[str, str]:
+        a = current()
+        out = {}
+        for h in hits:
+            citing = citing_blocks(a.report_blocks(h.doc_id), h.paragraph)
+            out[h.block_id] = render_context(a.context(h.block_id, CONTEXT_RADIUS), h.block_id, citing)
+        return out
+
+    # -- page handlers: return HTML; never raise for things a person can fix
+
+    def on_ask(question: str, doc_id: str | None, section: str | None):
+        if not (question or "").strip():
+            return render_notice("Type a question first, for example: " + EXAMPLES[0]), "", ""
+        try:
+            answer = current().ask(question, top_k=settings.top_k, filters=make_filters(doc_id, section))
+        except QAError as e:
+            return render_notice(str(e)), "", ""
+        evidence = render_passages(answer.passages, answer.citations, contexts_for(answer.passages))
+        titles = {h.doc_id: h.doc_title for h in answer.passages}
+        return render_answer(answer), evidence, copy_text(answer, titles)
+
+    def on_search(query: str, top_k: float, doc_id: str | None, section: str | None):
+        if not (query or "").strip():
+            return render_notice("Type some words to search for, for example: early help")
+        try:
+            hits = current().search(query, top_k=int(top_k), filters=make_filters(doc_id, section))
+        except QAError as e:
+            return render_notice(str(e))
+        return render_passages(hits, contexts=contexts_for(hits))
+
+    def on_refresh(doc_id: str | None):
+        """Status line, and the filter menus once the assistant is ready; stops the timer then."""
+        if slot.assistant is None:
+            return slot.status(), gr.update(), gr.update(), gr.Timer(active=slot.error is None)
+        a = slot.assistant
+        docs = [("All reports", "")] + [(title, d) for d, title in a.documents()]
+        return (
+            slot.status(),
+            gr.update(choices=docs, value=doc_id or ""),
+            gr.update(choices=section_choices(a, doc_id), value=""),
+            gr.Timer(active=False),
+        )
+
+    def on_report(doc_id: str | None):
+        if slot.assistant is None:
+            return gr.update()
+        return gr.update(choices=section_choices(slot.assistant, doc_id), value="")
+
+    # -- API endpoints: the records' JSON, or an error payload with an HTTP-style status
+
+    def ask(question: str, top_k: int = 5, filters: dict | None = None) -> dict:
+        """Answer a question from the reports. Returns Answer.to_dict(); on bad input {"error": ..., "status": 400}."""
+        try:
+            return current().ask(question, top_k=top_k, filters=filters).to_dict()
+        except NotReady as e:
+            return error_payload(str(e), 503)
+        except (InvalidQuestion, ValueError, KeyError) as e:
+            return error_payload(str(e), 400)
+
+    def search(query: str, top_k: int = 10, filters: dict | None = None) -> list[dict] | dict:
+        """Passages for a keyword or natural-language query: a list of Hit.to_dict(), best first."""
+        try:
+            return [h.to_dict() for h in current().search(query, top_k=top_k, filters=filters)]
+        except NotReady as e:
+            return error_payload(str(e), 503)
+        except (InvalidQuestion, ValueError, KeyError) as e:
+            return error_payload(str(e), 400)
+
+    def context(block_id: str, radius: int = 1) -> list[dict] | dict:
+        """A block (e.g. a hit's block_id) with its neighbours in reading order: a list of Block.to_dict()."""
+        try:
+            return [b.to_dict() for b in current().context(block_id, radius)]
+        except NotReady as e:
+            return error_payload(str(e), 503)
+        except (KeyError, ValueError):
+            return error_payload(f"No block {block_id!r}; use a block_id from a search or ask result.", 404)
+
+    limits: dict[str, Any] = {"concurrency_limit": ASSISTANT_CONCURRENCY, "concurrency_id": "assistant"}
+
+    with gr.Blocks(title="Inspection report assistant", analytics_enabled=False) as demo:
+        gr.Markdown("## Inspection report assistant\nAsk a question about the inspection reports, or search them.")
+        status = gr.Markdown(slot.status(), elem_id="qa-status")
+        with gr.Row():
+            report = gr.Dropdown([("All reports", "")], value="", label="Report", scale=1)
+            section = gr.Dropdown([("All sections", "")], value="", label="Section", scale=2)
+        with gr.Tabs():
+            with gr.Tab("Ask", id="ask"):
+                with gr.Row():
+                    question = gr.Textbox(
+                        label="Question",
+                        placeholder="e.g. " + EXAMPLES[0],
+                        lines=1,
+                        max_length=settings.max_question_chars,
+                        elem_id="qa-question",
+                        scale=5,
+                        autofocus=True,
+                    )
+                    ask_button = gr.Button("Ask", variant="primary", scale=1, elem_id="qa-ask")
+                gr.Examples(EXAMPLES, inputs=[question], label="Examples")
+                answer_html = gr.HTML(elem_id="qa-answer", js_on_load=None)
+                copy_box = gr.Textbox(
+                    label="Answer with citation, as text",
+                    lines=3,
+                    interactive=False,
+                    buttons=["copy"],
+                    elem_id="qa-copy",
+                )
+                gr.Markdown("### Evidence")
+                evidence_html = gr.HTML(elem_id="qa-evidence", js_on_load=None)
+            with gr.Tab("Search passages", id="search"):
+                with gr.Row():
+                    query = gr.Textbox(label="Search", placeholder="e.g. early help", elem_id="qa-query", scale=5)
+                    top_k = gr.Slider(1, 30, value=10, step=1, label="Passages", scale=1)
+                    search_button = gr.Button("Search", variant="primary", scale=1, elem_id="qa-search")
+                results_html = gr.HTML(elem_id="qa-results", js_on_load=None)
+
+        ask_io = dict(fn=on_ask, inputs=[question, report, section], outputs=[answer_html, evidence_html, copy_box])
+        question.submit(**ask_io, api_visibility="private", **limits)
+        ask_button.click(**ask_io, api_visibility="private", **limits)
+        search_io = dict(fn=on_search, inputs=[query, top_k, report, section], outputs=[results_html])
+        query.submit(**search_io, api_visibility="private", **limits)
+        search_button.click(**search_io, api_visibility="private", **limits)
+
+        timer = gr.Timer(1.0, active=slot.assistant is None)
+        refresh_io = dict(fn=on_refresh, inputs=[report], outputs=[status, report, section, timer])
+        timer.tick(**refresh_io, api_visibility="private", queue=False)
+        demo.load(**refresh_io, api_visibility="private", queue=False)
+        report.change(on_report, inputs=[report], outputs=[section], api_visibility="private", queue=False)
+
+        gr.api(ask, api_name="ask", **limits)
+        gr.api(search, api_name="search", **limits)
+        gr.api(context, api_name="context", **limits)
+
+    demo.queue(default_concurrency_limit=ASSISTANT_CONCURRENCY, max_size=QUEUE_MAX_SIZE)
+    return demo
+
+
+def launch(demo: gr.Blocks, settings: Settings, *, block: bool = True) -> None:
+    """Serve on settings.host:port: no share link, no telemetry, login when both a username and a password are set."""
+    demo.launch(
+        server_name=settings.host,
+        server_port=settings.port,
+        share=False,
+        auth=settings.auth,
+        css=CSS,
+        footer_links=["api"],
+        run_history=False,
+        enable_monitoring=False,
+        mcp_server=False,
+        ssr_mode=False,
+        pwa=False,
+        prevent_thread_lock=not block,
+        show_error=False,
+    )

@@ -1,0 +1,97 @@
+"""The corpus folder: which files are reports (markdown, PDF), and reading each into a `Report`."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from qa_app.errors import ReportError
+from qa_app.ingest.facts import report_facts
+from qa_app.ingest.layout import markdown_layout
+from qa_app.ingest.structure import parse_report
+from qa_app.records import Chunk, Report
+
+
+REPORT_SUFFIXES = (".md", ".pdf")
+
+
+def load_report(path: str | Path, corpus_dir: str | Path | None = None) -> Report:
+    """Parse one report; with corpus_dir, refuse any path that resolves outside it."""
+    path = Path(path)
+    if corpus_dir is not None and not path.resolve().is_relative_to(Path(corpus_dir).resolve()):
+        raise ReportError(f"{path} is outside the corpus folder {corpus_dir}; copy the report into {corpus_dir}/.")
+    if not path.is_file():
+        raise ReportError(f"{path} is not a report file; check the path.")
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise unreadable_report(path, error) from None
+    if path.suffix.lower() == ".pdf":
+        from qa_app.ingest.pdf import read_pdf  # pypdfium2 is loaded only for a corpus that holds PDFs
+
+        layout = read_pdf(data, path)
+    else:
+        layout = markdown_layout(_decode(data, path))
+    title, blocks = parse_report(layout, doc_id=path.stem, name=str(path))
+    facts = report_facts(title, blocks, path.stem)
+    if layout.page_starts and facts.framework is None:
+        raise ReportError(
+            f"{path} is not an Ofsted children's services inspection report (its first pages name no inspection "
+            "framework); take it out of the corpus folder."
+        )
+    sha256 = hashlib.sha256(data).hexdigest()
+    return Report(path.stem, title, str(path), sha256, blocks, **vars(facts), pages=len(layout.page_starts) or None)
+
+
+def load_corpus(corpus_dir: str | Path) -> list[Report]:
+    """Every report (*.md, *.pdf) in the folder, sorted by doc_id; ReportError names any bad file."""
+    root = Path(corpus_dir)
+    paths = report_paths(root)
+    if not paths:
+        raise ReportError(f"The corpus folder {root} holds no reports (*.md, *.pdf); add at least one report.")
+    return [load_report(p, root) for p in paths]
+
+
+def report_paths(corpus_dir: str | Path) -> list[Path]:
+    """The report files (*.md, *.pdf, dot-files left out) in doc_id order: what is parsed is what is fingerprinted."""
+    root = Path(corpus_dir)
+    if not root.is_dir():
+        raise ReportError(f"The corpus folder {root} does not exist; create it and put reports (*.md, *.pdf) in it.")
+    paths = (p for p in root.iterdir() if p.suffix.lower() in REPORT_SUFFIXES and not p.name.startswith("."))
+    return sorted(paths, key=lambda p: (p.stem, p.suffix))
+
+
+def unreadable_report(path: Path, error: OSError) -> ReportError:
+    """The same words wherever a report is opened (parsing or fingerprinting), so the file is named either way."""
+    return ReportError(f"{path} cannot be read ({error.strerror}); check its permissions.")
+
+
+def _decode(data: bytes, path: Path) -> str:
+    if not data.strip():
+        raise ReportError(f"{path} is empty; put the report's text in it or remove the file.")
+    if b"\x00" in data:
+        raise ReportError(f"{path} is a binary file, not a markdown report; export the report as UTF-8 markdown.")
+    try:
+        source = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ReportError(f"{path} is not UTF-8 text (bad byte at offset {error.start}); re-save it as UTF-8.") from None
+    if not source.strip(" \t\r\n\ufeff"):
+        raise ReportError(f"{path} is empty; put the report's text in it or remove the file.")
+    return source
+
+
+def summarize(reports: Sequence[Report], chunks: Sequence[Chunk], token_count: Callable[[str], int]) -> dict:
+    """Counts for `python -m qa_app corpus`: what was read and how it was cut."""
+    blocks = [b for r in reports for b in r.paragraphs]
+    return {
+        "documents": len(reports),
+        "paragraphs": sum(b.number is not None for b in blocks),
+        "blocks": len(blocks),
+        "blocks_by_kind": dict(sorted(Counter(b.kind for b in blocks).items())),
+        "chunks": len(chunks),
+        "longest_chunk_tokens": max((token_count(c.text) for c in chunks), default=0),
+    }
+
+

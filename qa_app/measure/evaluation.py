@@ -1,0 +1,190 @@
+"""Evaluation runs: retrieval and answer quality on gold questions and on XQuAD, with latencies."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from qa_app.config import Settings
+from qa_app.measure.scoring import (
+    GoldQuestion,
+    abstention_scores,
+    exact_match,
+    f1_score,
+    is_hit,
+    latency_ms,
+    load_gold,
+    mean_interval,
+    mrr_at_k,
+    normalize_answer,
+    recall_at_k,
+    timed,
+)
+from qa_app.records import Answer, Citation, Hit
+
+MODES = ("dense", "lexical", "hybrid")
+XQUAD_CACHE = Path(".eval-cache") / "xquad"
+
+
+@dataclass(frozen=True)
+class Case:
+    """A question with a way to tell which passages are hits and which answers are right."""
+
+    question: str
+    answerable: bool
+    answers: tuple[str, ...]  # gold factoid answers (any one counts); () for explanations
+    is_hit: Callable[[Hit | Citation], bool]  # reads doc_id, paragraph and text, which both carry
+
+
+def gold_cases(questions: Sequence[GoldQuestion]) -> list[Case]:
+    def hit_test(q: GoldQuestion) -> Callable[[Hit | Citation], bool]:
+        return lambda hit: is_hit(hit.text, hit.paragraph, q)
+
+    return [
+        Case(q.question, q.answerable, (q.answer,) if q.answer else (), hit_test(q)) for q in questions
+    ]
+
+
+def evaluate_gold(path: str | Path, settings: Settings) -> dict:
+    from qa_app.assistant import Assistant
+
+    assistant = Assistant.load(settings)
+    result = evaluate(assistant, gold_cases(load_gold(path)))
+    return {"dataset": str(path), **result}
+
+
+def evaluate(assistant, cases: Sequence[Case]) -> dict:
+    """Retrieval metrics per mode, answer metrics, and warm latencies of search and ask."""
+    answerable = [c for c in cases if c.answerable]
+    retrieval = {}
+    search_s: list[float] = []
+    for mode in MODES:
+        ranks = []
+        for case in answerable:
+            hits, seconds = timed(assistant.search, case.question, top_k=10, mode=mode)
+            if mode == "hybrid":
+                search_s.append(seconds)
+            ranks.append(next((i for i, h in enumerate(hits, 1) if case.is_hit(h)), None))
+        retrieval[mode] = {
+            "recall@1": recall_at_k(ranks, 1),
+            "recall@3": recall_at_k(ranks, 3),
+            "recall@5": recall_at_k(ranks, 5),
+            "mrr@10": mrr_at_k(ranks, 10),
+            "recall@5_95ci": mean_interval([float(r is not None and r <= 5) for r in ranks]),
+            "mrr@10_95ci": mean_interval([1 / r if r is not None and r <= 10 else 0.0 for r in ranks]),
+        }
+
+    answers: list[Answer] = []
+    ask_s: list[float] = []
+    for case in cases:
+        answer, seconds = timed(assistant.ask, case.question)
+        answers.append(answer)
+        ask_s.append(seconds)
+    return {
+        "questions": len(cases),
+        "answerable": len(answerable),
+        "retrieval": retrieval,
+        "answers": answer_metrics(cases, answers),
+        "latency_ms": latency_ms(search_s, "search_p{}") | latency_ms(ask_s, "ask_p{}"),
+    }
+
+
+def answer_metrics(cases: Sequence[Case], answers: Sequence[Answer]) -> dict:
+    """Citation accuracy, answer-sentence accuracy, factoid EM/F1 and abstention quality."""
+    pairs = list(zip(cases, answers))
+    answerable = [(c, a) for c, a in pairs if c.answerable]
+    factoid = [(c, a) for c, a in answerable if c.answers]
+    cited = [bool(a.citations) and a.answered and c.is_hit(a.citations[0]) for c, a in answerable]
+    in_sentence = [
+        bool(a.sentence) and any(normalize_answer(g) in normalize_answer(a.sentence or "") for g in c.answers)
+        for c, a in factoid
+    ]
+    em = [max(exact_match(a.answer or "", g) for g in c.answers) for c, a in factoid]
+    f1 = [max(f1_score(a.answer or "", g) for g in c.answers) for c, a in factoid]
+    abstention = abstention_scores([not a.answered for a in answers], [c.answerable for c in cases])
+    return {
+        "citation_accuracy": _mean(cited),
+        "citation_accuracy_95ci": mean_interval([float(c) for c in cited]),
+        "answer_sentence_accuracy": _mean(in_sentence),
+        "answer_sentence_accuracy_95ci": mean_interval([float(c) for c in in_sentence]),
+        "factoid_exact_match": _mean(em),
+        "factoid_f1": _mean(f1),
+        "factoid_questions": len(factoid),
+        "abstention_precision": abstention.precision,
+        "abstention_recall": abstention.recall,
+        "false_refusal_rate": abstention.false_refusal_rate,
+    }
+
+
+def _mean(values: Sequence[float | bool]) -> float:
+    return sum(float(v) for v in values) / len(values) if values else 0.0
+
+
+# ---------------------------------------------------------------- XQuAD
+
+
+def evaluate_xquad(path: str | Path, settings: Settings, cache: Path = XQUAD_CACHE) -> dict:
+    """XQuAD as an open corpus: every article becomes a report, each context a numbered paragraph."""
+    from qa_app.assistant import Assistant
+
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    corpus_dir = cache / "corpus"
+    cases = write_xquad_corpus(data, corpus_dir)
+    assistant = Assistant.load(settings, corpus_dir=corpus_dir, index_dir=cache / "index")
+    return {"dataset": str(path), **evaluate(assistant, cases)}
+
+
+def write_xquad_corpus(data: dict, corpus_dir: Path) -> list[Case]:
+    """One markdown report per article (contexts as numbered paragraphs); cases hit by (doc, paragraph)."""
+    corpus_dir.mkdir(parents=True, exist_ok=True)
+    cases: list[Case] = []
+    for article in data["data"]:
+        doc_id = re.sub(r"[^A-Za-z0-9_-]+", "-", article["title"]).strip("-")
+        lines = [f"# {article['title'].replace('_', ' ')}", ""]
+        for number, paragraph in enumerate(article["paragraphs"], 1):
+            lines += [f"{number}. {' '.join(paragraph['context'].split())}", ""]
+            for qa in paragraph["qas"]:
+                answers = tuple(dict.fromkeys(a["text"] for a in qa["answers"]))
+                cases.append(Case(qa["question"], True, answers, _paragraph_test(doc_id, number)))
+        report = corpus_dir / f"{doc_id}.md"
+        text = "\n".join(lines)
+        if not report.exists() or report.read_text(encoding="utf-8") != text:
+            report.write_text(text, encoding="utf-8")
+    return cases
+
+
+def _paragraph_test(doc_id: str, number: int) -> Callable[[Hit | Citation], bool]:
+    return lambda hit: hit.doc_id == doc_id and hit.paragraph == number
+
+
+# ---------------------------------------------------------------- output
+
+
+def _interval(bounds: Sequence[float]) -> str:
+    return f"{bounds[0]:.2f}–{bounds[1]:.2f}"
+
+
+def format_report(result: dict) -> str:
+    lines = [f"{result['dataset']}: {result['questions']} questions ({result['answerable']} answerable)", ""]
+    lines.append(f"{'retrieval':<10} {'R@1':>6} {'R@3':>6} {'R@5':>6} {'MRR@10':>7}   95% intervals: R@5, MRR@10")
+    for mode, m in result["retrieval"].items():
+        lines.append(
+            f"{mode:<10} {m['recall@1']:6.3f} {m['recall@3']:6.3f} {m['recall@5']:6.3f} {m['mrr@10']:7.3f}"
+            f"   {_interval(m['recall@5_95ci'])}, {_interval(m['mrr@10_95ci'])}"
+        )
+    lines.append("")
+    answers = result["answers"]
+    for key, value in answers.items():
+        if key.endswith("_95ci"):
+            continue
+        shown = f"{value:.3f}" if isinstance(value, float) else str(value)
+        if f"{key}_95ci" in answers:
+            shown += f"   95% interval {_interval(answers[f'{key}_95ci'])}"
+        lines.append(f"{key:<26} {shown}")
+    lines.append("")
+    for key, value in result["latency_ms"].items():
+        lines.append(f"{key:<26} {value:.1f} ms")
+    return "\n".join(lines)

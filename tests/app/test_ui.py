@@ -1,0 +1,266 @@
+"""The page's rendering: hand-made records in, HTML and text out; no model, no server."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+from support import CLA, TEXT, make_block, make_hit
+
+from qa_app.app.ui import (
+    citation_label,
+    citing_blocks,
+    confidence_label,
+    copy_text,
+    error_payload,
+    highlight,
+    make_filters,
+    render_answer,
+    render_context,
+    render_notice,
+    render_passages,
+    short_section,
+)
+from qa_app.records import Answer, Citation
+
+# TEXT is paragraph 61 of the Stoke report in section CLA, the paragraph make_hit and make_block build by default.
+QUOTE_END = TEXT.index(".") + 1
+ANSWER_START = TEXT.index("68 children")
+XSS = "<script>alert(1)</script>"
+
+
+def make_citation(**changes) -> Citation:
+    fields = dict(
+        doc_id="stoke",
+        paragraph=61,
+        section_path=CLA,
+        judgement="Requires improvement",
+        quote=TEXT[:QUOTE_END],
+        text=TEXT,
+        quote_start=0,
+        quote_end=QUOTE_END,
+        answer_start=ANSWER_START,
+        answer_end=ANSWER_START + len("68 children"),
+        score=0.9,
+    )
+    return Citation(**{**fields, **changes})
+
+
+def make_answer(**changes) -> Answer:
+    fields = dict(
+        question="How many children were placed at home on a care order?",
+        answer="68 children",
+        sentence=TEXT[:QUOTE_END],
+        confidence=0.85,
+        answered=True,
+        message="",
+        citations=(make_citation(),),
+        passages=(make_hit(),),
+    )
+    return Answer(**{**fields, **changes})
+
+
+def test_short_section_takes_the_most_specific_informative_part():
+    assert short_section(CLA) == "Children looked after"
+    assert short_section("The local authority > Leadership, management and governance") == (
+        "Leadership, management and governance"
+    )
+    assert short_section("The Local Safeguarding Children Board > Inspection findings") == (
+        "The Local Safeguarding Children Board"
+    )
+    assert short_section("Inspection findings") == "Inspection findings"
+    assert short_section("") == ""
+
+
+def test_citation_label_reads_paragraph_section_judgement():
+    assert citation_label(65, CLA, "Requires improvement") == "¶65 · Children looked after · Requires improvement"
+    assert citation_label(None, "Summary", None) == "¶– · Summary"
+
+
+def test_confidence_is_given_in_words():
+    assert confidence_label(0.9) == "High confidence"
+    assert confidence_label(0.5) == "Medium confidence"
+    assert confidence_label(0.1) == "Low confidence"
+
+
+def test_highlight_escapes_text_and_nests_spans():
+    text = "a <b>68</b> c"
+    out = highlight(text, [(0, len(text), "mark"), (2, 11, "strong")])
+    assert out == "<mark>a <strong>&lt;b&gt;68&lt;/b&gt;</strong> c</mark>"
+
+
+def test_highlight_ignores_empty_and_out_of_range_spans():
+    assert highlight("abc", [(2, 2, "mark"), (1, 99, "strong")]) == "a<strong>bc</strong>"
+
+
+def test_answer_card_bolds_the_answer_inside_its_sentence():
+    card = render_answer(make_answer())
+    assert "At the time of the inspection, <strong>68 children</strong> were placed" in card
+    assert "This is a slight decrease" not in card  # the sentence, not the paragraph
+    assert "High confidence" in card
+    assert "¶61 · Children looked after · Requires improvement" in card
+
+
+def test_answer_card_without_citations_falls_back_to_the_sentence():
+    card = render_answer(make_answer(citations=()))
+    assert "<strong>68 children</strong>" in card
+
+
+def test_abstention_shows_the_message_not_an_answer():
+    answer = make_answer(
+        answer=None, sentence=None, answered=False, confidence=0.1, citations=(),
+        message="The report does not appear to answer this.",
+    )
+    card = render_answer(answer)
+    assert "The report does not appear to answer this." in card
+    assert "qa-abstain" in card
+    assert "confidence" not in card.lower()
+
+
+def test_markup_in_a_question_is_shown_as_text():
+    answer = make_answer(
+        question=XSS, answer=None, sentence=None, answered=False, citations=(), message="Does not answer.",
+    )
+    card = render_answer(answer)
+    assert "<script>" not in card
+    assert html.escape(XSS) in card
+    assert "<script>" not in render_notice(XSS)
+
+
+def test_markup_in_report_text_is_shown_as_text():
+    hit = make_hit(text=XSS, section_path="<i>Section</i>", window_end=len(XSS))
+    out = render_passages([hit])
+    assert "<script>" not in out and "<i>" not in out
+    assert "&lt;script&gt;" in out
+
+
+def test_passage_marks_the_quoted_sentence_and_shows_where_it_is():
+    out = render_passages([make_hit()], citations=[make_citation()])
+    assert f"<mark>{html.escape(TEXT[:QUOTE_END])}</mark>" in out
+    assert "¶61" in out and "Requires improvement" in out
+    assert "The experiences and progress of children looked after" in out  # the full section path
+
+
+def test_passage_without_a_citation_marks_its_best_window():
+    out = render_passages([make_hit(window_start=0, window_end=6)])
+    assert "<mark>At the</mark>" in out
+
+
+def test_passage_offers_its_context_when_given():
+    out = render_passages([make_hit()], contexts={"stoke:p61": "<div>CONTEXT</div>"})
+    assert "<details><summary>Open ¶61 in context</summary><div>CONTEXT</div></details>" in out
+
+
+def test_no_passages_gives_a_plain_message():
+    assert "No passages matched" in render_passages([])
+
+
+def test_context_shows_neighbours_focus_and_citing_recommendation():
+    blocks = [make_block(60, "Before."), make_block(61, "Focus <here>."), make_block(62, "After.")]
+    rec = make_block(7, "Ensure capacity (paragraph 61).", id="stoke:b9", kind="recommendation",
+                     section_path="The local authority > Recommendations", cites=(61,))
+    out = render_context(blocks, "stoke:p61", [rec])
+    assert out.index("Before.") < out.index("Focus") < out.index("After.")
+    assert '<p class="qa-focus"><strong>61.</strong> Focus &lt;here&gt;.</p>' in out
+    assert "Cited by recommendation 7:" in out
+
+
+def test_citing_blocks_are_those_that_refer_to_the_paragraph():
+    rec = make_block(7, "See (paragraph 61).", id="stoke:b9", cites=(61,))
+    other = make_block(8, "See (paragraph 5).", id="stoke:b10", cites=(5,))
+    assert citing_blocks([rec, other, make_block(61, "x")], 61) == [rec]
+    assert citing_blocks([rec], None) == []
+
+
+def test_copy_text_carries_answer_and_the_citation_it_quotes():
+    other = make_citation(paragraph=99)
+    text = copy_text(make_answer(citations=(make_citation(), other)), {"stoke": "Stoke-on-Trent"})
+    assert text.splitlines() == [
+        "How many children were placed at home on a care order?",
+        "At the time of the inspection, 68 children were placed at home on a care order. (High confidence)",
+        "— Stoke-on-Trent, ¶61 · Children looked after · Requires improvement",
+    ]
+
+
+def test_copy_text_of_an_abstention_is_the_message():
+    answer = make_answer(answered=False, answer=None, citations=(), message="Does not answer.")
+    assert copy_text(answer).endswith("Does not answer.")
+
+
+def test_filters_come_only_from_chosen_menus():
+    assert make_filters("", "") is None
+    assert make_filters(None, None) is None
+    assert make_filters("stoke", "The local authority") == {"doc_id": "stoke", "section": "The local authority"}
+
+
+def test_api_errors_carry_a_status_and_a_sentence():
+    assert error_payload("The question is empty.", 400) == {"error": "The question is empty.", "status": 400}
+
+
+# ---------------------------------------------------------------- the app's HTTP API, with a fake assistant
+
+
+class FakeAssistant:
+    """Stands in for the model: the API test is about wiring, names and JSON, not answers."""
+
+    status = "Index loaded (fake)."
+
+    def ask(self, question, top_k=5, filters=None):
+        if not question.strip():
+            from qa_app.errors import InvalidQuestion
+
+            raise InvalidQuestion("The question is empty; type a question or some keywords.")
+        return make_answer(question=question)
+
+    def search(self, query, top_k=10, filters=None):
+        return [make_hit()][:top_k]
+
+    def context(self, block_id, radius=1):
+        if block_id != "stoke:p61":
+            raise KeyError(block_id)
+        return [make_block(61, TEXT)]
+
+    def sections(self, doc_id=None):
+        return [CLA]
+
+    def documents(self):
+        return [("stoke", "Stoke-on-Trent")]
+
+
+@pytest.fixture(scope="module")
+def client():
+    from gradio_client import Client
+
+    from qa_app.app.ui import build_app
+    from qa_app.config import Settings
+
+    demo = build_app(FakeAssistant(), Settings(port=0))
+    _, url, _ = demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", quiet=True)
+    yield Client(url, verbose=False)
+    demo.close()
+
+
+def test_api_endpoints_are_named_ask_search_context(client):
+    assert set(client.view_api(print_info=False, return_format="dict")["named_endpoints"]) == {
+        "/ask",
+        "/search",
+        "/context",
+    }
+
+
+def test_api_ask_returns_the_answer_record_as_json(client):
+    result = client.predict("How many children?", api_name="/ask")
+    assert result == make_answer(question="How many children?").to_dict()
+
+
+def test_api_search_and_context_return_records_as_json(client):
+    assert client.predict("care order", 3, None, api_name="/search") == [make_hit().to_dict()]
+    assert client.predict("stoke:p61", api_name="/context") == [make_block(61, TEXT).to_dict()]
+
+
+def test_api_bad_input_returns_an_error_payload(client):
+    assert client.predict("   ", api_name="/ask") == {
+        "error": "The question is empty; type a question or some keywords.",
+        "status": 400,
+    }
+    assert client.predict("nope", api_name="/context")["status"] == 404

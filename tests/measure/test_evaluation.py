@@ -1,0 +1,40 @@
+from qa_app.measure.evaluation import Case, evaluate, format_report
+from qa_app.records import Answer, Citation, Hit
+
+HIT = Hit("stoke", "Stoke", "stoke:p12", 12, "Findings", None, "finding", "Caseloads are manageable.", 1.0)
+
+
+class FakeAssistant:
+    """Finds paragraph 12 for every question and answers from it."""
+
+    def search(self, query, top_k=10, mode="hybrid"):
+        return [HIT]
+
+    def ask(self, question):
+        citation = Citation.of(HIT, (0, len(HIT.text)), None, 0.9)
+        return Answer(question, None, HIT.text, 0.9, True, "", (citation,), (HIT,))
+
+
+def in_paragraph_12(passage) -> bool:
+    return passage.doc_id == "stoke" and passage.paragraph == 12
+
+
+def test_a_cited_paragraph_is_scored_with_the_same_hit_test_as_retrieval():
+    result = evaluate(FakeAssistant(), [Case("Are caseloads manageable?", True, (), in_paragraph_12)])
+    assert result["retrieval"]["hybrid"]["recall@1"] == 1.0
+    assert result["answers"]["citation_accuracy"] == 1.0
+    assert set(result["latency_ms"]) == {"search_p50", "search_p95", "ask_p50", "ask_p95"}
+
+
+def test_the_report_gives_an_interval_beside_each_rate_it_has_one_for():
+    cases = [Case("Are caseloads manageable?", True, (), in_paragraph_12)] * 3
+    result = evaluate(FakeAssistant(), cases)
+    assert result["retrieval"]["hybrid"]["mrr@10_95ci"] == (1.0, 1.0)
+    report = format_report({"dataset": "gold.jsonl", **result})
+    assert "hybrid      1.000  1.000  1.000   1.000   1.00–1.00, 1.00–1.00" in report
+    assert "citation_accuracy          1.000   95% interval 1.00–1.00" in report
+
+
+def test_only_unanswerable_questions_give_ask_latency_alone_rather_than_an_error():
+    result = evaluate(FakeAssistant(), [Case("Who is the mayor?", False, (), in_paragraph_12)])
+    assert set(result["latency_ms"]) == {"ask_p50", "ask_p95"}

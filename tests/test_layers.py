@@ -1,0 +1,79 @@
+"""The package's stages import only downwards: ingest < search < answer < assistant < measure < app."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "qa_app"
+
+# Lower numbers are lower stages; the base modules are importable by all.
+RANKS = {
+    "qa_app.config": 0,
+    "qa_app.errors": 0,
+    "qa_app.records": 0,
+    "qa_app.ingest": 1,
+    "qa_app.search": 2,
+    "qa_app.answer": 3,
+    "qa_app.assistant": 4,
+    "qa_app.measure": 5,
+    "qa_app.app": 6,
+    "qa_app": 7,  # the public facade (`from qa_app import Assistant`) is for callers, not for the stages
+}
+ENTRY_POINTS = {"qa_app", "qa_app.__main__"}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def rank(module: str) -> int:
+    prefix = max((p for p in RANKS if module == p or module.startswith(p + ".")), key=len)
+    return RANKS[prefix]
+
+
+def imported(path: Path) -> set[str]:
+    """Every qa_app module the file imports, at the top, inside functions or under TYPE_CHECKING."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+        elif isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+    return {n for n in names if n == "qa_app" or n.startswith("qa_app.")}
+
+
+MODULES = {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+GRAPH = {name: imported(path) for name, path in MODULES.items()}
+
+
+def test_every_module_belongs_to_a_stage():
+    assert all(rank(name) < 7 for name in MODULES if name not in ENTRY_POINTS)
+
+
+@pytest.mark.parametrize("name", sorted(set(MODULES) - ENTRY_POINTS))
+def test_module_imports_no_higher_stage(name):
+    higher = sorted(m for m in GRAPH[name] if rank(m) > rank(name))
+    assert not higher, f"{name} (stage {rank(name)}) imports higher stages: {higher}"
+
+
+def test_no_import_cycles():
+    def visit(name: str, trail: tuple[str, ...]) -> None:
+        for target in GRAPH.get(name, ()):
+            target = target if target in GRAPH else target.rsplit(".", 1)[0]
+            assert target not in trail, f"import cycle: {' -> '.join((*trail, target))}"
+            if target not in ENTRY_POINTS:
+                visit(target, (*trail, target))
+
+    for name in set(MODULES) - ENTRY_POINTS:
+        visit(name, (name,))
+
+
+def test_lower_stage_importing_a_higher_one_is_caught(tmp_path):
+    bad = tmp_path / "qa_app" / "ingest" / "bad.py"
+    bad.parent.mkdir(parents=True)
+    bad.write_text("from qa_app.search.index import build_index\n")
+    assert rank(next(iter(imported(bad)))) > RANKS["qa_app.ingest"]
