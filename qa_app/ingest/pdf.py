@@ -28,6 +28,9 @@ _LIGATURES = str.maketrans({"ﬁ": "fi", "ﬂ": "fl", "ﬀ": "ff", "ﬃ": "ffi",
 _NUMBER = re.compile(r"(\d{1,3})\.(?!\d)\s*(\S.*)$")
 _SUP = re.compile(r"<sup>(\d+)</sup>\s*")
 _LABEL = re.compile(r"[^:]{1,40}:\s+\S")  # "Inspection dates: ...", "Lead inspector: ...": facts, not headings
+# The publisher's small print, where it shares the last page with the report's end.
+_PUBLISHER = re.compile(r"(Any complaints about the inspection|The Office for Standards in Education|Ofsted has a duty|"
+                        r"If you would like a copy of this document)")
 _MARGIN = 72.0  # points (an inch) at the top and bottom of a page where running headers and page numbers sit
 
 
@@ -174,7 +177,7 @@ def _runs(textpage: pdfium.PdfTextPage, page: int, chars: list[_Char]) -> _Row:
             if gap > 0.12 * size:
                 words.append((word_x, word))
                 word, word_x = "", char.x0
-            if gap > 1.5 * size and not (len(words) == 1 and re.fullmatch(r"\d{1,3}\.", words[0][1])):
+            if gap > 1.5 * size and not (len(words) == 1 and _marker(words[0][1])):
                 runs.append(_run(textpage, words, start, letter))  # a wide gap parts cells; "12." set apart does not
                 words, start, letter = [], char, None
         sup = char.text.isdigit() and char.size < 0.8 * size
@@ -185,6 +188,11 @@ def _runs(textpage: pdfium.PdfTextPage, page: int, chars: list[_Char]) -> _Row:
     runs.append(_run(textpage, words, start, letter))
     base = next(c.base for c in chars if round(c.size, 1) == size)  # not a superscript's raised baseline
     return _Row(page, base, size, tuple(runs))
+
+
+def _marker(word: str) -> bool:
+    """A paragraph number or list bullet, which a tab sets apart from its text."""
+    return bool(re.fullmatch(r"\d{1,3}\.", word)) or word in _BULLETS
 
 
 def _run(textpage: pdfium.PdfTextPage, words: list[tuple[float, str]], start: _Char, letter: _Char | None) -> _Run:
@@ -224,9 +232,13 @@ def _furniture(pages: list[list[_Row]], heights: list[float]) -> set[tuple[int, 
 
 
 def _back_page(rows: list[_Row], body: float) -> bool:
-    """The publisher's page: small print only, ending in the copyright line."""
-    text = " ".join(r.text for r in rows)
-    return bool(rows) and all(r.size < body - 1 for r in rows) and "crown copyright" in text.lower()
+    """The publisher's page: small print only, with Ofsted's address or the copyright line."""
+    return bool(rows) and _publisher_named(rows) and all(r.size < body - 0.5 for r in rows)
+
+
+def _publisher_named(rows: list[_Row]) -> bool:
+    text = " ".join(r.text for r in rows).lower()
+    return any(words in text for words in ("crown copyright", "piccadilly gate", "enquiries@ofsted.gov.uk"))
 
 
 # ---------------------------------------------------------------- rendering
@@ -285,6 +297,9 @@ def _render(pages: list[list[_Row]], heights: list[float]) -> Layout:
     pages = [[r for r in rows if (r.page, r.base) not in furniture] for rows in pages]
     while pages and _back_page(pages[-1], body):
         pages = pages[:-1]
+    if pages and _publisher_named(pages[-1]):
+        last = pages[-1]
+        pages[-1] = last[: next((i for i, r in enumerate(last) if _PUBLISHER.match(r.text)), len(last))]
     blocks = [_blocks(rows) for rows in pages]
     every = [b for page in blocks for b in page]
     numbers = Counter(round(b[0].x0) for b in every if _NUMBER.match(b[0].text) and len(b) > 1 and b[1].x0 > b[0].x0 + 12)
@@ -434,7 +449,9 @@ def _write_table(writer: _Writer, block: list[_Row], style: _Style) -> None:
     words = [(x, w) for run in runs for x, w in run.words]
     cells = [" ".join(w for x, w in words if _column(x, starts) == i) for i in range(len(starts))]
     first = min(block, key=lambda r: r.x0)
-    if _heading_style(first, style.body) and len(cells) == 2 and stated_grade(cells[1]):
+    if len(cells) == 2 and cells[0].endswith(":"):  # "Lead inspector:" with the name set in a column
+        writer.line("text", f"{cells[0]} {cells[1]}")
+    elif _heading_style(first, style.body) and len(cells) == 2 and stated_grade(cells[1]):
         level = style.levels[first.size]
         writer.line("heading", cells[0], "#" * level + " ", level=level)
         writer.blank()
