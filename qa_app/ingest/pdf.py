@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -34,13 +35,12 @@ _PUBLISHER = re.compile(r"(Any complaints about the inspection|The Office for St
 _MARGIN = 72.0  # points (an inch) at the top and bottom of a page where running headers and page numbers sit
 
 
-@dataclass(frozen=True)
-class _Char:
+class _Char(NamedTuple):  # a tuple, not a dataclass: a long report has 100,000 of them
     text: str
     x0: float
     x1: float
     base: float  # baseline height on the page (points from the bottom)
-    size: float
+    size: float  # rounded to 0.1 pt
     index: int  # PDFium's character index, to ask for the font later
 
 
@@ -83,8 +83,11 @@ def read_pdf(data: bytes, path: Path) -> Layout:
     """The report's lines; ReportError says why a file cannot be read as a PDF report."""
     document = _open(data, path)
     try:
-        pages = [_page_rows(document[i], i + 1) for i in range(len(document))]
-        heights = [document[i].get_height() for i in range(len(document))]
+        pages, heights = [], []
+        for i in range(len(document)):
+            page = document[i]
+            pages.append(_page_rows(page, i + 1))
+            heights.append(page.get_height())
     finally:
         document.close()
     if sum(len(r.text) for rows in pages for r in rows) < 200:
@@ -115,22 +118,24 @@ def _open(data: bytes, path: Path) -> pdfium.PdfDocument:
 def _page_rows(page: pdfium.PdfPage, number: int) -> list[_Row]:
     """The page's visual lines, top to bottom."""
     textpage = page.get_textpage()
-    box = pdfium_c.FS_RECTF()
+    handle = textpage.raw  # the raw handle: the wrapper object costs a lookup on every call below
+    box, matrix = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
     x, y = ctypes.c_double(), ctypes.c_double()
-    matrix = pdfium_c.FS_MATRIX()
+    unicode, loose_box, origin = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetCharOrigin
+    font_size = pdfium_c.FPDFText_GetFontSize
     chars = []
-    for i in range(textpage.count_chars()):
-        code = pdfium_c.FPDFText_GetUnicode(textpage, i)
-        if 0xD800 <= code <= 0xDFFF or chr(code).isspace() or code < 32:
+    for i in range(pdfium_c.FPDFText_CountChars(handle)):
+        code = unicode(handle, i)
+        if code <= 32 or 0xD800 <= code <= 0xDFFF or chr(code).isspace():
             continue  # spaces are read from the gaps between characters
-        pdfium_c.FPDFText_GetLooseCharBox(textpage, i, box)
-        pdfium_c.FPDFText_GetCharOrigin(textpage, i, x, y)
-        size = pdfium_c.FPDFText_GetFontSize(textpage, i)
+        loose_box(handle, i, box)
+        origin(handle, i, x, y)
+        size = font_size(handle, i)
         if size < 2:  # a unit font scaled by the text matrix: the size a reader sees is the product
-            pdfium_c.FPDFText_GetMatrix(textpage, i, matrix)
+            pdfium_c.FPDFText_GetMatrix(handle, i, matrix)
             size *= abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
-        chars.append(_Char(chr(code), box.left, box.right, y.value, size, i))
-    rows = [_runs(textpage, number, line) for line in _lines(chars)]
+        chars.append(_Char(chr(code), box.left, box.right, y.value, round(size, 1), i))
+    rows = [_runs(handle, number, line) for line in _lines(chars)]
     return [r for r in rows if r.runs]
 
 
@@ -163,9 +168,9 @@ def _superscript_of(line: list[_Char], below: list[_Char]) -> bool:
     )
 
 
-def _runs(textpage: pdfium.PdfTextPage, page: int, chars: list[_Char]) -> _Row:
+def _runs(textpage: pdfium_c.FPDF_TEXTPAGE, page: int, chars: list[_Char]) -> _Row:
     chars.sort(key=lambda c: c.x0)
-    size = Counter(round(c.size, 1) for c in chars).most_common(1)[0][0]
+    size = Counter(c.size for c in chars).most_common(1)[0][0]
     runs: list[_Run] = []
     words: list[tuple[float, str]] = []
     word, start = "", chars[0]
@@ -186,7 +191,7 @@ def _runs(textpage: pdfium.PdfTextPage, page: int, chars: list[_Char]) -> _Row:
             letter = char
     words.append((word_x, word))
     runs.append(_run(textpage, words, start, letter))
-    base = next(c.base for c in chars if round(c.size, 1) == size)  # not a superscript's raised baseline
+    base = next(c.base for c in chars if c.size == size)  # not a superscript's raised baseline
     return _Row(page, base, size, tuple(runs))
 
 
@@ -195,13 +200,13 @@ def _marker(word: str) -> bool:
     return bool(re.fullmatch(r"\d{1,3}\.", word)) or word in _BULLETS
 
 
-def _run(textpage: pdfium.PdfTextPage, words: list[tuple[float, str]], start: _Char, letter: _Char | None) -> _Run:
+def _run(textpage: pdfium_c.FPDF_TEXTPAGE, words: list[tuple[float, str]], start: _Char, letter: _Char | None) -> _Run:
     words = [(x, w.replace("</sup><sup>", "").translate(_LIGATURES)) for x, w in words if w]
     bold = _bold(textpage, (letter or start).index)
     return _Run(" ".join(w for _, w in words), start.x0, bold, tuple(words))
 
 
-def _bold(textpage: pdfium.PdfTextPage, index: int) -> bool:
+def _bold(textpage: pdfium_c.FPDF_TEXTPAGE, index: int) -> bool:
     weight = pdfium_c.FPDFText_GetFontWeight(textpage, index)
     if weight >= 600:
         return True
