@@ -300,11 +300,13 @@ def _render(pages: list[list[_Row]], heights: list[float]) -> Layout:
     body = sizes.most_common(1)[0][0]
     furniture = _furniture(pages, heights)
     pages = [[r for r in rows if (r.page, r.base) not in furniture] for rows in pages]
-    while pages and _back_page(pages[-1], body):
-        pages = pages[:-1]
-    if pages and _publisher_named(pages[-1]):
-        last = pages[-1]
-        pages[-1] = last[: next((i for i, r in enumerate(last) if _PUBLISHER.match(r.text)), len(last))]
+    end = len(pages)  # the publisher's back pages are left empty, so that the pages keep their numbers
+    while end and _back_page(pages[end - 1], body):
+        end -= 1
+    if end and _publisher_named(pages[end - 1]):
+        last = pages[end - 1]
+        pages[end - 1] = last[: next((i for i, r in enumerate(last) if _PUBLISHER.match(r.text)), len(last))]
+    pages = pages[:end] + [[] for _ in pages[end:]]
     blocks = [_blocks(rows) for rows in pages]
     every = [b for page in blocks for b in page]
     numbers = Counter(round(b[0].x0) for b in every if _NUMBER.match(b[0].text) and len(b) > 1 and b[1].x0 > b[0].x0 + 12)

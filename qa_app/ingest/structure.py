@@ -326,13 +326,15 @@ def _address_block(draft: _Draft) -> bool:
 
 
 def _kind(draft: _Draft) -> str:
-    """Bullets outside the summaries are the report's facts and figures: "statistic"."""
+    """Bullets outside the summaries are the report's facts and figures: "statistic"; under "Recommendations"
+    or ILACS's "What needs to improve" they are recommendations."""
     if draft.kind in ("title", "table", "footnote", "judgement"):
         return draft.kind
+    recommends = any(heading_key(s).startswith(("recommendation", "what needs to improve")) for s in draft.section)
     if draft.kind == "numbered":
-        return "recommendation" if any(heading_key(s).startswith("recommendation") for s in draft.section) else "finding"
+        return "recommendation" if recommends else "finding"
     if draft.kind == "bullet":
-        return "bullet" if draft.summary else "statistic"
+        return "recommendation" if recommends else "bullet" if draft.summary else "statistic"
     return "summary" if draft.summary else "text"
 
 
