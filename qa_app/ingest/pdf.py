@@ -25,7 +25,7 @@ from qa_app.ingest.markdown import CONTENTS_TITLES, Line, heading_key, stated_gr
 
 # Glyphs the templates start a list item with (Wingdings and Symbol bullets land in the private use area).
 _BULLETS = set("◼■▪●•◦–○") | {chr(c) for c in range(0xE000, 0xF900)}
-_LIGATURES = str.maketrans({"ﬁ": "fi", "ﬂ": "fl", "ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "\ufffe": "-", "\u00ad": "-"})
+_LIGATURES = str.maketrans({"ﬁ": "fi", "ﬂ": "fl", "ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "\u00ad": "-"})
 _NUMBER = re.compile(r"(\d{1,3})\.(?!\d)\s*(\S.*)$")
 _SUP = re.compile(r"<sup>(\d+)</sup>\s*")
 _LABEL = re.compile(r"[^:]{1,40}:\s+\S")  # "Inspection dates: ...", "Lead inspector: ...": facts, not headings
@@ -126,6 +126,9 @@ def _page_rows(page: pdfium.PdfPage, number: int) -> list[_Row]:
     chars = []
     for i in range(pdfium_c.FPDFText_CountChars(handle)):
         code = unicode(handle, i)
+        if code in (0x02, 0xFFFE) and chars:  # PDFium marks a hyphen that ends a line so
+            chars[-1] = chars[-1]._replace(text=chars[-1].text + "-")
+            continue
         if code <= 32 or 0xD800 <= code <= 0xDFFF or chr(code).isspace():
             continue  # spaces are read from the gaps between characters
         loose_box(handle, i, box)
