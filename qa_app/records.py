@@ -118,6 +118,7 @@ class Hit:
     window_end: int = 0
     cites: tuple[int, ...] = ()
     cited_by: tuple[int, ...] = ()
+    page: int | None = None  # the PDF page the paragraph starts on, for "¶61, p. 23"
 
     def to_dict(self) -> dict:
         return to_dict(self)
@@ -136,6 +137,7 @@ class Citation:
     answer_start: int | None  # half-open offsets into text; None when no short span
     answer_end: int | None
     score: float
+    page: int | None = None
 
     @classmethod
     def of(cls, hit: Hit, quote: tuple[int, int], answer: tuple[int, int] | None, score: float) -> Citation:
@@ -152,6 +154,7 @@ class Citation:
             answer_start=answer[0] if answer else None,
             answer_end=answer[1] if answer else None,
             score=score,
+            page=hit.page,
         )
 
     def to_dict(self) -> dict:

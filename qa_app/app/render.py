@@ -38,9 +38,10 @@ def short_section(section_path: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def citation_label(paragraph: int | None, section_path: str, judgement: str | None) -> str:
-    """Plain text of a citation chip: "¶65 · Children looked after · Requires improvement"."""
-    parts = [f"¶{paragraph}" if paragraph is not None else "¶–", short_section(section_path)]
+def citation_label(paragraph: int | None, section_path: str, judgement: str | None, page: int | None = None) -> str:
+    """Plain text of a citation chip: "¶65 · Children looked after · Requires improvement", "¶61, p. 23 · ..."."""
+    where = f"¶{paragraph}" if paragraph is not None else "¶–"
+    parts = [f"{where}, p. {page}" if page is not None else where, short_section(section_path)]
     if judgement:
         parts.append(judgement)
     return " · ".join(p for p in parts if p)
@@ -59,7 +60,7 @@ def marked_sentence(citation: Citation, marker: str = "**") -> str:
 
 
 def format_hit(rank: int, hit: Hit) -> str:
-    label = citation_label(hit.paragraph, hit.section_path, hit.judgement)
+    label = citation_label(hit.paragraph, hit.section_path, hit.judgement, hit.page)
     body = textwrap.fill(hit.text, width=100, initial_indent="    ", subsequent_indent="    ")
     return f"{rank:>2}. {label}  (score {hit.score:.3f}, {hit.doc_id})\n{body}"
 
@@ -79,5 +80,5 @@ def format_answer(answer: Answer) -> str:
         lines.append("")
         lines.append("Sources:" if answer.answered else "Closest passages:")
         for c in answer.citations:
-            lines.append(f"  {citation_label(c.paragraph, c.section_path, c.judgement)}  ({c.doc_id})")
+            lines.append(f"  {citation_label(c.paragraph, c.section_path, c.judgement, c.page)}  ({c.doc_id})")
     return "\n".join(lines)

@@ -93,8 +93,8 @@ def highlight(text: str, spans: Iterable[tuple[int, int, str]]) -> str:
     return "".join(out)
 
 
-def _chip(paragraph: int | None, section_path: str, judgement: str | None) -> str:
-    label = html.escape(citation_label(paragraph, section_path, judgement))
+def _chip(paragraph: int | None, section_path: str, judgement: str | None, page: int | None = None) -> str:
+    label = html.escape(citation_label(paragraph, section_path, judgement, page))
     title = html.escape(section_path)
     return f'<span class="qa-chip" title="{title}">{label}</span>'
 
@@ -121,7 +121,7 @@ def render_answer(answer: Answer) -> str:
         message = f'<p class="qa-message">{html.escape(answer.message)}</p>'
         return f'<div class="qa-card qa-abstain">{asked}{message}{closest}</div>'
 
-    chips = "".join(_chip(c.paragraph, c.section_path, c.judgement) for c in answer.citations)
+    chips = "".join(_chip(c.paragraph, c.section_path, c.judgement, c.page) for c in answer.citations)
     return (
         f'<div class="qa-card qa-answered">{asked}'
         f'<p class="qa-sentence">{answer_sentence_html(answer)}</p>'
@@ -154,6 +154,8 @@ def render_passage(hit: Hit, quote: tuple[int, int] | None = None, context_html:
     """One passage: ¶ number, section path, judgement, the supporting sentence (or best window) marked."""
     start, end = quote if quote else (hit.window_start, hit.window_end)
     number = f"¶{hit.paragraph}" if hit.paragraph is not None else html.escape(hit.kind.capitalize())
+    if hit.page is not None:
+        number += f", p. {hit.page}"
     head = " · ".join(
         [f"<strong>{number}</strong>", html.escape(hit.section_path)]
         + ([html.escape(hit.judgement)] if hit.judgement else [])
@@ -194,7 +196,7 @@ def copy_text(answer: Answer, titles: dict[str, str] | None = None) -> str:
     lines = [answer.question, f"{sentence} ({confidence_label(answer.confidence)})"]
     if answer.citations:  # the first citation is the one the sentence is quoted from
         c = answer.citations[0]
-        lines.append(f"— {titles.get(c.doc_id, c.doc_id)}, {citation_label(c.paragraph, c.section_path, c.judgement)}")
+        lines.append(f"— {titles.get(c.doc_id, c.doc_id)}, {citation_label(c.paragraph, c.section_path, c.judgement, c.page)}")
     return "\n".join(lines)
 
 

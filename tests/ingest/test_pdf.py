@@ -237,3 +237,12 @@ def test_bad_pdf_gives_one_clear_error_naming_the_file(tmp_path, name, data, pro
 def test_password_protected_pdf_is_refused():
     with pytest.raises(ReportError, match="password-protected.pdf is password-protected"):
         load_report(FIXTURES / "bad" / "password-protected.pdf")
+
+
+def test_a_hit_on_a_pdf_is_cited_with_its_page(stoke_pdf):
+    from qa_app.app.render import citation_label
+
+    block = stoke_pdf.paragraph(61)
+    assert citation_label(block.number, "The local authority > Inspection findings", None, block.page) == (
+        "¶61, p. 22 · Inspection findings"
+    )
