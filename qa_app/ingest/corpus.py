@@ -13,7 +13,6 @@ from qa_app.ingest.layout import markdown_layout
 from qa_app.ingest.structure import parse_report
 from qa_app.records import Chunk, Report
 
-
 REPORT_SUFFIXES = (".md", ".pdf")
 
 

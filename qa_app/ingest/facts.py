@@ -8,9 +8,9 @@ the publication date.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Sequence
 
 from qa_app.records import Block
 
@@ -18,7 +18,10 @@ from qa_app.records import Block
 # A SIF report reviews the LSCB when its title says so or the LSCB is a part of the report; a footnote that
 # mentions the review is boilerplate some SIF-only reports kept.
 FRAMEWORKS = (
-    ("SIF with LSCB review", r"review of the (?:effectiveness of the )?local safeguarding|^the local safeguarding children board\b"),
+    (
+        "SIF with LSCB review",
+        r"review of the (?:effectiveness of the )?local safeguarding|^the local safeguarding children board\b",
+    ),
     ("SIF re-inspection", r"re-?inspection of services for children in need|this is a re-?inspection"),
     ("SIF", r"inspection of services for children in need of help and protection"),
     ("ILACS (2018-19 template)", r"inspection of children's social care services"),

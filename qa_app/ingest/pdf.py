@@ -30,8 +30,10 @@ _NUMBER = re.compile(r"(\d{1,3})\.(?!\d)\s*(\S.*)$")
 _SUP = re.compile(r"<sup>(\d+)</sup>\s*")
 _LABEL = re.compile(r"[^:]{1,40}:\s+\S")  # "Inspection dates: ...", "Lead inspector: ...": facts, not headings
 # The publisher's small print, where it shares the last page with the report's end.
-_PUBLISHER = re.compile(r"(Any complaints about the inspection|The Office for Standards in Education|Ofsted has a duty|"
-                        r"If you would like a copy of this document)")
+_PUBLISHER = re.compile(
+    r"(Any complaints about the inspection|The Office for Standards in Education|Ofsted has a duty|"
+    r"If you would like a copy of this document)"
+)
 _MARGIN = 72.0  # points (an inch) at the top and bottom of a page where running headers and page numbers sit
 
 
@@ -224,6 +226,7 @@ def _bold(textpage: pdfium_c.FPDF_TEXTPAGE, index: int) -> bool:
 
 def _furniture(pages: list[list[_Row]], heights: list[float]) -> set[tuple[int, float]]:
     """Running headers, footers and page numbers: text in the margins that is a number or repeats."""
+
     def key(row: _Row) -> str:
         return re.sub(r"\d+", "#", _SUP.sub("", row.text)).strip()
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import csv
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import mean
-from typing import Iterator
 
 from qa_app.errors import ReportError
 from qa_app.ingest.corpus import load_report, report_paths

@@ -41,7 +41,10 @@ def test_ilacs_title_page_facts():
     assert facts.inspection_dates == "10 to 14 June 2024"
     assert facts.lead_inspector == "Rebecca Quested and Matthew Reed"
     assert facts.published == "2024-07-01"  # not stated: the file name's date
-    assert facts.judgements == {"The experiences and progress of care leavers": "Good", "Overall effectiveness": "Requires improvement to be good"}
+    assert facts.judgements == {
+        "The experiences and progress of care leavers": "Good",
+        "Overall effectiveness": "Requires improvement to be good",
+    }
     assert facts.overall == "Requires improvement to be good"
 
 

@@ -222,8 +222,11 @@ def _report_text() -> bytes:
         ("cut.pdf", lambda: _report_text()[: len(_report_text()) // 2], "is truncated"),
         ("garbled.pdf", lambda: b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF\n", "is a damaged PDF"),
         ("scan.pdf", lambda: text_pdf([]), "has no text layer"),
-        ("minutes.pdf", lambda: text_pdf([f"{i}. The parish council agreed item {i} of the agenda." for i in range(1, 9)]),
-         "is not an Ofsted children's services inspection report"),
+        (
+            "minutes.pdf",
+            lambda: text_pdf([f"{i}. The parish council agreed item {i} of the agenda." for i in range(1, 9)]),
+            "is not an Ofsted children's services inspection report",
+        ),
     ],
 )
 def test_bad_pdf_gives_one_clear_error_naming_the_file(tmp_path, name, data, problem):
