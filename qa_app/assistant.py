@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from qa_app.config import Settings
 from qa_app.errors import InvalidQuestion, SettingsError
-from qa_app.records import Answer, Block, Hit
+from qa_app.records import Answer, Block, Hit, Report, ReportSummary, Scope
 from qa_app.search.embedding import Embedder
 from qa_app.search.index import IndexData, ensure_index
 from qa_app.search.questions import clean_question
+from qa_app.search.reports import matching_reports, split_filters, summary
 from qa_app.search.retrieval import Filters, Retriever
+from qa_app.search.scope import gazetteer, place_of, report_label, resolve_scope
 
 MAX_TOP_K = 100
 
@@ -36,6 +39,7 @@ class Assistant:
             settings.dense_weight,
         )
         self.reader = _make_reader(settings, data)
+        self._facts: dict[str, Report] = {r.doc_id: r for r in data.reports}
         # Each report's blocks in reading order, and where each block sits in its report: the page
         # opens paragraphs in context for every hit, so these look-ups must not scan the whole corpus.
         self._reports: dict[str, list[Block]] = {}
@@ -66,22 +70,93 @@ class Assistant:
         return cls(settings, embedder, data, status)
 
     def search(self, query: str, top_k: int = 10, filters: Filters | None = None, mode: str = "hybrid") -> list[Hit]:
-        """Hybrid search; raises InvalidQuestion for empty or over-long queries.
+        """Hybrid search, scoped to the reports the query names or the filters select; across many reports
+        at most `hits_per_report` passages of each. Raises InvalidQuestion for empty or over-long queries.
 
         mode "dense" or "lexical" ranks by one retriever alone, for evaluation side by side.
         """
         query = clean_question(query, self.settings.max_question_chars)
-        return self.retriever.search(query, self._vector(query), _top_k(top_k), filters, mode)
+        scope, filters = self.scope(query, filters)
+        if scope is not None and not scope.doc_ids:
+            return []
+        per_report = self.settings.hits_per_report if _reports_in(scope, self._facts) > 1 else None
+        hits = self.retriever.search(query, self._vector(query), _top_k(top_k), filters, mode, per_report)
+        return self._labelled(hits)
 
     def ask(self, question: str, top_k: int | None = None, filters: Filters | None = None) -> Answer:
         """An extractive answer with citations, or an abstention listing the closest passages.
 
-        It reads the top `top_k` passages (default: the `top_k` setting, QA_TOP_K).
+        It reads the top `top_k` passages (default: the `top_k` setting, QA_TOP_K) of the reports the
+        question names or the filters select; when neither narrows it to one report, of the best-supported one.
         """
         question = clean_question(question, self.settings.max_question_chars)
+        k = _top_k(self.settings.top_k if top_k is None else top_k)
+        scope, filters = self.scope(question, filters)
+        if scope is not None and not scope.doc_ids:
+            return Answer(question, None, None, 0.0, False, _nothing_loaded(scope), scope=scope)
         vector = self._vector(question)
-        hits = self.retriever.search(question, vector, _top_k(self.settings.top_k if top_k is None else top_k), filters)
-        return self.reader.read(question, vector, hits, self._sentences)
+        if _reports_in(scope, self._facts) > 1:
+            scope, filters = self._best_report(question, vector, filters, scope)
+        hits = self._labelled(self.retriever.search(question, vector, k, filters))
+        return replace(self.reader.read(question, vector, hits, self._sentences), scope=scope)
+
+    def compare(self, topic: str, top_k: int = 20, filters: Filters | None = None) -> list[Hit]:
+        """The best passage of each report on a topic ("IRO caseloads"), best first."""
+        topic = clean_question(topic, self.settings.max_question_chars)
+        scope, filters = self.scope(topic, filters)
+        if scope is not None and not scope.doc_ids:
+            return []
+        return self._labelled(self.retriever.search(topic, self._vector(topic), _top_k(top_k), filters, per_report=1))
+
+    def scope(self, question: str, filters: Filters | None = None) -> tuple[Scope | None, dict[str, object]]:
+        """The reports a question is about and the paragraph filters that select them.
+
+        Filters the caller sets win over places the question names; None means every report.
+        """
+        report_filters, filters = split_filters(filters)
+        if report_filters or filters.get("doc_id"):
+            chosen = matching_reports(list(self._facts.values()), report_filters)
+            wanted = filters.get("doc_id")
+            if wanted:
+                names = {wanted} if isinstance(wanted, str) else set(wanted)  # type: ignore[arg-type]
+                chosen = [r for r in chosen if r.doc_id in names]
+            label = "; ".join(self._label(r) for r in chosen[:3]) + (f" and {len(chosen) - 3} more" if len(chosen) > 3 else "")
+            scope = Scope(tuple(r.doc_id for r in chosen), label or "no report matches the filters", source="filters")
+        else:
+            scope = resolve_scope(question, list(self._facts.values()))
+        if scope is not None:
+            filters = {**filters, "doc_id": list(scope.doc_ids)}
+        return scope, filters
+
+    def reports(self, filters: Filters | None = None) -> list[ReportSummary]:
+        """Every report (or those the report-level filters select) with its facts and judgements."""
+        report_filters, _ = split_filters(filters)
+        return [summary(r) for r in matching_reports(list(self._facts.values()), report_filters)]
+
+    def _best_report(self, question: str, vector: np.ndarray, filters: dict, scope: Scope | None) -> tuple[Scope, dict]:
+        """Narrow a question over many reports to the one whose passages support it best: the sum of
+        its three best passage scores among the top 30, so one lucky sentence does not pick the report."""
+        hits = self.retriever.search(question, vector, 30, filters)
+        support: dict[str, list[float]] = {}
+        for hit in hits:
+            support.setdefault(hit.doc_id, []).append(hit.score)
+        ranked = sorted(support, key=lambda d: -sum(sorted(support[d], reverse=True)[:3]))
+        if not ranked:
+            return scope or Scope((), "no report"), filters
+        best = ranked[0]
+        chosen = Scope((best,), self._label(self._facts[best]), others=tuple(ranked[1:4]), source="best match")
+        return chosen, {**filters, "doc_id": [best]}
+
+    def _label(self, report: Report) -> str:
+        return report_label(report, place_of(report, gazetteer()).name)
+
+    def _labelled(self, hits: list[Hit]) -> list[Hit]:
+        """Hits carrying their report's authority and date, so a list across reports says where each is from."""
+        out = []
+        for hit in hits:
+            facts = self._facts.get(hit.doc_id)
+            out.append(replace(hit, authority=facts.authority, published=facts.published) if facts else hit)
+        return out
 
     def block(self, block_id: str) -> Block:
         try:
@@ -114,6 +189,16 @@ class Assistant:
     def _sentences(self, hit: Hit) -> tuple[list[tuple[int, int]], np.ndarray]:
         spans, rows = self.data.sentence_rows[hit.block_id]
         return spans, self.data.sentence_vectors[rows]
+
+
+def _reports_in(scope: Scope | None, facts: dict[str, Report]) -> int:
+    return len(facts) if scope is None else len(scope.doc_ids)
+
+
+def _nothing_loaded(scope: Scope) -> str:
+    if scope.missing:
+        return f"No report for {' or '.join(scope.missing)} is loaded; add it, or ask about a report in the list."
+    return "No loaded report matches the filters; widen them, or ask about a report in the list."
 
 
 def _top_k(top_k: int) -> int:

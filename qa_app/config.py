@@ -32,6 +32,8 @@ class Settings:
     # Past this many chunks the dense index is approximate (HNSW); see README, Scaling.
     approx_threshold: int = 50_000
     top_k: int = 5
+    # Across many reports, search shows at most this many passages of one report.
+    hits_per_report: int = 3
     # Share of the dense score in hybrid fusion (the rest is BM25); chosen on the gold set.
     dense_weight: float = 0.7
     reader: str = "sentence"  # "sentence" (default, offline) or "transformers"

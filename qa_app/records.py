@@ -118,6 +118,8 @@ class Hit:
     window_end: int = 0
     cites: tuple[int, ...] = ()
     cited_by: tuple[int, ...] = ()
+    authority: str | None = None  # the report's facts, so a hit among many reports says where it is from
+    published: str | None = None
     page: int | None = None  # the PDF page the paragraph starts on, for "¶61, p. 23"
 
     def to_dict(self) -> dict:
@@ -137,6 +139,8 @@ class Citation:
     answer_start: int | None  # half-open offsets into text; None when no short span
     answer_end: int | None
     score: float
+    authority: str | None = None
+    published: str | None = None
     page: int | None = None
 
     @classmethod
@@ -154,8 +158,46 @@ class Citation:
             answer_start=answer[0] if answer else None,
             answer_end=answer[1] if answer else None,
             score=score,
+            authority=hit.authority,
+            published=hit.published,
             page=hit.page,
         )
+
+    def to_dict(self) -> dict:
+        return to_dict(self)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The reports a question was answered from, and why: what the page shows as "Answering from: ..."."""
+
+    doc_ids: tuple[str, ...]  # the reports searched; () when the question names only places not loaded
+    label: str  # "Norfolk, 2015 inspection"
+    named: tuple[str, ...] = ()  # the places the question names, as the gazetteer writes them
+    missing: tuple[str, ...] = ()  # named places with no report loaded
+    others: tuple[str, ...] = ()  # the named places' other reports, one click away
+    source: str = "question"  # "question" (it names them), "filters" (the caller set them), "best match"
+
+    def to_dict(self) -> dict:
+        return to_dict(self)
+
+
+@dataclass(frozen=True)
+class ReportSummary:
+    """One report as the report list shows it: its facts, without its blocks."""
+
+    doc_id: str
+    title: str
+    label: str  # "Norfolk, 2015 inspection"
+    authority: str | None
+    framework: str | None
+    inspection_dates: str | None
+    published: str | None
+    lead_inspector: str | None
+    judgements: dict[str, str]
+    overall: str | None
+    pages: int | None
+    paragraphs: int  # numbered paragraphs
 
     def to_dict(self) -> dict:
         return to_dict(self)
@@ -171,6 +213,7 @@ class Answer:
     message: str  # e.g. "The report does not appear to answer this."
     citations: tuple[Citation, ...] = ()
     passages: tuple[Hit, ...] = field(default_factory=tuple)
+    scope: Scope | None = None  # the reports answered from; None when the corpus holds one report
 
     def to_dict(self) -> dict:
         return to_dict(self)

@@ -75,6 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("eval", help="retrieval and answer quality on gold questions")
     evaluate.add_argument("gold", nargs="?", default="eval/gold.jsonl", help="gold questions (.jsonl)")
     evaluate.add_argument("--xquad", help="evaluate on XQuAD (SQuAD v1.1 JSON) as an open corpus instead")
+    evaluate.add_argument("--prefix", default="", help='put this before each question, e.g. "Stoke-on-Trent 2015: "')
     evaluate.add_argument("--json", action="store_true")
     evaluate.set_defaults(run=_eval)
 
@@ -205,7 +206,7 @@ def _ask(args, settings: Settings) -> int:
 def _eval(args, settings: Settings) -> int:
     from qa_app.measure.evaluation import evaluate_gold, evaluate_xquad, format_report
 
-    result = evaluate_xquad(args.xquad, settings) if args.xquad else evaluate_gold(args.gold, settings)
+    result = evaluate_xquad(args.xquad, settings) if args.xquad else evaluate_gold(args.gold, settings, args.prefix)
     print(json.dumps(result, indent=1) if args.json else format_report(result))
     return 0
 

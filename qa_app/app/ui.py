@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from qa_app.app.render import citation_label, short_section
 from qa_app.config import Settings
 from qa_app.errors import InvalidQuestion, QAError
-from qa_app.records import Answer, Block, Citation, Hit
+from qa_app.records import Answer, Block, Citation, Hit, ReportSummary, Scope
 
 if TYPE_CHECKING:  # the assistant pulls in torch; rendering must not need it
     import gradio as gr
@@ -56,6 +56,7 @@ CSS = """
 .qa-context .qa-citing { border-left: 3px solid #3182ce; padding-left: 8px; }
 .qa-message { margin: 0 0 8px 0; }
 .qa-asked { margin: 0 0 6px 0; font-size: 0.9em; color: var(--body-text-color); opacity: 0.7; }
+.qa-scope { margin: 0 0 6px 0; font-size: 0.95em; }
 """
 
 
@@ -130,6 +131,23 @@ def render_answer(answer: Answer) -> str:
     )
 
 
+def render_scope(scope: Scope | None) -> str:
+    """ "Answering from: Norfolk, 2022 inspection", with a word on how it was chosen; "" for one report."""
+    if scope is None or not scope.doc_ids:
+        return ""
+    how = {"best match": " (the report that supports it best)", "filters": " (the filters)"}.get(scope.source, "")
+    missing = f" No report for {html.escape(' or '.join(scope.missing))} is loaded." if scope.missing else ""
+    others = " Other reports can be chosen below." if scope.others else ""
+    return f'<p class="qa-scope">Answering from: <strong>{html.escape(scope.label)}</strong>{how}.{missing}{others}</p>'
+
+
+def report_of(hit: Hit | Citation) -> str:
+    """ "Norfolk, 2022" for a passage among many reports; "" when its report states no authority."""
+    if not hit.authority:
+        return ""
+    return f"{hit.authority}, {hit.published[:4]}" if hit.published else hit.authority
+
+
 def render_notice(message: str) -> str:
     """A plain message in place of an answer (empty question, index still building, ...)."""
     return f'<div class="qa-card qa-notice"><p class="qa-message">{html.escape(message)}</p></div>'
@@ -157,7 +175,8 @@ def render_passage(hit: Hit, quote: tuple[int, int] | None = None, context_html:
     if hit.page is not None:
         number += f", p. {hit.page}"
     head = " · ".join(
-        [f"<strong>{number}</strong>", html.escape(hit.section_path)]
+        ([html.escape(report_of(hit))] if report_of(hit) else [])
+        + [f"<strong>{number}</strong>", html.escape(hit.section_path)]
         + ([html.escape(hit.judgement)] if hit.judgement else [])
     )
     details = ""
@@ -200,14 +219,41 @@ def copy_text(answer: Answer, titles: dict[str, str] | None = None) -> str:
     return "\n".join(lines)
 
 
-def make_filters(doc_id: str | None, section: str | None) -> dict[str, object] | None:
-    """The assistant's filters from the two menus; empty choices mean no filter."""
+def make_filters(
+    doc_id: str | None, section: str | None, framework: str | None = None, overall: str | None = None
+) -> dict[str, object] | None:
+    """The assistant's filters from the menus; empty choices mean no filter."""
     filters: dict[str, object] = {}
     if doc_id:
         filters["doc_id"] = doc_id
     if section:
         filters["section"] = section
+    if framework:
+        filters["framework"] = framework
+    if overall:
+        filters["judgement"] = {"Overall effectiveness": overall}
     return filters or None
+
+
+REPORT_COLUMNS = ["Report", "Authority", "Framework", "Published", "Overall effectiveness", "Paragraphs", "Pages"]
+
+
+def report_rows(reports: Sequence[ReportSummary]) -> list[list[object]]:
+    """The report list as table rows, newest first."""
+    ordered = sorted(reports, key=lambda r: r.published or "", reverse=True)
+    return [
+        [r.doc_id, r.authority or "", r.framework or "", r.published or "", r.overall or "", r.paragraphs, r.pages or ""]
+        for r in ordered
+    ]
+
+
+def judgement_counts(reports: Sequence[ReportSummary]) -> list[dict[str, object]]:
+    """Reports counted by publication year, framework and overall judgement: the chart above the list."""
+    counts: dict[tuple[str, str, str], int] = {}
+    for r in reports:
+        key = ((r.published or "")[:4] or "unknown", r.framework or "unknown", r.overall or "not graded")
+        counts[key] = counts.get(key, 0) + 1
+    return [{"year": y, "framework": f, "overall": o, "reports": n} for (y, f, o), n in sorted(counts.items())]
 
 
 def citing_blocks(blocks: Iterable[Block], paragraph: int | None) -> list[Block]:
@@ -295,36 +341,75 @@ def build_app(assistant: Assistant | AssistantSlot, settings: Settings | None = 
 
     # -- page handlers: return HTML; never raise for things a person can fix
 
-    def on_ask(question: str, doc_id: str | None, section: str | None):
+    def on_ask(question: str, doc_id: str | None, section: str | None, framework: str | None, overall: str | None):
+        hidden = gr.update(choices=[], value=None, visible=False)
         if not (question or "").strip():
-            return render_notice("Type a question first, for example: " + EXAMPLES[0]), "", ""
+            return render_notice("Type a question first, for example: " + EXAMPLES[0]), "", "", hidden
         try:
-            answer = current().ask(question, top_k=settings.top_k, filters=make_filters(doc_id, section))
+            a = current()
+            filters = make_filters(doc_id, section, framework, overall)
+            answer = a.ask(question, top_k=settings.top_k, filters=filters)
         except QAError as e:
-            return render_notice(str(e)), "", ""
+            return render_notice(str(e)), "", "", hidden
+        except ValueError as e:  # filters the menus made that the corpus cannot take
+            return render_notice(str(e)), "", "", hidden
         evidence = render_passages(answer.passages, answer.citations, contexts_for(answer.passages))
         titles = {h.doc_id: h.doc_title for h in answer.passages}
-        return render_answer(answer), evidence, copy_text(answer, titles)
+        others = answer.scope.others if answer.scope else ()
+        labels = {r.doc_id: r.label for r in a.reports()}
+        choices = gr.update(choices=[(labels.get(d, d), d) for d in others], value=None, visible=bool(others))
+        return render_scope(answer.scope) + render_answer(answer), evidence, copy_text(answer, titles), choices
 
-    def on_search(query: str, top_k: float, doc_id: str | None, section: str | None):
-        if not (query or "").strip():
-            return render_notice("Type some words to search for, for example: early help")
+    def on_other_report(question: str, doc_id: str | None, section: str | None, framework: str | None, overall: str | None):
+        """Answer the same question from another report the scope offered; that report becomes the filter."""
+        if not doc_id:
+            return gr.update(), gr.update(), gr.update(), gr.update(), gr.update()
+        return (gr.update(value=doc_id), *on_ask(question, doc_id, section, framework, overall))
+
+    def on_compare(topic: str, framework: str | None, overall: str | None):
+        if not (topic or "").strip():
+            return render_notice("Type a topic to compare, for example: IRO caseloads")
         try:
-            hits = current().search(query, top_k=int(top_k), filters=make_filters(doc_id, section))
-        except QAError as e:
+            hits = current().compare(topic, top_k=30, filters=make_filters(None, None, framework, overall))
+        except (QAError, ValueError) as e:
             return render_notice(str(e))
         return render_passages(hits, contexts=contexts_for(hits))
 
+    def on_search(query: str, top_k: float, doc_id: str | None, section: str | None, framework: str | None, overall: str | None):
+        if not (query or "").strip():
+            return render_notice("Type some words to search for, for example: early help")
+        try:
+            a = current()
+            filters = make_filters(doc_id, section, framework, overall)
+            scope, _ = a.scope(query, filters)
+            hits = a.search(query, top_k=int(top_k), filters=filters)
+        except (QAError, ValueError) as e:
+            return render_notice(str(e))
+        if scope is not None and not scope.doc_ids:
+            missing = " or ".join(scope.missing)
+            return render_notice(f"No report for {missing} is loaded." if missing else "No loaded report matches the filters.")
+        return render_passages(hits, contexts=contexts_for(hits))
+
     def on_refresh(doc_id: str | None):
-        """Status line, and the filter menus once the assistant is ready; stops the timer then."""
+        """Status line, the filter menus and the report list once the assistant is ready; stops the timer then."""
         if slot.assistant is None:
-            return slot.status(), gr.update(), gr.update(), gr.Timer(active=slot.error is None)
+            waiting = gr.update()
+            return slot.status(), waiting, waiting, waiting, waiting, waiting, waiting, gr.Timer(active=slot.error is None)
         a = slot.assistant
-        docs = [("All reports", "")] + [(title, d) for d, title in a.documents()]
+        reports = a.reports()
+        docs = [("All reports", "")] + [(r.label, r.doc_id) for r in sorted(reports, key=lambda r: r.label)]
+        frameworks = [("All frameworks", "")] + [(f, f) for f in sorted({r.framework for r in reports if r.framework})]
+        grades = [("Any overall judgement", "")] + [(g, g) for g in sorted({r.overall for r in reports if r.overall})]
+        import pandas as pd
+
         return (
             slot.status(),
             gr.update(choices=docs, value=doc_id or ""),
             gr.update(choices=section_choices(a, doc_id), value=""),
+            gr.update(choices=frameworks),
+            gr.update(choices=grades),
+            gr.update(value=pd.DataFrame(report_rows(reports), columns=REPORT_COLUMNS)),
+            gr.update(value=pd.DataFrame(judgement_counts(reports), columns=["year", "framework", "overall", "reports"])),
             gr.Timer(active=False),
         )
 
@@ -353,6 +438,24 @@ def build_app(assistant: Assistant | AssistantSlot, settings: Settings | None = 
         except (InvalidQuestion, ValueError, KeyError) as e:
             return error_payload(str(e), 400)
 
+    def reports(filters: dict | None = None) -> list[dict] | dict:
+        """Every report (or those the report-level filters select) with its facts: a list of ReportSummary.to_dict()."""
+        try:
+            return [r.to_dict() for r in current().reports(filters)]
+        except NotReady as e:
+            return error_payload(str(e), 503)
+        except (ValueError, KeyError) as e:
+            return error_payload(str(e), 400)
+
+    def compare(topic: str, top_k: int = 20, filters: dict | None = None) -> list[dict] | dict:
+        """The best passage of each report on a topic, best first: a list of Hit.to_dict()."""
+        try:
+            return [h.to_dict() for h in current().compare(topic, top_k=top_k, filters=filters)]
+        except NotReady as e:
+            return error_payload(str(e), 503)
+        except (InvalidQuestion, ValueError, KeyError) as e:
+            return error_payload(str(e), 400)
+
     def context(block_id: str, radius: int = 1) -> list[dict] | dict:
         """A block (e.g. a hit's block_id) with its neighbours in reading order: a list of Block.to_dict()."""
         try:
@@ -368,8 +471,10 @@ def build_app(assistant: Assistant | AssistantSlot, settings: Settings | None = 
         gr.Markdown("## Inspection report assistant\nAsk a question about the inspection reports, or search them.")
         status = gr.Markdown(slot.status(), elem_id="qa-status")
         with gr.Row():
-            report = gr.Dropdown([("All reports", "")], value="", label="Report", scale=1)
+            report = gr.Dropdown([("All reports", "")], value="", label="Report", scale=2)
             section = gr.Dropdown([("All sections", "")], value="", label="Section", scale=2)
+            framework = gr.Dropdown([("All frameworks", "")], value="", label="Framework", scale=1)
+            overall = gr.Dropdown([("Any overall judgement", "")], value="", label="Overall judgement", scale=1)
         with gr.Tabs():
             with gr.Tab("Ask", id="ask"):
                 with gr.Row():
@@ -385,6 +490,7 @@ def build_app(assistant: Assistant | AssistantSlot, settings: Settings | None = 
                     ask_button = gr.Button("Ask", variant="primary", scale=1, elem_id="qa-ask")
                 gr.Examples(EXAMPLES, inputs=[question], label="Examples")
                 answer_html = gr.HTML(elem_id="qa-answer", js_on_load=None)
+                other_reports = gr.Radio([], label="Answer from another report", visible=False, elem_id="qa-other-reports")
                 copy_box = gr.Textbox(
                     label="Answer with citation, as text",
                     lines=3,
@@ -400,16 +506,40 @@ def build_app(assistant: Assistant | AssistantSlot, settings: Settings | None = 
                     top_k = gr.Slider(1, 30, value=10, step=1, label="Passages", scale=1)
                     search_button = gr.Button("Search", variant="primary", scale=1, elem_id="qa-search")
                 results_html = gr.HTML(elem_id="qa-results", js_on_load=None)
+            with gr.Tab("Compare reports", id="compare"):
+                with gr.Row():
+                    topic = gr.Textbox(label="Topic", placeholder="e.g. IRO caseloads", elem_id="qa-topic", scale=5)
+                    compare_button = gr.Button("Compare", variant="primary", scale=1, elem_id="qa-compare")
+                compare_html = gr.HTML(elem_id="qa-compare-results", js_on_load=None)
+            with gr.Tab("Reports", id="reports"):
+                judgement_chart = gr.BarPlot(
+                    x="year", y="reports", color="overall", label="Overall judgements by year", elem_id="qa-chart"
+                )
+                report_table = gr.Dataframe(
+                    headers=REPORT_COLUMNS, interactive=False, label="Reports loaded", elem_id="qa-reports"
+                )
 
-        ask_io = dict(fn=on_ask, inputs=[question, report, section], outputs=[answer_html, evidence_html, copy_box])
+        filters_in = [report, section, framework, overall]
+        ask_io = dict(fn=on_ask, inputs=[question, *filters_in], outputs=[answer_html, evidence_html, copy_box, other_reports])
         question.submit(**ask_io, api_visibility="private", **limits)
         ask_button.click(**ask_io, api_visibility="private", **limits)
-        search_io = dict(fn=on_search, inputs=[query, top_k, report, section], outputs=[results_html])
+        search_io = dict(fn=on_search, inputs=[query, top_k, *filters_in], outputs=[results_html])
         query.submit(**search_io, api_visibility="private", **limits)
         search_button.click(**search_io, api_visibility="private", **limits)
+        other_reports.input(
+            on_other_report,
+            inputs=[question, other_reports, section, framework, overall],
+            outputs=[report, answer_html, evidence_html, copy_box, other_reports],
+            api_visibility="private",
+            **limits,
+        )
+        compare_io = dict(fn=on_compare, inputs=[topic, framework, overall], outputs=[compare_html])
+        topic.submit(**compare_io, api_visibility="private", **limits)
+        compare_button.click(**compare_io, api_visibility="private", **limits)
 
         timer = gr.Timer(1.0, active=slot.assistant is None)
-        refresh_io = dict(fn=on_refresh, inputs=[report], outputs=[status, report, section, timer])
+        refresh_outputs = [status, report, section, framework, overall, report_table, judgement_chart, timer]
+        refresh_io = dict(fn=on_refresh, inputs=[report], outputs=refresh_outputs)
         timer.tick(**refresh_io, api_visibility="private", queue=False)
         demo.load(**refresh_io, api_visibility="private", queue=False)
         report.change(on_report, inputs=[report], outputs=[section], api_visibility="private", queue=False)
@@ -417,6 +547,8 @@ def build_app(assistant: Assistant | AssistantSlot, settings: Settings | None = 
         gr.api(ask, api_name="ask", **limits)
         gr.api(search, api_name="search", **limits)
         gr.api(context, api_name="context", **limits)
+        gr.api(reports, api_name="reports", **limits)
+        gr.api(compare, api_name="compare", **limits)
 
     demo.queue(default_concurrency_limit=ASSISTANT_CONCURRENCY, max_size=QUEUE_MAX_SIZE)
     return demo

@@ -37,23 +37,28 @@ class Case:
     answerable: bool
     answers: tuple[str, ...]  # gold factoid answers (any one counts); () for explanations
     is_hit: Callable[[Hit | Citation], bool]  # reads doc_id, paragraph and text, which both carry
+    doc: str | None = None  # the report whose passages count, in a set over several reports
 
 
-def gold_cases(questions: Sequence[GoldQuestion]) -> list[Case]:
+def gold_cases(questions: Sequence[GoldQuestion], prefix: str = "") -> list[Case]:
+    """Cases of the gold questions; `prefix` is put before each ("Stoke-on-Trent 2015: ..."), to measure
+    the same questions when they name their report."""
+
     def hit_test(q: GoldQuestion) -> Callable[[Hit | Citation], bool]:
-        return lambda hit: is_hit(hit.text, hit.paragraph, q)
+        return lambda hit: is_hit(hit.text, hit.paragraph, q, hit.doc_id)
 
     return [
-        Case(q.question, q.answerable, (q.answer,) if q.answer else (), hit_test(q)) for q in questions
+        Case(f"{prefix}{q.question}", q.answerable, (q.answer,) if q.answer else (), hit_test(q), q.doc)
+        for q in questions
     ]
 
 
-def evaluate_gold(path: str | Path, settings: Settings) -> dict:
+def evaluate_gold(path: str | Path, settings: Settings, prefix: str = "") -> dict:
     from qa_app.assistant import Assistant
 
     assistant = Assistant.load(settings)
-    result = evaluate(assistant, gold_cases(load_gold(path)))
-    return {"dataset": str(path), **result}
+    result = evaluate(assistant, gold_cases(load_gold(path), prefix))
+    return {"dataset": str(path) + (f" (each question after {prefix!r})" if prefix else ""), **result}
 
 
 def evaluate(assistant, cases: Sequence[Case]) -> dict:
@@ -105,7 +110,10 @@ def answer_metrics(cases: Sequence[Case], answers: Sequence[Answer]) -> dict:
     em = [max(exact_match(a.answer or "", g) for g in c.answers) for c, a in factoid]
     f1 = [max(f1_score(a.answer or "", g) for g in c.answers) for c, a in factoid]
     abstention = abstention_scores([not a.answered for a in answers], [c.answerable for c in cases])
+    placed = [(c, a) for c, a in answerable if c.doc and a.answered and a.citations]
     return {
+        # Of the answered questions that belong to one report, the share whose first citation is from another.
+        "wrong_report_citations": _mean([a.citations[0].doc_id != c.doc for c, a in placed]),
         "citation_accuracy": _mean(cited),
         "citation_accuracy_95ci": mean_interval([float(c) for c in cited]),
         "answer_sentence_accuracy": _mean(in_sentence),

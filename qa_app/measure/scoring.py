@@ -19,7 +19,7 @@ from typing import TypeVar
 from qa_app.records import to_dict
 
 QUESTION_TYPES = frozenset(
-    {"number", "percent", "date", "person", "judgement", "yesno", "explanation", "list", "location", "unanswerable"}
+    {"number", "percent", "date", "person", "judgement", "yesno", "explanation", "list", "location", "unanswerable", "compare"}
 )
 
 
@@ -36,6 +36,7 @@ class GoldQuestion:
     answer: str | None
     type: str
     answerable: bool
+    doc: str | None = None  # in a set over several reports: the report whose passages count
 
     def to_dict(self) -> dict:
         return to_dict(self)
@@ -70,6 +71,8 @@ def _gold_from_dict(data: object) -> GoldQuestion:
         raise ValueError(f"'type' must be one of {sorted(QUESTION_TYPES)}, not {data['type']!r}")
     if not isinstance(data["answerable"], bool):
         raise ValueError("'answerable' must be true or false")
+    if data.get("doc") is not None and not isinstance(data["doc"], str):
+        raise ValueError("'doc' must be a report's file name without extension, or null")
     return GoldQuestion(
         id=data["id"],
         question=data["question"],
@@ -78,6 +81,7 @@ def _gold_from_dict(data: object) -> GoldQuestion:
         answer=answer,
         type=data["type"],
         answerable=data["answerable"],
+        doc=data.get("doc"),
     )
 
 
@@ -111,8 +115,11 @@ def collapse_whitespace(text: str) -> str:
     return " ".join(text.split())
 
 
-def is_hit(passage_text: str, paragraph: int | None, gold: GoldQuestion) -> bool:
-    """A passage is a hit when its paragraph is a gold paragraph or its text contains a gold evidence string."""
+def is_hit(passage_text: str, paragraph: int | None, gold: GoldQuestion, doc_id: str | None = None) -> bool:
+    """A passage is a hit when it comes from the gold report (when the gold names one) and its paragraph is
+    a gold paragraph or its text contains a gold evidence string."""
+    if gold.doc is not None and doc_id != gold.doc:
+        return False
     if paragraph is not None and paragraph in gold.paragraphs:
         return True
     text = collapse_whitespace(passage_text)

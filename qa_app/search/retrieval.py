@@ -248,10 +248,12 @@ class Retriever:
         top_k: int,
         filters: Filters | None = None,
         mode: str = "hybrid",
+        per_report: int | None = None,
     ) -> list[Hit]:
         """Paragraphs for the query, best first; a query naming a paragraph gets that paragraph first.
 
-        mode "dense" or "lexical" ranks by one retriever alone, for evaluation side by side.
+        mode "dense" or "lexical" ranks by one retriever alone, for evaluation side by side; per_report
+        keeps at most that many paragraphs of one report (every allowed paragraph is then ranked).
         """
         allowed = filter_mask(self.blocks, filters)
         number, rest = paragraph_reference(query)
@@ -266,10 +268,18 @@ class Retriever:
         scores = {"hybrid": scored.fused, "dense": scored.dense, "lexical": scored.lexical}[mode]
         pinned_ids = {h.block_id for h in pinned}
         hits = list(pinned)
-        for row in top_indices(np.where(allowed, scores, -np.inf), top_k + len(pinned)):
+        per_doc: dict[str, int] = {}
+        depth = len(scores) if per_report else top_k + len(pinned)
+        for row in top_indices(np.where(allowed, scores, -np.inf), depth):
             block = self.blocks[row]
-            if allowed[row] and block.id not in pinned_ids:
-                hits.append(make_hit(block, self._best_window(row, window_score), scores[row]))
+            if not allowed[row] or block.id in pinned_ids:
+                continue
+            if per_report and per_doc.get(block.doc_id, 0) >= per_report:
+                continue
+            per_doc[block.doc_id] = per_doc.get(block.doc_id, 0) + 1
+            hits.append(make_hit(block, self._best_window(row, window_score), scores[row]))
+            if len(hits) >= top_k:
+                break
         return hits[:top_k]
 
 

@@ -14,14 +14,17 @@ from qa_app.app.ui import (
     copy_text,
     error_payload,
     highlight,
+    judgement_counts,
     make_filters,
     render_answer,
     render_context,
     render_notice,
     render_passages,
+    render_scope,
+    report_rows,
     short_section,
 )
-from qa_app.records import Answer, Citation
+from qa_app.records import Answer, Citation, ReportSummary, Scope
 
 # TEXT is paragraph 61 of the Stoke report in section CLA, the paragraph make_hit and make_block build by default.
 QUOTE_END = TEXT.index(".") + 1
@@ -197,6 +200,42 @@ def test_api_errors_carry_a_status_and_a_sentence():
     assert error_payload("The question is empty.", 400) == {"error": "The question is empty.", "status": 400}
 
 
+REPORT = ReportSummary(
+    "norfolk-2023", "Inspection of Norfolk", "Norfolk, 2023 inspection", "Norfolk", "ILACS", "5 to 16 December 2022",
+    "2023-01-13", "Jane Doe", {"Overall effectiveness": "Good"}, "Good", 12, 55,
+)
+
+
+def test_scope_line_says_which_report_answers_and_how_it_was_chosen():
+    line = render_scope(Scope(("norfolk-2023",), "Norfolk, 2023 inspection", ("Norfolk",), (), ("norfolk-2015",)))
+    assert "Answering from: <strong>Norfolk, 2023 inspection</strong>" in line and "Other reports" in line
+    assert "supports it best" in render_scope(Scope(("a",), "A, 2019 inspection", source="best match"))
+    assert render_scope(None) == "" and render_scope(Scope((), "", ("Barnet",), ("Barnet",))) == ""
+
+
+def test_a_passage_among_many_reports_names_its_authority_and_year():
+    out = render_passages([make_hit(authority="Norfolk", published="2023-01-13")])
+    assert "Norfolk, 2023 · <strong>¶61</strong>" in out
+
+
+def test_report_menus_become_report_level_filters():
+    assert make_filters(None, None, "ILACS", "Inadequate") == {
+        "framework": "ILACS",
+        "judgement": {"Overall effectiveness": "Inadequate"},
+    }
+
+
+def test_report_list_rows_are_newest_first_and_the_chart_counts_by_year_and_judgement():
+    older = ReportSummary("n15", "t", "Norfolk, 2015 inspection", "Norfolk", "SIF with LSCB review", None,
+                          "2015-10-20", None, {}, "Inadequate", 48, 170)
+    rows = report_rows([older, REPORT])
+    assert [r[0] for r in rows] == ["norfolk-2023", "n15"] and rows[0][4] == "Good"
+    assert judgement_counts([older, REPORT, REPORT]) == [
+        {"year": "2015", "framework": "SIF with LSCB review", "overall": "Inadequate", "reports": 1},
+        {"year": "2023", "framework": "ILACS", "overall": "Good", "reports": 2},
+    ]
+
+
 # ---------------------------------------------------------------- the app's HTTP API, with a fake assistant
 
 
@@ -226,6 +265,12 @@ class FakeAssistant:
     def documents(self):
         return [("stoke", "Stoke-on-Trent")]
 
+    def reports(self, filters=None):
+        return [REPORT]
+
+    def compare(self, topic, top_k=20, filters=None):
+        return [make_hit()][:top_k]
+
 
 @pytest.fixture(scope="module")
 def client():
@@ -240,12 +285,19 @@ def client():
     demo.close()
 
 
-def test_api_endpoints_are_named_ask_search_context(client):
+def test_api_endpoints_are_named_ask_search_context_reports_compare(client):
     assert set(client.view_api(print_info=False, return_format="dict")["named_endpoints"]) == {
         "/ask",
         "/search",
         "/context",
+        "/reports",
+        "/compare",
     }
+
+
+def test_api_reports_and_compare_return_records_as_json(client):
+    assert client.predict(None, api_name="/reports") == [REPORT.to_dict()]
+    assert client.predict("IRO caseloads", 5, None, api_name="/compare") == [make_hit().to_dict()]
 
 
 def test_api_ask_returns_the_answer_record_as_json(client):
