@@ -65,7 +65,7 @@ class Assistant:
         paths = {"corpus_dir": corpus_dir, "index_dir": index_dir}
         changes = {k: Path(v) for k, v in paths.items() if v is not None}
         settings = settings.replace(**changes, **{k: v for k, v in overrides.items() if v is not None})
-        embedder = Embedder(settings.model, settings.device, settings.embed_batch_size)
+        embedder = Embedder.from_settings(settings)
         data, status = ensure_index(settings, embedder, progress, rebuild)
         return cls(settings, embedder, data, status)
 

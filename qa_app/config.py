@@ -24,8 +24,11 @@ class Settings:
     index_dir: Path = Path("index")
     # A sentence-transformers model path or hub name; PACKAGED_MODEL means the bundled MiniLM.
     model: str = PACKAGED_MODEL
-    device: str | None = None  # None: CUDA when present, else CPU
+    device: str | None = None  # None: the CPU for ONNX; for PyTorch, CUDA when present
     embed_batch_size: int = 0  # 0: chosen for the device
+    # "auto": ONNX Runtime on the CPU, PyTorch (fp16) on a CUDA device; "onnx" or "torch" to choose.
+    # ONNX is the default on the CPU by measurement (see README, Performance).
+    embedding_runtime: str = "auto"
     # Chunk windows in word pieces; chosen by measurement (see README, How it finds answers).
     chunk_tokens: int = 128
     chunk_overlap: int = 32

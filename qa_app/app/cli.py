@@ -29,7 +29,12 @@ def add_settings_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", help="sentence-transformers model path or name (default: the packaged MiniLM)")
     parser.add_argument("--reader", choices=["sentence", "transformers"], help="answer reader (default: sentence)")
     parser.add_argument("--reader-model", help="question-answering model path for --reader transformers")
-    parser.add_argument("--device", help="cpu, cuda, ... (default: CUDA when present, else CPU)")
+    parser.add_argument("--device", help="cpu, cuda, ... (default: the CPU; with --embedding-runtime torch, CUDA when present)")
+    parser.add_argument(
+        "--embedding-runtime",
+        choices=["auto", "onnx", "torch"],
+        help="what computes embeddings (default: auto, ONNX Runtime on the CPU, PyTorch on CUDA)",
+    )
 
 
 def settings_from_flags(args: argparse.Namespace, env: Mapping[str, str] | None = None, **extra: object) -> Settings:
@@ -41,6 +46,7 @@ def settings_from_flags(args: argparse.Namespace, env: Mapping[str, str] | None 
         "reader": args.reader,
         "reader_model": args.reader_model,
         "device": args.device,
+        "embedding_runtime": args.embedding_runtime,
     }
     return Settings.load(env, **flags, **extra)
 
@@ -85,7 +91,8 @@ def _parser() -> argparse.ArgumentParser:
     calibrate.set_defaults(run=_calibrate)
 
     bench = commands.add_parser("bench", help="timings and scaling on this machine")
-    bench.add_argument("--sizes", default="10000,100000,1000000", help="synthetic corpus sizes in chunks")
+    bench.add_argument("--full", action="store_true", help="add corpus sizes (1, 30, all reports) and the scaling curve")
+    bench.add_argument("--sizes", default="10000,100000,1000000", help="synthetic corpus sizes in chunks, with --full")
     bench.add_argument("--json", action="store_true")
     bench.set_defaults(run=_bench)
 
@@ -147,7 +154,7 @@ def _corpus(args, settings: Settings) -> int:
             reports.append(load_report(path, settings.corpus_dir))
         except ReportError as error:
             skipped[path.name] = str(error)
-    embedder = Embedder(settings.model, settings.device)
+    embedder = Embedder.from_settings(settings)
     blocks = [b for r in reports for b in r.paragraphs]
     chunks = chunk_corpus(blocks, settings, embedder)
     if args.json:
@@ -236,6 +243,6 @@ def _bench(args, settings: Settings) -> int:
     from qa_app.measure.bench import format_bench, run_bench
 
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-    result = run_bench(settings, sizes)
+    result = run_bench(settings, sizes, full=args.full)
     print(json.dumps(result, indent=1) if args.json else format_bench(result))
     return 0

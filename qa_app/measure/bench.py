@@ -1,9 +1,10 @@
-"""Benchmark: the cost of each pipeline stage on this machine, and how search grows with corpus size.
+"""Benchmark: the cost of each pipeline stage on this machine, each beside a baseline measured in the same run.
 
-Every timing is reported with a baseline measured in the same run that no pipeline could beat
-(embedding one question, exhaustive NumPy search over the same vectors, reading the same bytes), so
-numbers from different machines compare as ratios. The real report is indexed in a temporary folder;
-the user's index/ is never touched.
+The app's embedding runtime is set against PyTorch fp32 sentence-transformers (the old path), corpus
+sizes against one report, approximate search against exact search, so numbers from a loaded or a
+different machine compare as ratios. Every index is built in a temporary folder; the user's index/ is
+never touched. By default it measures one report in about a minute; `full` adds the corpus sizes and
+the scaling curve on synthetic corpora.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import math
 import os
 import platform
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -24,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from qa_app.config import Settings
+from qa_app.errors import QAError
 from qa_app.measure.scoring import latency_ms, load_gold, percentile, timed
 from qa_app.search.embedding import Embedder
 
@@ -37,6 +40,7 @@ GPU_BATCH_SIZES = (64, 256, 1024)
 # Clustered like text, unlike uniform random vectors (the pessimistic case for HNSW).
 NOISE_NORM = 0.6
 MAX_QUERIES = 100
+CORPUS_SIZES = (1, 30)  # reports; the whole corpus is measured too
 
 
 @dataclass
@@ -59,33 +63,51 @@ def run_bench(
     settings: Settings,
     sizes: Sequence[int],
     gold: str | Path = "eval/gold.jsonl",
+    full: bool = False,
     time_budget_s: float = TIME_BUDGET_S,
     seed: int = 0,
 ) -> dict:
-    """Measure the pipeline on the configured corpus, then dense and BM25 search on synthetic corpora."""
+    """The pipeline on the corpus's first report, new runtime against PyTorch; with `full`, also corpus
+    sizes up to the whole corpus and dense and BM25 search on synthetic corpora of `sizes` chunks."""
+    from qa_app.ingest.corpus import report_paths
     from qa_app.search.index import HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_NEIGHBOURS
 
     deadline = time.perf_counter() + time_budget_s
     load_at_start = os.getloadavg()
     questions = [q.question for q in load_gold(gold)][:MAX_QUERIES]
-    embedder = Embedder(settings.model, settings.device, settings.embed_batch_size)
+    reports = report_paths(settings.corpus_dir)
+    if not reports:
+        raise QAError(f"There are no reports in {settings.corpus_dir} to measure; put one there or pass --corpus.")
     with tempfile.TemporaryDirectory(prefix="qa-bench-") as tmp:
-        pipeline, material = pipeline_bench(settings.replace(index_dir=Path(tmp) / "index"), embedder, questions)
+        scratch = settings.replace(corpus_dir=_copy_reports(reports[:1], Path(tmp) / "corpus"), index_dir=Path(tmp) / "index")
+        embedder = Embedder.from_settings(scratch)
+        baseline = Embedder(settings.model, "cpu", settings.embed_batch_size, runtime="torch")
+        pipeline, material = pipeline_bench(scratch, embedder, baseline, questions)
+        corpus = corpus_bench(scratch, embedder, questions, reports, Path(tmp), pipeline) if full else []
     pipeline_peak = peak_rss_bytes()
-    gpu = gpu_bench(embedder, material.chunk_texts)
-    scale = scale_bench(material, sizes, deadline, np.random.default_rng(seed))
+    gpu = gpu_bench(embedder, material.chunk_texts) if full else {"device": embedder.device_name, "throughput": {}, "note": "run with --full"}
+    scale = scale_bench(material, sizes, deadline, np.random.default_rng(seed)) if full else []
     # Other work on the machine skews every timing, so the load is reported at both ends.
     machine = machine_info(embedder) | {"load_average": load_at_start, "load_average_end": os.getloadavg()[0]}
     return {
         "machine": machine,
         "pipeline": pipeline,
+        "corpus": corpus,
         "gpu": gpu,
         "scale": scale,
         "hnsw": {"M": HNSW_NEIGHBOURS, "ef_construction": HNSW_EF_CONSTRUCTION, "ef_search": HNSW_EF_SEARCH},
         "approx_threshold": settings.approx_threshold,
-        "recommendation": recommend_threshold(scale),
+        "recommendation": recommend_threshold(scale) if scale else None,
         "peak_rss_bytes": {"pipeline": pipeline_peak, "bench": peak_rss_bytes()},
     }
+
+
+def _copy_reports(paths: Sequence[Path], folder: Path) -> Path:
+    """A scratch corpus of these reports, so that every process of the bench sees the same corpus."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in paths:
+        shutil.copyfile(path, folder / path.name)
+    return folder
 
 
 def machine_info(embedder: Embedder) -> dict:
@@ -101,6 +123,7 @@ def machine_info(embedder: Embedder) -> dict:
         "torch": torch.__version__,
         "faiss": faiss.__version__,
         "date": datetime.datetime.now().isoformat(timespec="seconds"),
+        "embedding_runtime": embedder.runtime,
         "embedding_device": embedder.device_name,
         "embedding_batch_size": embedder.default_batch_size(),
     }
@@ -116,73 +139,80 @@ def _cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-# ---------------------------------------------------------------- pipeline on the real report
+# ---------------------------------------------------------------- pipeline on one report
 
 
-def pipeline_bench(settings: Settings, embedder: Embedder, questions: Sequence[str]) -> tuple[dict, Material]:
-    """Stage timings of the real pipeline, each with its baseline; settings.index_dir must be a scratch folder."""
+def pipeline_bench(
+    settings: Settings, embedder: Embedder, baseline: Embedder, questions: Sequence[str]
+) -> tuple[dict, Material]:
+    """Stage timings of the real pipeline with `embedder`, each beside `baseline` (PyTorch fp32) doing the same.
+
+    settings' folders must be scratch folders. Query-by-query stages alternate the two, so a burst of
+    other work on the machine slows both alike.
+    """
     from qa_app.assistant import Assistant
     from qa_app.ingest.chunking import chunk_corpus
     from qa_app.ingest.corpus import load_corpus, report_paths
-    from qa_app.ingest.sentences import split_sentences
     from qa_app.search.index import build_index, load_index
 
     stages: dict[str, dict] = {}
+    _, first_s = timed(lambda: embedder.model)  # an ONNX export is built here, once per index folder
+    _, baseline_model_s = timed(lambda: baseline.model)
+    embedder = Embedder.from_settings(settings)  # a second start finds the export built
     _, model_s = timed(lambda: embedder.model)
-    _, model_read_s = timed(_read_all, Path(embedder.source.path))
-    stages["model_load"] = stage(model_s, model_read_s, "reading the model files")
+    stages["first_load"] = stage(first_s, baseline_model_s, "PyTorch: load the model")
+    stages["model_load"] = stage(model_s, baseline_model_s, "PyTorch: load the model")
 
     reports, parse_s = timed(load_corpus, settings.corpus_dir)
     blocks = [b for r in reports for b in r.paragraphs]
     chunks, chunk_s = timed(chunk_corpus, blocks, settings, embedder)
-    spans, split_s = timed(lambda: [split_sentences(b.text) for b in blocks])
-    sentences = [b.text[s:e] for b, found in zip(blocks, spans) for s, e in found]
-    raw = "\n".join(Path(r.path).read_text(encoding="utf-8") for r in reports)
-    _, tokenize_s = timed(embedder.token_spans, raw)
-    stages["ingestion"] = stage(parse_s + chunk_s + split_s, tokenize_s, "tokenize the report text once")
-    stages["ingestion"].update(parse_s=parse_s, chunk_s=chunk_s, sentence_split_s=split_s)
+    baseline_chunk_s = timed(chunk_corpus, blocks, settings, baseline)[1]
+    stages["ingestion"] = stage(parse_s + chunk_s, parse_s + baseline_chunk_s, "the same, PyTorch's tokenizer")
 
-    chunk_texts = [c.text for c in chunks]
-    query_vectors, query_times = embed_one_by_one(embedder, questions)
-    one_query_s = percentile(query_times, 50)
-    stages["embed_question"] = stage(one_query_s, one_query_s, "itself") | latency_ms(query_times)
-    chunk_vectors, chunk_embed_s = timed(embedder.encode, chunk_texts)
-    sentence_vectors, sentence_embed_s = timed(embedder.encode, sentences)
-    chunks_per_s = len(chunks) / chunk_embed_s
-    stages["embed_chunks"] = stage(chunk_embed_s, one_query_s * len(chunks), "one question embedding x chunks")
-    stages["embed_chunks"]["per_s"] = chunks_per_s
-    stages["embed_sentences"] = stage(sentence_embed_s, one_query_s * len(sentences), "one question embedding x sentences")
-    stages["embed_sentences"]["per_s"] = len(sentences) / sentence_embed_s
+    query_vectors, query_times, baseline_times = embed_one_by_one(embedder, baseline, questions)
+    stages["embed_question"] = paired(query_times, baseline_times, "PyTorch fp32")
 
-    build, build_s = timed(build_index, report_paths(settings.corpus_dir), embedder, settings)
-    stages["index_build"] = stage(build_s, chunk_embed_s + sentence_embed_s, "embedding its chunks and sentences")
+    paths = report_paths(settings.corpus_dir)
+    base_settings = settings.replace(index_dir=Path(settings.index_dir).with_name("index-torch"))
+    _, baseline_build_s = timed(build_index, paths, baseline, base_settings)
+    build, build_s = timed(build_index, paths, embedder, settings)  # a scratch index: no segments to reuse
+    stages["index_build"] = stage(build_s, baseline_build_s, "PyTorch fp32: the same build")
     _, read_s = timed(_read_all, build)
     data, load_s = timed(load_index, settings.index_dir)
     stages["index_load"] = stage(load_s, read_s, "reading the index files")
     stages["index_load"]["bytes"] = _folder_bytes(build)
 
-    assistant = Assistant(settings, embedder, data, "benchmark")
-    assistant.ask(questions[0])  # warm-up: first calls allocate buffers and fill caches
-    search_times = [timed(assistant.search, q, 10)[1] for q in questions]
-    ask_times = [timed(assistant.ask, q, 5)[1] for q in questions]
-    stages["search"] = stage(percentile(search_times, 50), one_query_s, "one question embedding") | latency_ms(search_times)
-    stages["ask"] = stage(percentile(ask_times, 50), one_query_s, "one question embedding") | latency_ms(ask_times)
+    fast = Assistant(settings, embedder, data, "benchmark")
+    slow = Assistant(settings, baseline, data, "benchmark")
+    for assistant in (fast, slow):
+        assistant.ask(questions[0])  # warm-up: first calls allocate buffers and fill caches
+    for name, call in (("search", lambda a, q: a.search(q, 10)), ("ask", lambda a, q: a.ask(q, 5))):
+        pairs = [(timed(call, fast, q)[1], timed(call, slow, q)[1]) for q in questions]
+        stages[name] = paired([f for f, _ in pairs], [b for _, b in pairs], "PyTorch fp32: the same calls")
 
     cold = cold_start(settings, questions[0])
-    stages["cold_start"] = stage(cold["ask_s"], cold["baseline_s"], "new process: load model, embed one question")
+    stages["cold_start"] = stage(cold["ask_s"], cold["baseline_s"], "new process, PyTorch: the same question")
     stages["cold_start"].update(peak_rss_bytes=cold["ask_rss"], baseline_peak_rss_bytes=cold["baseline_rss"])
     if cold["error"]:
         stages["cold_start"]["error"] = cold["error"]
 
-    counts = {"reports": len(reports), "blocks": len(blocks), "chunks": len(chunks), "sentences": len(sentences), "questions": len(questions)}
+    sentence_vectors = data.sentence_vectors
+    counts = {
+        "reports": len(reports),
+        "blocks": len(blocks),
+        "chunks": len(chunks),
+        "sentences": len(sentence_vectors),
+        "questions": len(questions),
+    }
+    sentence_texts = [b.text[s:e] for b in data.blocks for s, e in data.sentence_rows[b.id][0]]
     material = Material(
-        sentences=sentences,
-        chunk_texts=chunk_texts,
-        base_vectors=np.vstack([chunk_vectors, sentence_vectors]),
+        sentences=sentence_texts,
+        chunk_texts=[c.text for c in chunks],
+        base_vectors=np.vstack([data.dense.reconstruct_n(0, data.dense.ntotal), sentence_vectors]),
         query_vectors=query_vectors,
         questions=list(questions),
-        chunks_per_s=chunks_per_s,
-        sentences_per_text=max(1, round(len(sentences) / max(len(chunks), 1))),
+        chunks_per_s=(len(chunks) + len(sentence_vectors)) / build_s,  # texts a second, as the build embeds them
+        sentences_per_text=max(1, round(len(sentence_vectors) / max(len(chunks), 1))),
     )
     return {"counts": counts, "stages": stages}, material
 
@@ -192,10 +222,58 @@ def stage(seconds: float, baseline_s: float, baseline: str) -> dict:
     return {"seconds": seconds, "baseline": baseline, "baseline_s": baseline_s, "ratio": ratio}
 
 
-def embed_one_by_one(embedder: Embedder, texts: Sequence[str]) -> tuple[np.ndarray, list[float]]:
-    embedder.encode_query(texts[0])  # warm-up
-    pairs = [timed(embedder.encode_query, t) for t in texts]
-    return np.vstack([v for v, _ in pairs]).astype(np.float32), [s for _, s in pairs]
+def paired(times: Sequence[float], baseline_times: Sequence[float], baseline: str) -> dict:
+    """p50 and p95 of the new path and of its baseline, the ratio of the medians."""
+    result = stage(percentile(times, 50), percentile(baseline_times, 50), baseline) | latency_ms(times)
+    return result | latency_ms(baseline_times, "baseline_p{}_ms")
+
+
+def embed_one_by_one(
+    embedder: Embedder, baseline: Embedder, texts: Sequence[str]
+) -> tuple[np.ndarray, list[float], list[float]]:
+    """Each question embedded alone by both, alternately: vectors of `embedder`, and both's timings."""
+    for e in (embedder, baseline):
+        e.encode_query(texts[0])  # warm-up
+    vectors, times, baseline_times = [], [], []
+    for text in texts:
+        vector, seconds = timed(embedder.encode_query, text)
+        vectors.append(vector)
+        times.append(seconds)
+        baseline_times.append(timed(baseline.encode_query, text)[1])
+    return np.vstack(vectors).astype(np.float32), times, baseline_times
+
+
+# ---------------------------------------------------------------- corpus sizes
+
+
+def corpus_bench(
+    settings: Settings, embedder: Embedder, questions: Sequence[str], reports: Sequence[Path], scratch: Path, pipeline: dict
+) -> list[dict]:
+    """Build per report, search and ask p50/p95 at 1, 30 and all reports, each as a ratio to one report."""
+    from qa_app.assistant import Assistant
+    from qa_app.ingest.corpus import report_paths
+    from qa_app.search.index import build_index, load_index
+
+    one = pipeline["stages"]
+    rows = [{"reports": 1, "build_s": one["index_build"]["seconds"], "search": one["search"], "ask": one["ask"]}]
+    for n in sorted({min(n, len(reports)) for n in (*CORPUS_SIZES, len(reports))} - {1}):
+        sized = settings.replace(
+            corpus_dir=_copy_reports(reports[:n], scratch / f"corpus-{n}"), index_dir=scratch / f"index-{n}"
+        )
+        _, build_s = timed(build_index, report_paths(sized.corpus_dir), embedder, sized)
+        assistant = Assistant(sized, embedder, load_index(sized.index_dir), "benchmark")
+        assistant.ask(questions[0])
+        search = [timed(assistant.search, q, 10)[1] for q in questions]
+        ask = [timed(assistant.ask, q, 5)[1] for q in questions]
+        rows.append({"reports": n, "build_s": build_s, "search": latency_ms(search), "ask": latency_ms(ask)})
+        shutil.rmtree(sized.index_dir, ignore_errors=True)
+    for row in rows:
+        row["build_per_report_s"] = row["build_s"] / row["reports"]
+        row["ratio_build_per_report"] = row["build_per_report_s"] / rows[0]["build_s"]
+        for name in ("search", "ask"):
+            row[name] = {k: row[name][k] for k in ("p50_ms", "p95_ms")}
+            row[name]["ratio"] = row[name]["p50_ms"] / rows[0][name]["p50_ms"]
+    return rows
 
 
 def _read_all(folder: Path) -> int:
@@ -221,22 +299,17 @@ def peak_rss_bytes() -> int:
 
 
 def cold_start(settings: Settings, question: str) -> dict:
-    """Process start to first answer with the existing index, against a process that only embeds the question."""
-    root = Path(__file__).resolve().parent.parent  # so `qa_app` imports as this package
+    """Process start to first answer with the existing index, the app's runtime against PyTorch's."""
+    root = Path(__file__).resolve().parents[2]  # so `qa_app` imports as this package
     ask = ["--corpus", str(Path(settings.corpus_dir).resolve()), "--index", str(Path(settings.index_dir).resolve())]
     ask += ["--model", settings.model, "--reader", settings.reader]
     if settings.device:
         ask += ["--device", settings.device]
     if settings.reader_model:
         ask += ["--reader-model", settings.reader_model]
-    ask += ["ask", question]
-    ask_s, ask_rss, ask_error = run_child(["from qa_app.app.cli import main", "code = main(sys.argv[1:])"], ask, root)
-    embed_only = [
-        "from qa_app.search.embedding import Embedder",
-        "Embedder(sys.argv[1], sys.argv[2] or None).encode_query(sys.argv[3])",
-        "code = 0",
-    ]
-    base_s, base_rss, base_error = run_child(embed_only, [settings.model, settings.device or "", question], root)
+    main = ["from qa_app.app.cli import main", "code = main(sys.argv[1:])"]
+    ask_s, ask_rss, ask_error = run_child(main, [*ask, "--embedding-runtime", settings.embedding_runtime, "ask", question], root)
+    base_s, base_rss, base_error = run_child(main, [*ask, "--embedding-runtime", "torch", "--device", "cpu", "ask", question], root)
     return {"ask_s": ask_s, "ask_rss": ask_rss, "baseline_s": base_s, "baseline_rss": base_rss, "error": ask_error or base_error}
 
 
@@ -465,38 +538,53 @@ def format_bench(result: dict) -> str:
         f"Machine: {m['cores']} cores, {m['memory_bytes'] / 2**30:.1f} GiB, {m['cpu']}; "
         f"Python {m['python']}, torch {m['torch']}, faiss {m['faiss']}; {m['date']}; "
         f"load average {m['load_average'][0]:.1f} at start, {m['load_average_end']:.1f} at end",
-        f"Embedding device: {m['embedding_device']} (batch {m['embedding_batch_size']})",
+        f"Embedding: {m['embedding_runtime']} on {m['embedding_device']} (batch {m['embedding_batch_size']}); "
+        "baseline: PyTorch fp32 sentence-transformers on the CPU",
         "",
     ]
     counts = result["pipeline"]["counts"]
     lines.append(
-        f"Pipeline on the corpus ({counts['reports']} reports, {counts['blocks']} blocks, {counts['chunks']} chunks, "
-        f"{counts['sentences']} sentences; {counts['questions']} gold questions), temporary index"
+        f"Pipeline on one report ({counts['blocks']} blocks, {counts['chunks']} chunks, "
+        f"{counts['sentences']} sentences; {counts['questions']} gold questions), temporary index; ratio = time / baseline"
     )
-    header = f"{'stage':<18}{'time':>11}{'p95':>10}{'baseline':>11}{'ratio':>9}  baseline is"
+    header = f"{'stage':<16}{'time':>10}{'p95':>10}{'baseline':>11}{'p95':>10}{'ratio':>8}  baseline is"
     lines += [header, "-" * len(header)]
     for name, s in result["pipeline"]["stages"].items():
         value = f"{s['p50_ms']:.1f} ms" if "p50_ms" in s else _seconds(s["seconds"])
         p95 = f"{s['p95_ms']:.1f} ms" if "p95_ms" in s else ""
-        base = _seconds(s["baseline_s"]) if s["baseline_s"] else ""
+        base = f"{s['baseline_p50_ms']:.1f} ms" if "baseline_p50_ms" in s else _seconds(s["baseline_s"])
+        base_p95 = f"{s['baseline_p95_ms']:.1f} ms" if "baseline_p95_ms" in s else ""
         ratio = f"{s['ratio']:.2f}x" if s["ratio"] else ""
-        extra = f" [{s['per_s']:.0f}/s]" if "per_s" in s else ""
-        lines.append(f"{name:<18}{value:>11}{p95:>10}{base:>11}{ratio:>9}  {s['baseline']}{extra}")
+        lines.append(f"{name:<16}{value:>10}{p95:>10}{base:>11}{base_p95:>10}{ratio:>8}  {s['baseline']}")
         if "error" in s:
-            lines.append(f"{'':<18}failed: {s['error']}")
+            lines.append(f"{'':<16}failed: {s['error']}")
     cold = result["pipeline"]["stages"]["cold_start"]
     peak = result["peak_rss_bytes"]
     lines.append(
-        f"Peak RSS: cold-start ask process {_mib(cold['peak_rss_bytes'])} (embed-only process "
+        f"Peak RSS: cold-start ask process {_mib(cold['peak_rss_bytes'])} (PyTorch "
         f"{_mib(cold['baseline_peak_rss_bytes'])}, {cold['peak_rss_bytes'] / max(cold['baseline_peak_rss_bytes'], 1):.2f}x); "
         f"bench process {_mib(peak['pipeline'])} after the pipeline, {_mib(peak['bench'])} at the end"
     )
+    if result["corpus"]:
+        lines += ["", "Corpus sizes (the app's runtime; ratio = value / one report's)"]
+        header = f"{'reports':>8}{'build/report':>14}{'ratio':>8}{'search p50':>12}{'p95':>10}{'ratio':>8}{'ask p50':>10}{'p95':>10}{'ratio':>8}"
+        lines += [header, "-" * len(header)]
+        for row in result["corpus"]:
+            s, a = row["search"], row["ask"]
+            lines.append(
+                f"{row['reports']:>8}{_seconds(row['build_per_report_s']):>14}{row['ratio_build_per_report']:>7.2f}x"
+                f"{s['p50_ms']:>9.1f} ms{s['p95_ms']:>7.1f} ms{s['ratio']:>7.2f}x"
+                f"{a['p50_ms']:>7.1f} ms{a['p95_ms']:>7.1f} ms{a['ratio']:>7.2f}x"
+            )
     gpu = result["gpu"]
     if gpu["throughput"]:
         rates = ", ".join(f"batch {b}: {r:.0f}/s" for b, r in gpu["throughput"].items())
         lines.append(f"GPU embedding ({gpu['device']}): {rates}; best batch {gpu['best_batch_size']} (default {gpu['default_batch_size']})")
     else:
         lines.append(f"GPU embedding: {gpu['note']}")
+    if not result["scale"]:
+        lines.append("Corpus sizes and scaling on synthetic corpora: run with --full")
+        return "\n".join(lines)
     h = result["hnsw"]
     lines += [
         "",

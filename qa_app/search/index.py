@@ -26,7 +26,8 @@ from qa_app.ingest.sentences import split_sentences
 from qa_app.ingest.structure import PARSER_VERSION
 from qa_app.records import Block, Chunk, Report
 from qa_app.search.acronyms import find_acronyms, spell_out
-from qa_app.search.embedding import Embedder, file_sha256
+from qa_app.search.checksums import file_sha256
+from qa_app.search.embedding import Embedder
 from qa_app.search.lexical import build_lexical, load_lexical
 from qa_app.search.segments import (
     Segment,
@@ -71,6 +72,9 @@ class Manifest:
     counts: dict[str, int] = field(default_factory=dict)
     built_at: str = ""
     skipped: dict[str, str] = field(default_factory=dict)  # report file name -> why it could not be read
+    # What computed the vectors; older manifests, which lack these, were built by PyTorch.
+    embedding_runtime: str = "torch"
+    runtime_sha256: str | None = None  # SHA-256 of the ONNX export, like weights_sha256 for the weights
 
 
 Verified = tuple[Path, Manifest]  # a build folder and its manifest, every checksum just checked
@@ -121,6 +125,7 @@ def _report_sha256(path: Path) -> str:
 
 
 def expected_manifest(settings: Settings, embedder: Embedder, corpus: dict[str, str], n_chunks: int = 0) -> Manifest:
+    runtime_sha256 = embedder.runtime_sha256  # loads the model first: an "auto" runtime may fall back to PyTorch
     return Manifest(
         format_version=FORMAT_VERSION,
         model_id=embedder.source.model_id,
@@ -133,6 +138,8 @@ def expected_manifest(settings: Settings, embedder: Embedder, corpus: dict[str, 
         chunk_overlap=settings.chunk_overlap,
         dense_kind=dense_kind(n_chunks, settings.approx_threshold),
         corpus=corpus,
+        embedding_runtime=embedder.runtime,
+        runtime_sha256=runtime_sha256,
     )
 
 
@@ -146,6 +153,10 @@ def stale_reason(found: Manifest, wanted: Manifest) -> str | None:
         return f"it was written by index format {found.format_version}, not {wanted.format_version}"
     if found.model_id != wanted.model_id or found.weights_sha256 != wanted.weights_sha256:
         return f"it was built with another model ({found.model_id})"
+    if found.runtime_sha256 and wanted.runtime_sha256 and found.runtime_sha256 != wanted.runtime_sha256:
+        # Another export of the same weights may compute other vectors. PyTorch and an export are
+        # interchangeable (tests pin cosine >= 0.99), so an index built by either serves the other.
+        return "it was built by another ONNX export of the model"
     if found.parser_version != wanted.parser_version:
         return f"it was built by report parser version {found.parser_version}, not {wanted.parser_version}"
     if found.chunker_version != wanted.chunker_version:
@@ -276,6 +287,7 @@ def index_shape(settings: Settings, embedder: Embedder) -> dict[str, object]:
         "windows": [settings.chunk_tokens, settings.chunk_overlap],
         "model": embedder.source.model_id,
         "weights": embedder.source.weights_sha256,
+        "export": embedder.runtime_sha256,  # None for PyTorch: a segment is reused only by what computed it
     }
 
 

@@ -2,7 +2,7 @@ import time
 
 import numpy as np
 import pytest
-from support import GOLD, STOKE_REPORT
+from support import GOLD, STOKE_REPORT, write_report
 
 from qa_app.config import Settings
 from qa_app.measure.bench import (
@@ -151,15 +151,37 @@ def test_run_bench_on_the_report_measures_every_stage_with_a_baseline(tmp_path):
 
     assert not index_dir.exists()  # a scratch index was used, never the configured one
     assert result["machine"]["cores"] >= 1 and result["machine"]["memory_bytes"] > 0
-    assert result["gpu"]["device"].startswith(("cpu", "cuda"))
+    assert result["machine"]["embedding_runtime"] == "onnx"
     stages = result["pipeline"]["stages"]
-    for name in ("ingestion", "embed_chunks", "index_build", "index_load", "search", "ask", "cold_start"):
+    for name in ("model_load", "ingestion", "embed_question", "index_build", "index_load", "search", "ask", "cold_start"):
         assert stages[name]["seconds"] > 0 and stages[name]["ratio"] > 0, name
+    for name in ("embed_question", "search", "ask"):  # p50 and p95 of both paths, measured side by side
+        assert 0 < stages[name]["p50_ms"] <= stages[name]["p95_ms"], name
+        assert 0 < stages[name]["baseline_p50_ms"] <= stages[name]["baseline_p95_ms"], name
     assert "error" not in stages["cold_start"]
-    assert stages["cold_start"]["peak_rss_bytes"] > 0
-    assert stages["embed_chunks"]["per_s"] > 0
+    assert stages["cold_start"]["peak_rss_bytes"] > 0 and stages["cold_start"]["baseline_peak_rss_bytes"] > 0
+    assert result["corpus"] == [] and result["scale"] == []  # the quick default
+    table = format_bench(result)
+    for header in ("Machine:", "cores", "GiB", "stage", "baseline", "ratio", "PyTorch fp32", "--full"):
+        assert header in table
+
+
+@pytest.mark.slow
+def test_full_bench_measures_corpus_sizes_against_one_report(tmp_path):
+    corpus = write_report(tmp_path / "corpus")
+    write_report(corpus, name="second.md", title="Second council report")
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("".join(GOLD.read_text(encoding="utf-8").splitlines(True)[:3]), encoding="utf-8")
+    settings = Settings.load(env={}, corpus_dir=corpus, index_dir=tmp_path / "index")
+
+    result = run_bench(settings, [1000], gold=gold, full=True)
+
+    assert [row["reports"] for row in result["corpus"]] == [1, 2]
+    one, two = result["corpus"]
+    assert one["ratio_build_per_report"] == 1.0 and one["search"]["ratio"] == 1.0
+    assert two["build_per_report_s"] > 0 and two["ask"]["p50_ms"] > 0 and two["ask"]["ratio"] > 0
     (row,) = result["scale"]
     assert row["flat"]["recall"] == 1.0 and 0.0 <= row["hnsw"]["recall"] <= 1.0
     table = format_bench(result)
-    for header in ("Machine:", "cores", "GiB", "stage", "baseline", "ratio", "recall@10", "approx_threshold"):
+    for header in ("Corpus sizes", "build/report", "recall@10", "approx_threshold"):
         assert header in table
