@@ -22,6 +22,8 @@ from qa_app.records import Report, Scope
 GAZETTEER = Path(__file__).with_name("data") / "authorities.txt"
 
 _YEAR = re.compile(r"\b(20[0-4]\d)\b")
+# How a council names itself around its place: "London Borough of Barnet", "Riverton Borough Council".
+_COUNCIL = re.compile(r"^(?:the )?(?:london borough of |royal borough of |city of |county of )|(?: city| county| borough| metropolitan borough| district)? council$")
 _REINSPECTION = re.compile(r"\bre-?inspect", re.I)
 _ILACS = re.compile(r"\bILACS\b|\binspection of local authority children'?s services\b", re.I)
 _SIF = re.compile(r"\bSIF\b|\bsingle inspection framework\b", re.I)
@@ -93,7 +95,8 @@ def place_of(report: Report, places: Sequence[Place]) -> Place:
     matches = [p for p in places for form in p.forms if _occurrences(tokens, form)]
     if matches:
         return max(matches, key=lambda p: max(len(f) for f in p.forms if _occurrences(tokens, f)))
-    return Place(name, (tokens,), capitalised=False)
+    short = _COUNCIL.sub("", " ".join(tokens)).strip()
+    return Place(name, tuple(dict.fromkeys((tokens, tuple(short.split())))) if short else (tokens,), capitalised=False)
 
 
 def resolve_scope(question: str, reports: Sequence[Report]) -> Scope | None:
@@ -124,7 +127,7 @@ def resolve_scope(question: str, reports: Sequence[Report]) -> Scope | None:
     others: list[str] = []
     missing = tuple(p.name for p in named if p.name not in by_place)
     for place in named:
-        held = sorted(by_place.get(place.name, []), key=lambda r: r.published or "")
+        held = sorted(by_place.get(place.name, []), key=_date_key)
         if not held:
             continue
         report = pick_report(question, held, framework)
@@ -172,6 +175,11 @@ def _year(question: str, reports: Sequence[Report]) -> str | None:
     """A year the question names that one of these reports was published or inspected in."""
     years = {y for r in reports for y in _years_of(r)}
     return next((y for y in _YEAR.findall(question) if y in years), None)
+
+
+def _date_key(report: Report) -> str:
+    """When a report was published, or failing that the last year its inspection dates name."""
+    return report.published or max(_years_of(report), default="")
 
 
 def _years_of(report: Report) -> set[str]:
