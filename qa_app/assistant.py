@@ -80,6 +80,7 @@ class Assistant:
         if scope is not None and not scope.doc_ids:
             return []
         per_report = self.settings.hits_per_report if _reports_in(scope, self._facts) > 1 else None
+        query = (scope.query if scope else "") or query
         hits = self.retriever.search(query, self._vector(query), _top_k(top_k), filters, mode, per_report)
         return self._labelled(hits)
 
@@ -94,11 +95,12 @@ class Assistant:
         scope, filters = self.scope(question, filters)
         if scope is not None and not scope.doc_ids:
             return Answer(question, None, None, 0.0, False, _nothing_loaded(scope), scope=scope)
-        vector = self._vector(question)
+        asked = (scope.query if scope else "") or question
+        vector = self._vector(asked)
         if _reports_in(scope, self._facts) > 1:
-            scope, filters = self._best_report(question, vector, filters, scope)
-        hits = self._labelled(self.retriever.search(question, vector, k, filters))
-        return replace(self.reader.read(question, vector, hits, self._sentences), scope=scope)
+            scope, filters = self._best_report(asked, vector, filters, scope)
+        hits = self._labelled(self.retriever.search(asked, vector, k, filters))
+        return replace(self.reader.read(asked, vector, hits, self._sentences), question=question, scope=scope)
 
     def compare(self, topic: str, top_k: int = 20, filters: Filters | None = None) -> list[Hit]:
         """The best passage of each report on a topic ("IRO caseloads"), best first."""
@@ -106,6 +108,7 @@ class Assistant:
         scope, filters = self.scope(topic, filters)
         if scope is not None and not scope.doc_ids:
             return []
+        topic = (scope.query if scope else "") or topic
         return self._labelled(self.retriever.search(topic, self._vector(topic), _top_k(top_k), filters, per_report=1))
 
     def scope(self, question: str, filters: Filters | None = None) -> tuple[Scope | None, dict[str, object]]:

@@ -177,6 +177,7 @@ class Scope:
     missing: tuple[str, ...] = ()  # named places with no report loaded
     others: tuple[str, ...] = ()  # the named places' other reports, one click away
     source: str = "question"  # "question" (it names them), "filters" (the caller set them), "best match"
+    query: str = ""  # the question as searched: without the words that chose the reports ("" when none did)
 
     def to_dict(self) -> dict:
         return to_dict(self)
