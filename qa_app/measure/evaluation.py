@@ -57,8 +57,29 @@ def evaluate_gold(path: str | Path, settings: Settings, prefix: str = "") -> dic
     from qa_app.assistant import Assistant
 
     assistant = Assistant.load(settings)
-    result = evaluate(assistant, gold_cases(load_gold(path), prefix))
-    return {"dataset": str(path) + (f" (each question after {prefix!r})" if prefix else ""), **result}
+    cases = gold_cases(load_gold(path), prefix)
+    result = evaluate(assistant, cases)
+    named = named_metrics(assistant, cases)
+    return {"dataset": str(path) + (f" (each question after {prefix!r})" if prefix else ""), **result, **named}
+
+
+def named_metrics(assistant, cases: Sequence[Case]) -> dict:
+    """On the answerable questions that name their report (a place, year or framework): hybrid recall@5
+    and the share of answers cited from another report; {} when no question does."""
+    named = [c for c in cases if c.answerable and c.doc and assistant.scope(c.question)[0] is not None]
+    if not named:
+        return {}
+    found = [any(c.is_hit(h) for h in assistant.search(c.question, top_k=5)) for c in named]
+    answers = [assistant.ask(c.question) for c in named]
+    cited = [a.citations[0].doc_id != c.doc for c, a in zip(named, answers) if a.answered and a.citations]
+    return {
+        "named": {
+            "questions": len(named),
+            "recall@5": _mean(found),
+            "recall@5_95ci": mean_interval([float(f) for f in found]),
+            "wrong_report_citations": _mean(cited),
+        }
+    }
 
 
 def evaluate(assistant, cases: Sequence[Case]) -> dict:
@@ -192,6 +213,12 @@ def format_report(result: dict) -> str:
         if f"{key}_95ci" in answers:
             shown += f"   95% interval {_interval(answers[f'{key}_95ci'])}"
         lines.append(f"{key:<26} {shown}")
+    if "named" in result:
+        named = result["named"]
+        lines.append(
+            f"{'questions naming their report':<26} {named['questions']}: hybrid R@5 {named['recall@5']:.3f} "
+            f"(95% interval {_interval(named['recall@5_95ci'])}), wrong report {named['wrong_report_citations']:.3f}"
+        )
     lines.append("")
     for key, value in result["latency_ms"].items():
         lines.append(f"{key:<26} {value:.1f} ms")
