@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
+from qa_app.answer.reader import FIGURES, HEADLINE_KINDS
+from qa_app.answer.spans import answer_type
 from qa_app.config import Settings
 from qa_app.errors import InvalidQuestion, SettingsError
 from qa_app.records import Answer, Block, Hit
 from qa_app.search.embedding import Embedder
 from qa_app.search.index import IndexData, ensure_index
+from qa_app.search.phrasings import report_phrasing
 from qa_app.search.questions import clean_question
 from qa_app.search.retrieval import Filters, Retriever
 
 MAX_TOP_K = 100
+HEADLINE_PASSAGES = 5  # statistic bullets and tables read beside the top passages for a figure
 
 
 class Assistant:
@@ -79,9 +84,16 @@ class Assistant:
         It reads the top `top_k` passages (default: the `top_k` setting, QA_TOP_K).
         """
         question = clean_question(question, self.settings.max_question_chars)
-        vector = self._vector(question)
-        hits = self.retriever.search(question, vector, _top_k(self.settings.top_k if top_k is None else top_k), filters)
-        return self.reader.read(question, vector, hits, self._sentences)
+        query = report_phrasing(question)  # "kids in care" is asked of the reports as "children looked after"
+        vector = self._vector(query)
+        hits = self.retriever.search(query, vector, _top_k(self.settings.top_k if top_k is None else top_k), filters)
+        if answer_type(query) in FIGURES and not (filters or {}).get("kind"):
+            # Headline figures sit in statistic bullets and tables, which rank low among long findings
+            # that mention the same words: the best of them are read too.
+            figures = self.retriever.search(query, vector, HEADLINE_PASSAGES, {**(filters or {}), "kind": sorted(HEADLINE_KINDS)})
+            hits += [h for h in figures if h.block_id not in {x.block_id for x in hits}]
+        answer = self.reader.read(query, vector, hits, self._sentences)
+        return answer if query == question else dataclasses.replace(answer, question=question)
 
     def block(self, block_id: str) -> Block:
         try:

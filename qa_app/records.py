@@ -108,6 +108,7 @@ class Hit:
     window_end: int = 0
     cites: tuple[int, ...] = ()
     cited_by: tuple[int, ...] = ()
+    page: int | None = None  # the page of the source document, where the format has pages
 
     def to_dict(self) -> dict:
         return to_dict(self)
@@ -126,6 +127,10 @@ class Citation:
     answer_start: int | None  # half-open offsets into text; None when no short span
     answer_end: int | None
     score: float
+    # What is cited, so an unnumbered block can be named by its kind and place ("Statistics · ... · p. 3").
+    block_id: str = ""
+    kind: str = ""
+    page: int | None = None
 
     @classmethod
     def of(cls, hit: Hit, quote: tuple[int, int], answer: tuple[int, int] | None, score: float) -> Citation:
@@ -142,6 +147,9 @@ class Citation:
             answer_start=answer[0] if answer else None,
             answer_end=answer[1] if answer else None,
             score=score,
+            block_id=hit.block_id,
+            kind=hit.kind,
+            page=hit.page,
         )
 
     def to_dict(self) -> dict:
@@ -153,11 +161,14 @@ class Answer:
     question: str
     answer: str | None  # shortest verbatim span that answers; None when the report does not answer
     sentence: str | None  # the sentence(s) containing it
-    confidence: float  # in [0, 1], comparable across questions
+    confidence: float  # in [0, 1]: the estimated chance that the answer is right
     answered: bool
     message: str  # e.g. "The report does not appear to answer this."
     citations: tuple[Citation, ...] = ()
     passages: tuple[Hit, ...] = field(default_factory=tuple)
+    # "high", "medium" or "low": a measured promise (README, Quality) of how often answers at that level
+    # are right; None when the assistant refuses. Below "medium" the page shows evidence, not an answer.
+    confidence_level: str | None = None
 
     def to_dict(self) -> dict:
         return to_dict(self)

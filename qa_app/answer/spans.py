@@ -256,9 +256,12 @@ def _proximity(inside: list[int], matched: list[int]) -> float:
 def _kind_bonus(kind, question, sentence, start, end, tokens, inside) -> float:
     text = sentence[start:end]
     bonus = 0.0
+    asks_rate = kind == "number" and _ASKS_RATE.search(question) is not None
     # Figures in brackets are usually rates or asides, not the headline count.
-    if sentence.rfind("(", 0, start) > sentence.rfind(")", 0, start):
+    if sentence.rfind("(", 0, start) > sentence.rfind(")", 0, start) and not asks_rate:
         bonus -= 0.5
+    if asks_rate and _PER.match(sentence, end):
+        bonus += 1.0  # "a rate of 110.6 per 10,000 children"
     if kind == "number":
         if re.fullmatch(r"(?:1[89]|20)\d\d", text):
             bonus -= 1.0  # a year is rarely the count asked for
@@ -285,6 +288,8 @@ def _kind_bonus(kind, question, sentence, start, end, tokens, inside) -> float:
     return bonus
 
 
+_ASKS_RATE = re.compile(r"\b(?:rate|per (?:\d|1,?000|10,?000|100,?000|head|capita))", re.I)
+_PER = re.compile(r"\s(?:per|for every|in every)\s", re.I)
 _ASKS_NAME = re.compile(r"\bname\b", re.I)
 _ASKS_KIND = re.compile(r"\b(?:what|which) (?:type|kind|sort|form|variety|breed|species|style|brand|make) of\b", re.I)
 
