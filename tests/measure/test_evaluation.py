@@ -44,7 +44,7 @@ class LevelledAssistant(FakeAssistant):
     """Answers paragraph 12 at the level the question names."""
 
     def ask(self, question):
-        level = question.split()[0].lower()
+        level = question.split(":")[0].lower()
         citation = Citation.of(HIT, (0, len(HIT.text)), None, 0.9)
         return Answer(question, None, HIT.text, 0.9, True, "", (citation,), (HIT,), confidence_level=level)
 
