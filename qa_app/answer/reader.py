@@ -77,7 +77,6 @@ class SentenceReader:
         self.retrieval_weight = retrieval_weight
         self.type_weight = type_weight
         self.context_weight = context_weight
-        # A figure asked for is more often the headline one, stated in a statistic bullet or table.
         self.headline_weight = headline_weight
         self.pair_margin = pair_margin  # a neighbour this close to the best sentence joins it (why/how)
         self.confidence_slope = confidence_slope
@@ -170,7 +169,9 @@ class SentenceReader:
         vectors = np.asarray(vectors, dtype=np.float32)
         similarity = vectors @ qv
         retrieval = 1.0 / (1.0 + rank)
-        headline = self.headline_weight if kind in FIGURES and hit.kind in HEADLINE_KINDS else 0.0
+        # A count ("how many children") is most often the headline one, stated in a statistic bullet or table.
+        counting = kind == "number" and _HOW_MANY.search(question) is not None
+        headline = self.headline_weight if counting and hit.kind in HEADLINE_KINDS else 0.0
         present = [frozenset(stem(m.group()) for m in words(hit.text[s:e])) & q_stems for s, e in spans]
         # A question word found in every sentence of the passage tells the sentences apart less
         # than one found in a single sentence: weight by inverse sentence frequency within the passage.
@@ -195,7 +196,7 @@ class SentenceReader:
                 + self.context_weight * context
                 + self.retrieval_weight * retrieval
                 + self.type_weight * typed
-                + headline * typed
+                + (headline if typed == 1.0 else 0.0)
             )
             out.append(_Scored(rank, i, start, end, score, present[i]))
         return out
