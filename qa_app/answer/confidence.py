@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from qa_app.search.words import content_stems, stem, words
 
 # Confidence thresholds of the levels, fitted by `python -m qa_app calibrate` (README, Quality).
-HIGH_AT = 0.80
-MEDIUM_AT = 0.55
-REFUSE_BELOW = 0.30
+HIGH_AT = 0.671
+MEDIUM_AT = 0.671
+REFUSE_BELOW = 0.237
 
 LEVELS = ("high", "medium", "low")
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa_app.answer.confidence import HIGH_AT, MEDIUM_AT, REFUSE_BELOW, level_of, premise_contradicted, unseen_share
-from qa_app.answer.spans import WHY_HOW, answer_type, best_span
+from qa_app.answer.spans import WHY_HOW, answer_type, best_span, is_role
 from qa_app.records import Answer, Citation, Hit
 from qa_app.search.retrieval import PARAGRAPH_REF
 from qa_app.search.words import STOPWORDS, content_stems, stem, words
@@ -30,9 +30,11 @@ FIGURES = frozenset({"number", "percent", "money", "date"})
 HEADLINE_KINDS = frozenset({"statistic", "table"})
 
 # Weights of the confidence model over `signals`: bias, then type_missing, anchors_missing,
-# span_distance, count_mismatch, premise_contradicted, unseen: a logistic regression of whether the
-# answer is right, fitted to the gold questions by `python -m qa_app calibrate` (README, Quality).
-CONFIDENCE_WEIGHTS = (0.9, -1.8, -2.1, -1.0, -1.5, -3.0, -3.0)
+# span_distance, count_mismatch, premise_contradicted, unseen, support, margin, retrieval: a logistic
+# regression of whether the answer is right, fitted to the gold questions by `python -m qa_app calibrate`
+# (README, Quality).
+CONFIDENCE_WEIGHTS = (-8.97, -2.96, -2.34, 2.37, -0.50, -3.63, -0.53, 3.75, 4.26, 5.68, 0.11)
+UNSEEN = 5  # position of `unseen` among the signals
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class SentenceReader:
         type_weight: float = 0.5,
         context_weight: float = 0.1,
         headline_weight: float = 0.15,
+        unseen_refuse: float = 0.7,
         pair_margin: float = 0.08,
         confidence_slope: float = 6.0,
         confidence_midpoint: float = 0.6,
@@ -78,6 +81,8 @@ class SentenceReader:
         self.type_weight = type_weight
         self.context_weight = context_weight
         self.headline_weight = headline_weight
+        # Refuse when at least this share of the question's words is in no retrieved passage.
+        self.unseen_refuse = unseen_refuse
         self.pair_margin = pair_margin  # a neighbour this close to the best sentence joins it (why/how)
         self.confidence_slope = confidence_slope
         self.confidence_midpoint = confidence_midpoint
@@ -118,10 +123,15 @@ class SentenceReader:
             start, end = self._with_neighbour(scored[top.hit], top)
         sentence = hit.text[start:end]
         span = best_span(question, sentence, kind, self.common_words)
-        features = signals(question, kind, sentence, hit.text, span, hit.judgement, [h.text for h in hits])
+        support = [round(self.confidence(s.score), 4) for s in best_per_hit[:2]]  # as the citations carry them
+        features = signals(
+            question, kind, sentence, hit.text, span, hit.judgement, [h.text for h in hits], support, hit.score, hit.kind
+        )
         confidence = self.confidence_of(features)
         if top.score < self.min_score:  # nothing retrieved is about the question at all
             confidence = min(confidence, self.confidence(top.score))
+        if features[UNSEEN] >= self.unseen_refuse:  # the question is about things no passage mentions
+            confidence = 0.0
         level = level_of(confidence, *self.thresholds)
 
         if level is None:
@@ -153,7 +163,10 @@ class SentenceReader:
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     def score_cap(self, answer: Answer) -> float:
-        """The ceiling `read` puts on confidence when even the best sentence is off topic (1.0 otherwise)."""
+        """The ceiling `read` puts on confidence when even the best sentence is off topic, or the question is
+        about things no passage mentions (1.0 otherwise)."""
+        if unseen_share(answer.question, [h.text for h in answer.passages]) >= self.unseen_refuse:
+            return 0.0
         first = answer.citations[0].score if answer.citations else 0.0
         return first if first < self.confidence(self.min_score) else 1.0
 
@@ -277,25 +290,37 @@ def signals(
     span: tuple[int, int] | None,
     judgement: str | None = None,
     passages: Sequence[str] = (),
+    support: Sequence[float] = (),
+    retrieval: float = 0.0,
+    block_kind: str = "",
 ) -> tuple[float, ...]:
     """What the confidence is made of: (type_missing, anchors_missing, span_distance, count_mismatch,
-    premise_contradicted, unseen).
+    premise_contradicted, unseen, support, margin, retrieval, headline).
 
     type_missing is 1 when a typed question's sentence holds no candidate of that type; anchors_missing
     the share of the question's numbers and names absent from the passage; span_distance how far the
     short answer sits from the question's words; count_mismatch 1 when "how many X" gets a number of
     something else; premise_contradicted 1 when a why/how question assumes what the section's judgement
     denies (`confidence.premise_contradicted`); unseen the share of the question's words that no
-    retrieved passage uses.
+    retrieved passage uses; support the reader's score of the best sentence (0-1), margin how far it
+    stands above the best sentence of any other passage, retrieval the search score of its passage;
+    headline 1 when a count is answered by the number beside its noun in a statistic bullet or table.
+    A "who" question answered by a role alone ("senior police commander") counts half as a missing type.
     """
     found = anchors(question)
+    counts = kind == "number" and span is not None and counts_what_is_asked(question, sentence, span)
+    role_only = kind == "person" and span is not None and is_role(sentence[span[0]:span[1]])
     return (
-        1.0 if kind in TYPED and span is None else 0.0,
+        1.0 if kind in TYPED and span is None else 0.5 if role_only else 0.0,
         len(missing_anchors(question, passage)) / len(found) if found else 0.0,
         span_distance(question, sentence, span),
         1.0 if kind == "number" and span is not None and not counts_what_is_asked(question, sentence, span) else 0.0,
         premise_contradicted(question, passage, judgement),
         unseen_share(question, passages or (passage,)),
+        support[0] if support else 0.0,
+        support[0] - support[1] if len(support) > 1 else (support[0] if support else 0.0),
+        retrieval,
+        1.0 if counts and _HOW_MANY.search(question) and block_kind in HEADLINE_KINDS else 0.0,
     )
 
 
@@ -304,9 +329,15 @@ def answer_signals(answer: Answer) -> tuple[float, ...]:
     first = answer.citations[0]
     quote = (first.quote_start, first.quote_end)
     answer_span = (first.answer_start, first.answer_end)
-    span = None if answer_span == quote else (answer_span[0] - quote[0], answer_span[1] - quote[0])
+    no_span = answer_span == quote or None in answer_span  # the whole sentence (or paragraph) is the answer
+    span = None if no_span else (answer_span[0] - quote[0], answer_span[1] - quote[0])
     passages = [h.text for h in answer.passages]
-    return signals(answer.question, answer_type(answer.question), first.quote, first.text, span, first.judgement, passages)
+    support = [c.score for c in answer.citations[:2]]
+    retrieval = next((h.score for h in answer.passages if h.block_id == first.block_id), 0.0)
+    return signals(
+        answer.question, answer_type(answer.question), first.quote, first.text, span, first.judgement, passages,
+        support, retrieval, first.kind,
+    )
 
 
 def span_distance(question: str, sentence: str, span: tuple[int, int] | None, cap: int = 8) -> float:

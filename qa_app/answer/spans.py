@@ -157,6 +157,13 @@ def candidates(sentence: str, kind: str, common: frozenset[str] = frozenset()) -
     return []
 
 
+def is_role(text: str) -> bool:
+    """Whether a span is only a role ("senior police commander"), naming no one."""
+    words_ = text.split()
+    return _ROLE.fullmatch(text) is not None or (bool(words_) and _ROLE.fullmatch(words_[-1]) is not None and not any(
+        w[:1].isupper() for w in words_))
+
+
 def _ordinary(name: str, common: frozenset[str]) -> bool:
     """Whether an untitled capitalised run is made only of the corpus's ordinary words."""
     if _TITLE.match(name):

@@ -23,6 +23,7 @@ HIGH_PRECISION = 0.90  # promised share right of answers shown as High
 MEDIUM_PRECISION = 0.70  # ... and as Medium
 MARGIN = 0.03  # fitted thresholds aim this much above the promise, as a few questions move a rate a lot
 FOLDS = 10
+FIXED = 2.0  # the cap of an answer whose confidence is fixed at 1, not modelled (see `predict`)
 
 
 def fit_logistic(
@@ -50,11 +51,15 @@ def fit_logistic(
 
 
 def predict(weights: np.ndarray, features: np.ndarray, caps: np.ndarray) -> np.ndarray:
-    """Each row's confidence as the reader computes it with these weights, its off-topic ceiling applied."""
+    """Each row's confidence as the reader computes it with these weights, its off-topic ceiling applied.
+
+    A cap above 1 marks an answer whose confidence is not modelled (a paragraph asked for by number): 1.0.
+    """
     from qa_app.answer.reader import SentenceReader
 
     reader = SentenceReader(confidence_weights=[float(w) for w in weights])
-    return np.minimum([reader.confidence_of(row) for row in features], caps)
+    modelled = np.minimum([reader.confidence_of(row) for row in features], caps)
+    return np.where(caps > 1.0, 1.0, modelled)
 
 
 def fit_thresholds(confidence: np.ndarray, right: np.ndarray, answerable: np.ndarray) -> tuple[float, float, float]:
@@ -124,7 +129,7 @@ def reliability(level_of_each: Sequence[str | None], right: np.ndarray, answerab
 def calibrate(paths: Sequence[str | Path], settings: Settings) -> dict:
     """Weights and thresholds fitted to the gold questions, with reliability held out and for the values in use."""
     from qa_app.answer.confidence import HIGH_AT, MEDIUM_AT, REFUSE_BELOW
-    from qa_app.answer.reader import CONFIDENCE_WEIGHTS, SentenceReader, answer_signals
+    from qa_app.answer.reader import CONFIDENCE_WEIGHTS, SentenceReader, answer_signals, paragraph_asked
     from qa_app.assistant import Assistant
     from qa_app.measure.evaluation import gold_cases, is_right, load_gold_files
 
@@ -135,7 +140,9 @@ def calibrate(paths: Sequence[str | Path], settings: Settings) -> dict:
     assistant.reader = reader  # every answer offered, as "low": the fit sees them all
     answers = [assistant.ask(q.question) for q in questions]
     features = np.array([answer_signals(a) for a in answers], dtype=float)
-    caps = np.array([reader.score_cap(a) for a in answers], dtype=float)
+    # Paragraphs asked for by number are given whole at confidence 1, whatever the signals say.
+    caps = np.array([FIXED if paragraph_asked(a.question) is not None and a.confidence == 1.0 else reader.score_cap(a)
+                     for a in answers], dtype=float)
     right = np.array([is_right(c, a) for c, a in zip(cases, answers)])
     answerable = np.array([q.answerable for q in questions])
 
