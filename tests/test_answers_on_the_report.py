@@ -41,12 +41,11 @@ def test_a_question_the_report_has_nothing_on_is_refused(assistant):
 
 
 def test_the_lscb_chair_is_not_answered_with_the_questions_own_words(assistant):
-    question = "Who chairs the LSCB?"
-    answer = assistant.ask(question)
-    assert answer.confidence_level != "high"
-    if answer.answer:
-        said = normalize_answer(answer.answer)
-        assert "chair" not in said and "local safeguarding children board" not in said
+    # The report names no chair; it says who the chair is: "a former senior police commander".
+    answer = assistant.ask("Who chairs the LSCB?")
+    said = normalize_answer(answer.answer or "")
+    assert "chair" not in said and "local safeguarding children board" not in said
+    assert answer.confidence_level != "high" or said == "former senior police commander"
 
 
 @pytest.mark.parametrize("question", ["What is in paragraph 65?", "What does paragraph 65 say?", "¶65"])

@@ -62,7 +62,7 @@ _CANDIDATES: dict[str, re.Pattern[str]] = {
 }
 
 _ROLE = re.compile(
-    r"\b(?:(?:acting|interim|independent|deputy|assistant|chief|lead|senior|strategic|principal)\s)*"
+    r"\b(?:(?:former|acting|interim|independent|deputy|assistant|chief|lead|senior|strategic|principal|police|council)\s)*"
     r"(?:director|chair|chairman|chairperson|chief executive|inspector|manager|head|leader|lead member|"
     r"councillor|mayor|president|minister|secretary|officer|commissioner|king|queen|emperor|founder|"
     r"constable|superintendent|commander|governor|judge|magistrate|ambassador|professor|adviser|advisor|"
