@@ -52,9 +52,9 @@ class LevelledAssistant(FakeAssistant):
 def test_each_confidence_level_reports_how_often_its_answers_were_right():
     wrong = lambda passage: False  # noqa: E731 - a case no passage satisfies
     cases = [
-        Case("High: are caseloads manageable?", True, (), in_paragraph_12, ("Caseloads are manageable.",)),
+        Case("High: are caseloads manageable?", True, (), in_paragraph_12, evidence=("Caseloads are manageable.",)),
         Case("High: is the mayor good?", True, (), wrong),
-        Case("Medium: are caseloads manageable?", True, (), in_paragraph_12, ("Caseloads are manageable.",)),
+        Case("Medium: are caseloads manageable?", True, (), in_paragraph_12, evidence=("Caseloads are manageable.",)),
         Case("Medium: who is the mayor?", False, (), wrong),
     ]
     levels = evaluate(LevelledAssistant(), cases)["answers"]["levels"]
