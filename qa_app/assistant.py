@@ -8,17 +8,21 @@ from pathlib import Path
 
 import numpy as np
 
+from qa_app.answer.reader import FIGURES, HEADLINE_KINDS
+from qa_app.answer.spans import answer_type
 from qa_app.config import Settings
 from qa_app.errors import InvalidQuestion, SettingsError
 from qa_app.records import Answer, Block, Hit, Report, ReportSummary, Scope
 from qa_app.search.embedding import Embedder
 from qa_app.search.index import IndexData, ensure_index
+from qa_app.search.phrasings import report_phrasing
 from qa_app.search.questions import clean_question
 from qa_app.search.reports import matching_reports, split_filters, summary
 from qa_app.search.retrieval import Filters, Retriever
 from qa_app.search.scope import gazetteer, place_of, report_label, resolve_scope
 
 MAX_TOP_K = 100
+HEADLINE_PASSAGES = 5  # statistic bullets and tables read beside the top passages for a figure
 
 
 class Assistant:
@@ -80,6 +84,7 @@ class Assistant:
         if scope is not None and not scope.doc_ids:
             return []
         per_report = self.settings.hits_per_report if _reports_in(scope, self._facts) > 1 else None
+        query = (scope.query if scope else "") or query
         hits = self.retriever.search(query, self._vector(query), _top_k(top_k), filters, mode, per_report)
         return self._labelled(hits)
 
@@ -94,11 +99,19 @@ class Assistant:
         scope, filters = self.scope(question, filters)
         if scope is not None and not scope.doc_ids:
             return Answer(question, None, None, 0.0, False, _nothing_loaded(scope), scope=scope)
-        vector = self._vector(question)
+        # "kids in care" is asked of the reports as "children looked after", without the words that chose them.
+        asked = report_phrasing((scope.query if scope else "") or question)
+        vector = self._vector(asked)
         if _reports_in(scope, self._facts) > 1:
-            scope, filters = self._best_report(question, vector, filters, scope)
-        hits = self._labelled(self.retriever.search(question, vector, k, filters))
-        return replace(self.reader.read(question, vector, hits, self._sentences), scope=scope)
+            scope, filters = self._best_report(asked, vector, filters, scope)
+        hits = self.retriever.search(asked, vector, k, filters)
+        if answer_type(asked) in FIGURES and not filters.get("kind"):
+            # Headline figures sit in statistic bullets and tables, which rank low among long findings
+            # that mention the same words: the best of them are read too.
+            figures = self.retriever.search(asked, vector, HEADLINE_PASSAGES, {**filters, "kind": sorted(HEADLINE_KINDS)})
+            hits += [h for h in figures if h.block_id not in {x.block_id for x in hits}]
+        answer = self.reader.read(asked, vector, self._labelled(hits), self._sentences)
+        return replace(answer, question=question, scope=scope)
 
     def compare(self, topic: str, top_k: int = 20, filters: Filters | None = None) -> list[Hit]:
         """The best passage of each report on a topic ("IRO caseloads"), best first."""
@@ -106,6 +119,7 @@ class Assistant:
         scope, filters = self.scope(topic, filters)
         if scope is not None and not scope.doc_ids:
             return []
+        topic = (scope.query if scope else "") or topic
         return self._labelled(self.retriever.search(topic, self._vector(topic), _top_k(top_k), filters, per_report=1))
 
     def scope(self, question: str, filters: Filters | None = None) -> tuple[Scope | None, dict[str, object]]:

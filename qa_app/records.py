@@ -39,10 +39,11 @@ class Block:
     judgement: str | None  # graded judgement in force for the section, e.g. "Requires improvement"
     kind: str  # finding, recommendation, summary, statistic, bullet, table, footnote, title, text
     text: str  # clean text: markup removed, page-broken paragraphs rejoined
-    start: int  # half-open character span [start, end) in the source file
+    start: int  # half-open character span [start, end) in the source: the file, or a PDF's rendered text
     end: int
     cites: tuple[int, ...] = ()  # paragraph numbers this block refers to, e.g. "(paragraph 127)"
     cited_by: tuple[int, ...] = ()  # numbers of the paragraphs that cite this one
+    page: int | None = None  # the PDF page the block starts on; None for markdown, which has no pages
 
     def to_dict(self) -> dict:
         return to_dict(self)
@@ -119,6 +120,7 @@ class Hit:
     cited_by: tuple[int, ...] = ()
     authority: str | None = None  # the report's facts, so a hit among many reports says where it is from
     published: str | None = None
+    page: int | None = None  # the PDF page the paragraph starts on, for "¶61, p. 23"
 
     def to_dict(self) -> dict:
         return to_dict(self)
@@ -139,6 +141,10 @@ class Citation:
     score: float
     authority: str | None = None
     published: str | None = None
+    # What is cited, so an unnumbered block can be named by its kind and place ("Statistics · ... · p. 3").
+    block_id: str = ""
+    kind: str = ""
+    page: int | None = None
 
     @classmethod
     def of(cls, hit: Hit, quote: tuple[int, int], answer: tuple[int, int] | None, score: float) -> Citation:
@@ -157,6 +163,9 @@ class Citation:
             score=score,
             authority=hit.authority,
             published=hit.published,
+            block_id=hit.block_id,
+            kind=hit.kind,
+            page=hit.page,
         )
 
     def to_dict(self) -> dict:
@@ -173,6 +182,7 @@ class Scope:
     missing: tuple[str, ...] = ()  # named places with no report loaded
     others: tuple[str, ...] = ()  # the named places' other reports, one click away
     source: str = "question"  # "question" (it names them), "filters" (the caller set them), "best match"
+    query: str = ""  # the question as searched: without the words that chose the reports ("" when none did)
 
     def to_dict(self) -> dict:
         return to_dict(self)
@@ -204,12 +214,15 @@ class Answer:
     question: str
     answer: str | None  # shortest verbatim span that answers; None when the report does not answer
     sentence: str | None  # the sentence(s) containing it
-    confidence: float  # in [0, 1], comparable across questions
+    confidence: float  # in [0, 1]: the estimated chance that the answer is right
     answered: bool
     message: str  # e.g. "The report does not appear to answer this."
     citations: tuple[Citation, ...] = ()
     passages: tuple[Hit, ...] = field(default_factory=tuple)
     scope: Scope | None = None  # the reports answered from; None when the corpus holds one report
+    # "high", "medium" or "low": a measured promise (README, Quality) of how often answers at that level
+    # are right; None when the assistant refuses. Below "medium" the page shows evidence, not an answer.
+    confidence_level: str | None = None
 
     def to_dict(self) -> dict:
         return to_dict(self)

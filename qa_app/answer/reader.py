@@ -13,8 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa_app.answer.spans import WHY_HOW, answer_type, best_span
+from qa_app.answer.confidence import HIGH_AT, MEDIUM_AT, REFUSE_BELOW, level_of, premise_contradicted, unseen_share
+from qa_app.answer.spans import WHY_HOW, answer_type, best_span, is_role
 from qa_app.records import Answer, Citation, Hit
+from qa_app.search.retrieval import PARAGRAPH_REF
 from qa_app.search.words import STOPWORDS, content_stems, stem, words
 
 NOT_ANSWERED = "The report does not appear to answer this question."
@@ -23,14 +25,16 @@ SentenceData = Callable[[Hit], "tuple[list[tuple[int, int]], np.ndarray]"]
 
 # Question types whose answer is a typed span: a best sentence without one rarely answers.
 TYPED = frozenset({"number", "percent", "money", "date", "person", "judgement"})
+# Quantities the reports state as headline figures in their statistic bullets and tables.
+FIGURES = frozenset({"number", "percent", "money", "date"})
+HEADLINE_KINDS = frozenset({"statistic", "table"})
 
 # Weights of the confidence model over `signals`: bias, then type_missing, anchors_missing,
-# span_distance, count_mismatch: a logistic regression on the gold questions, rounded.
-# `python -m qa_app calibrate` refits it and scores both. On 2026-11-27 (second run) the refit
-# (1.35, -3.40, -4.67, 1.01, -3.21) abstained a little better on gold held out (precision / recall
-# 0.60 / 0.80 against 0.58 / 0.73) but refused 6.3% of XQuAD's answerable questions against 4.6%,
-# and its positive weight on span_distance says it fits noise in 100 questions, so these stay.
-CONFIDENCE_WEIGHTS = (0.9, -1.8, -2.1, -1.0, -1.5)
+# span_distance, count_mismatch, premise_contradicted, unseen, support, margin, retrieval: a logistic
+# regression of whether the answer is right, fitted to the gold questions by `python -m qa_app calibrate`
+# (README, Quality).
+CONFIDENCE_WEIGHTS = (-8.97, -2.96, -2.34, 2.37, -0.50, -3.63, -0.53, 3.75, 4.26, 5.68, 0.11)
+UNSEEN = 5  # position of `unseen` among the signals
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,7 @@ class SentenceReader:
 
     def __init__(
         self,
-        abstain_below: float = 0.4,
+        thresholds: tuple[float, float, float] = (HIGH_AT, MEDIUM_AT, REFUSE_BELOW),
         *,
         confidence_weights: Sequence[float] = CONFIDENCE_WEIGHTS,
         min_score: float = 0.45,
@@ -59,13 +63,16 @@ class SentenceReader:
         retrieval_weight: float = 0.1,
         type_weight: float = 0.5,
         context_weight: float = 0.1,
+        headline_weight: float = 0.15,
+        unseen_refuse: float = 0.7,
         pair_margin: float = 0.08,
         confidence_slope: float = 6.0,
         confidence_midpoint: float = 0.6,
         max_citations: int = 5,
         common_words: frozenset[str] = frozenset(),
     ):
-        self.abstain_below = abstain_below  # confidence under which the reader abstains
+        # Confidence at which answers are shown as high and medium, and under which the reader refuses.
+        self.thresholds = thresholds
         self.confidence_weights = tuple(confidence_weights)
         self.min_score = min_score  # a best sentence scoring under this is off topic, whatever the signals
         self.similarity_weight = similarity_weight
@@ -73,6 +80,9 @@ class SentenceReader:
         self.retrieval_weight = retrieval_weight
         self.type_weight = type_weight
         self.context_weight = context_weight
+        self.headline_weight = headline_weight
+        # Refuse when at least this share of the question's words is in no retrieved passage.
+        self.unseen_refuse = unseen_refuse
         self.pair_margin = pair_margin  # a neighbour this close to the best sentence joins it (why/how)
         self.confidence_slope = confidence_slope
         self.confidence_midpoint = confidence_midpoint
@@ -90,6 +100,10 @@ class SentenceReader:
     ) -> Answer:
         """An Answer from the best sentence of `hits`, or an abstention that still cites the closest ones."""
         hits = tuple(hits)
+        asked = paragraph_asked(question)
+        wanted = next((h for h in hits if asked is not None and h.paragraph == asked), None)
+        if wanted is not None:
+            return paragraph_answer(question, wanted, hits)
         kind = answer_type(question)
         q_stems = question_stems(question)
         qv = np.asarray(question_vector, dtype=np.float32).ravel()
@@ -109,11 +123,18 @@ class SentenceReader:
             start, end = self._with_neighbour(scored[top.hit], top)
         sentence = hit.text[start:end]
         span = best_span(question, sentence, kind, self.common_words)
-        confidence = self.confidence_of(signals(question, kind, sentence, hit.text, span))
+        support = [round(self.confidence(s.score), 4) for s in best_per_hit[:2]]  # as the citations carry them
+        features = signals(
+            question, kind, sentence, hit.text, span, hit.judgement, [h.text for h in hits], support, hit.score, hit.kind
+        )
+        confidence = self.confidence_of(features)
         if top.score < self.min_score:  # nothing retrieved is about the question at all
             confidence = min(confidence, self.confidence(top.score))
+        if features[UNSEEN] >= self.unseen_refuse:  # the question is about things no passage mentions
+            confidence = 0.0
+        level = level_of(confidence, *self.thresholds)
 
-        if confidence < self.abstain_below:
+        if level is None:
             citations = tuple(self._citation(hits[s.hit], s.start, s.end, None, s.score) for s in best_per_hit)
             return not_answered(question, hits, confidence, citations[: self.max_citations])
 
@@ -132,6 +153,7 @@ class SentenceReader:
             message=found_message(hit),
             citations=((first,) + others)[: self.max_citations],
             passages=hits,
+            confidence_level=level,
         )
 
     def confidence_of(self, features: Sequence[float]) -> float:
@@ -141,7 +163,10 @@ class SentenceReader:
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     def score_cap(self, answer: Answer) -> float:
-        """The ceiling `read` puts on confidence when even the best sentence is off topic (1.0 otherwise)."""
+        """The ceiling `read` puts on confidence when even the best sentence is off topic, or the question is
+        about things no passage mentions (1.0 otherwise)."""
+        if unseen_share(answer.question, [h.text for h in answer.passages]) >= self.unseen_refuse:
+            return 0.0
         first = answer.citations[0].score if answer.citations else 0.0
         return first if first < self.confidence(self.min_score) else 1.0
 
@@ -157,6 +182,9 @@ class SentenceReader:
         vectors = np.asarray(vectors, dtype=np.float32)
         similarity = vectors @ qv
         retrieval = 1.0 / (1.0 + rank)
+        # A count ("how many children") is most often the headline one, stated in a statistic bullet or table.
+        counting = kind == "number" and _HOW_MANY.search(question) is not None
+        headline = self.headline_weight if counting and hit.kind in HEADLINE_KINDS else 0.0
         present = [frozenset(stem(m.group()) for m in words(hit.text[s:e])) & q_stems for s, e in spans]
         # A question word found in every sentence of the passage tells the sentences apart less
         # than one found in a single sentence: weight by inverse sentence frequency within the passage.
@@ -170,14 +198,18 @@ class SentenceReader:
             # Words of the neighbouring sentences count a little ("He ..." continues the last one).
             context = max((overlaps[j] for j in (i - 1, i + 1) if 0 <= j < n), default=0.0)
             typed = 0.0
-            if kind is not None and kind != "thing" and best_span(question, text, kind, self.common_words) is not None:
-                typed = 1.0
+            span = best_span(question, text, kind, self.common_words) if kind not in (None, "thing") else None
+            if span is not None:
+                # A number of something else, or of those who stopped being what is counted, answers less.
+                counts = kind != "number" or counts_what_is_asked(question, text, span)
+                typed = 0.0 if reverses_what_is_asked(question, text, span) else 1.0 if counts else 0.5
             score = (
                 self.similarity_weight * float(similarity[i])
                 + self.overlap_weight * overlaps[i]
                 + self.context_weight * context
                 + self.retrieval_weight * retrieval
                 + self.type_weight * typed
+                + (headline if typed == 1.0 else 0.0)
             )
             out.append(_Scored(rank, i, start, end, score, present[i]))
         return out
@@ -250,20 +282,45 @@ def spelled_out(acronym: str, passage: str) -> bool:
     return re.search(r"\b" + joiner.join(acronym) + r"[\w’'-]*", passage) is not None
 
 
-def signals(question: str, kind: str | None, sentence: str, passage: str, span: tuple[int, int] | None) -> tuple[float, ...]:
-    """What the confidence is made of: (type_missing, anchors_missing, span_distance, count_mismatch).
+def signals(
+    question: str,
+    kind: str | None,
+    sentence: str,
+    passage: str,
+    span: tuple[int, int] | None,
+    judgement: str | None = None,
+    passages: Sequence[str] = (),
+    support: Sequence[float] = (),
+    retrieval: float = 0.0,
+    block_kind: str = "",
+) -> tuple[float, ...]:
+    """What the confidence is made of: (type_missing, anchors_missing, span_distance, count_mismatch,
+    premise_contradicted, unseen, support, margin, retrieval, headline).
 
     type_missing is 1 when a typed question's sentence holds no candidate of that type; anchors_missing
     the share of the question's numbers and names absent from the passage; span_distance how far the
     short answer sits from the question's words; count_mismatch 1 when "how many X" gets a number of
-    something else.
+    something else; premise_contradicted 1 when a why/how question assumes what the section's judgement
+    denies (`confidence.premise_contradicted`); unseen the share of the question's words that no
+    retrieved passage uses; support the reader's score of the best sentence (0-1), margin how far it
+    stands above the best sentence of any other passage, retrieval the search score of its passage;
+    headline 1 when a count is answered by the number beside its noun in a statistic bullet or table.
+    A "who" question answered by a role alone ("senior police commander") counts half as a missing type.
     """
     found = anchors(question)
+    counts = kind == "number" and span is not None and counts_what_is_asked(question, sentence, span)
+    role_only = kind == "person" and span is not None and is_role(sentence[span[0]:span[1]])
     return (
-        1.0 if kind in TYPED and span is None else 0.0,
+        1.0 if kind in TYPED and span is None else 0.5 if role_only else 0.0,
         len(missing_anchors(question, passage)) / len(found) if found else 0.0,
         span_distance(question, sentence, span),
         1.0 if kind == "number" and span is not None and not counts_what_is_asked(question, sentence, span) else 0.0,
+        premise_contradicted(question, passage, judgement),
+        unseen_share(question, passages or (passage,)),
+        support[0] if support else 0.0,
+        support[0] - support[1] if len(support) > 1 else (support[0] if support else 0.0),
+        retrieval,
+        1.0 if counts and _HOW_MANY.search(question) and block_kind in HEADLINE_KINDS else 0.0,
     )
 
 
@@ -272,8 +329,15 @@ def answer_signals(answer: Answer) -> tuple[float, ...]:
     first = answer.citations[0]
     quote = (first.quote_start, first.quote_end)
     answer_span = (first.answer_start, first.answer_end)
-    span = None if answer_span == quote else (answer_span[0] - quote[0], answer_span[1] - quote[0])
-    return signals(answer.question, answer_type(answer.question), first.quote, first.text, span)
+    no_span = answer_span == quote or None in answer_span  # the whole sentence (or paragraph) is the answer
+    span = None if no_span else (answer_span[0] - quote[0], answer_span[1] - quote[0])
+    passages = [h.text for h in answer.passages]
+    support = [c.score for c in answer.citations[:2]]
+    retrieval = next((h.score for h in answer.passages if h.block_id == first.block_id), 0.0)
+    return signals(
+        answer.question, answer_type(answer.question), first.quote, first.text, span, first.judgement, passages,
+        support, retrieval, first.kind,
+    )
 
 
 def span_distance(question: str, sentence: str, span: tuple[int, int] | None, cap: int = 8) -> float:
@@ -313,6 +377,49 @@ def counts_what_is_asked(question: str, sentence: str, span: tuple[int, int], wi
     clause = _CLAUSE_BREAK.split(sentence[: span[0]])[-1]
     before = [stem(m.group()) for m in words(clause)][-3:]
     return bool(nouns & set(after + before))
+
+
+_REVERSAL = re.compile(r"\b(?:ceased|ceasing|stopped|no longer|left|leaving|ended|former(?:ly)?)\b", re.I)
+
+
+def reverses_what_is_asked(question: str, sentence: str, span: tuple[int, int], window: int = 5) -> bool:
+    """Whether the words after a count undo what the question counts: "216 children ceased to be looked
+    after" does not answer "How many children were looked after?"."""
+    after = " ".join(m.group() for m in words(sentence[span[1]:])[:window])
+    reversal = _REVERSAL.search(after)
+    return reversal is not None and not re.search(rf"\b{re.escape(reversal.group())}\b", question, re.I)
+
+
+# What a person types to read a paragraph whole: "What is in paragraph 65?", "What does ¶65 say?".
+_READ_WORDS = frozenset(
+    "what is in does do say says said show me read contain contains about tell the of text please give display "
+    "open see written there whole full".split()
+)
+
+
+def paragraph_asked(question: str) -> int | None:
+    """The paragraph number when the question asks for that paragraph itself, else None."""
+    found = PARAGRAPH_REF.search(question)
+    if not found:
+        return None
+    rest = question[: found.start()] + " " + question[found.end():]
+    return int(found.group(1)) if all(m.group().lower() in _READ_WORDS for m in words(rest)) else None
+
+
+def paragraph_answer(question: str, hit: Hit, hits: tuple[Hit, ...]) -> Answer:
+    """The paragraph the question names, whole, as its own answer."""
+    citation = Citation.of(hit, (0, len(hit.text)), None, 1.0)
+    return Answer(
+        question=question,
+        answer=hit.text,
+        sentence=hit.text,
+        confidence=1.0,
+        answered=True,
+        message=found_message(hit),
+        citations=(citation,),
+        passages=hits,
+        confidence_level="high",
+    )
 
 
 def not_answered(question: str, hits: tuple[Hit, ...], confidence: float = 0.0, citations: tuple[Citation, ...] = ()) -> Answer:

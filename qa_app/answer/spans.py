@@ -62,7 +62,7 @@ _CANDIDATES: dict[str, re.Pattern[str]] = {
 }
 
 _ROLE = re.compile(
-    r"\b(?:(?:acting|interim|independent|deputy|assistant|chief|lead|senior|strategic|principal)\s)*"
+    r"\b(?:(?:former|acting|interim|independent|deputy|assistant|chief|lead|senior|strategic|principal|police|council)\s)*"
     r"(?:director|chair|chairman|chairperson|chief executive|inspector|manager|head|leader|lead member|"
     r"councillor|mayor|president|minister|secretary|officer|commissioner|king|queen|emperor|founder|"
     r"constable|superintendent|commander|governor|judge|magistrate|ambassador|professor|adviser|advisor|"
@@ -155,6 +155,13 @@ def candidates(sentence: str, kind: str, common: frozenset[str] = frozenset()) -
     if kind == "location":
         return names
     return []
+
+
+def is_role(text: str) -> bool:
+    """Whether a span is only a role ("senior police commander"), naming no one."""
+    words_ = text.split()
+    return _ROLE.fullmatch(text) is not None or (bool(words_) and _ROLE.fullmatch(words_[-1]) is not None and not any(
+        w[:1].isupper() for w in words_))
 
 
 def _ordinary(name: str, common: frozenset[str]) -> bool:
@@ -256,9 +263,12 @@ def _proximity(inside: list[int], matched: list[int]) -> float:
 def _kind_bonus(kind, question, sentence, start, end, tokens, inside) -> float:
     text = sentence[start:end]
     bonus = 0.0
+    asks_rate = kind == "number" and _ASKS_RATE.search(question) is not None
     # Figures in brackets are usually rates or asides, not the headline count.
-    if sentence.rfind("(", 0, start) > sentence.rfind(")", 0, start):
+    if sentence.rfind("(", 0, start) > sentence.rfind(")", 0, start) and not asks_rate:
         bonus -= 0.5
+    if asks_rate and _PER.match(sentence, end):
+        bonus += 1.0  # "a rate of 110.6 per 10,000 children"
     if kind == "number":
         if re.fullmatch(r"(?:1[89]|20)\d\d", text):
             bonus -= 1.0  # a year is rarely the count asked for
@@ -285,6 +295,8 @@ def _kind_bonus(kind, question, sentence, start, end, tokens, inside) -> float:
     return bonus
 
 
+_ASKS_RATE = re.compile(r"\b(?:rate|per (?:\d|1,?000|10,?000|100,?000|head|capita))", re.I)
+_PER = re.compile(r"\s(?:per|for every|in every)\s", re.I)
 _ASKS_NAME = re.compile(r"\bname\b", re.I)
 _ASKS_KIND = re.compile(r"\b(?:what|which) (?:type|kind|sort|form|variety|breed|species|style|brand|make) of\b", re.I)
 

@@ -1,4 +1,4 @@
-"""Command line: `python -m qa_app corpus|index|search|ask|eval|calibrate|bench`."""
+"""Command line: `python -m qa_app corpus|index|search|ask|eval|calibrate|bench|conformance`."""
 
 from __future__ import annotations
 
@@ -6,11 +6,15 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
 from tqdm import tqdm
 
 from qa_app.config import Settings
 from qa_app.errors import QAError
+
+# The gold questions: the original 100, and those on trust (headline facts, paragraph look-ups, false premises).
+GOLD_FILES = ["eval/gold.jsonl", "eval/trust.jsonl"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -24,7 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def add_settings_flags(parser: argparse.ArgumentParser) -> None:
     """The flags that override Settings, shared with app.py so both accept the same ones."""
-    parser.add_argument("--corpus", help="folder of reports, *.md (default: corpus/)")
+    parser.add_argument("--corpus", help="folder of reports, *.md and *.pdf (default: corpus/)")
     parser.add_argument("--index", help="index folder (default: index/)")
     parser.add_argument("--model", help="sentence-transformers model path or name (default: the packaged MiniLM)")
     parser.add_argument("--reader", choices=["sentence", "transformers"], help="answer reader (default: sentence)")
@@ -79,15 +83,26 @@ def _parser() -> argparse.ArgumentParser:
         sub.set_defaults(run=run)
 
     evaluate = commands.add_parser("eval", help="retrieval and answer quality on gold questions")
-    evaluate.add_argument("gold", nargs="?", default="eval/gold.jsonl", help="gold questions (.jsonl)")
+    evaluate.add_argument("gold", nargs="*", default=GOLD_FILES, help="gold question files (.jsonl)")
     evaluate.add_argument("--xquad", help="evaluate on XQuAD (SQuAD v1.1 JSON) as an open corpus instead")
     evaluate.add_argument("--prefix", default="", help='put this before each question, e.g. "Stoke-on-Trent 2015: "')
     evaluate.add_argument("--json", action="store_true")
     evaluate.set_defaults(run=_eval)
 
     calibrate = commands.add_parser("calibrate", help="fit the reader's abstention to gold questions")
-    calibrate.add_argument("gold", nargs="?", default="eval/gold.jsonl", help="gold questions (.jsonl)")
+    calibrate.add_argument("gold", nargs="*", default=GOLD_FILES, help="gold question files (.jsonl)")
     calibrate.add_argument("--json", action="store_true")
+    calibrate.add_argument("--save", help="also write the per-question results (JSON) here, for `plot`")
+
+    plot = commands.add_parser("plot", help="risk-coverage plot of saved calibrate runs")
+    plot.add_argument("runs", nargs="+", help="files written by calibrate --save")
+    plot.add_argument("--out", default="docs/risk-coverage.png", help="the PNG to write")
+    plot.set_defaults(run=_plot)
+
+    models = commands.add_parser("models", help="install a stronger model into models/")
+    models.add_argument("action", choices=["install"])
+    models.add_argument("name", choices=["mpnet"], help="mpnet: all-mpnet-base-v2 from PyPI, SHA-256 checked")
+    models.set_defaults(run=_models)
     calibrate.set_defaults(run=_calibrate)
 
     bench = commands.add_parser("bench", help="timings and scaling on this machine")
@@ -95,6 +110,11 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--sizes", default="10000,100000,1000000", help="synthetic corpus sizes in chunks, with --full")
     bench.add_argument("--json", action="store_true")
     bench.set_defaults(run=_bench)
+
+    conformance = commands.add_parser("conformance", help="how well a folder of published PDF reports is read")
+    conformance.add_argument("folder", help="folder of reports, e.g. ../shared/ofsted")
+    conformance.add_argument("--json", action="store_true", help="one JSON record per report, then the summary")
+    conformance.set_defaults(run=_conformance)
     return parser
 
 
@@ -136,18 +156,35 @@ def load_assistant(settings: Settings, rebuild: bool = False):
 
 
 def _corpus(args, settings: Settings) -> int:
+    from qa_app.errors import ReportError
     from qa_app.ingest.chunking import chunk_corpus
-    from qa_app.ingest.corpus import load_corpus, summarize
+    from qa_app.ingest.corpus import load_report, report_paths, summarize
     from qa_app.search.embedding import Embedder
+    from qa_app.search.index import skipped_note
 
-    reports = load_corpus(settings.corpus_dir)
+    # As the index does: a report that cannot be read is named and skipped, the others are shown.
+    reports, skipped = [], {}
+    for path in report_paths(settings.corpus_dir):
+        try:
+            reports.append(load_report(path, settings.corpus_dir))
+        except ReportError as error:
+            skipped[path.name] = str(error)
     embedder = Embedder.from_settings(settings)
     blocks = [b for r in reports for b in r.paragraphs]
     chunks = chunk_corpus(blocks, settings, embedder)
     if args.json:
-        records = {"reports": [r.to_dict() for r in reports], "chunks": [c.to_dict() for c in chunks]}
+        records = {"reports": [r.to_dict() for r in reports], "chunks": [c.to_dict() for c in chunks], "skipped": skipped}
         print(json.dumps(records, ensure_ascii=False, indent=1))
         return 0
+    for report in reports:
+        numbered = sum(b.number is not None for b in report.paragraphs)
+        pages = f"{report.pages} pages" if report.pages else "no pages"
+        print(
+            f"{report.doc_id}: {report.framework}, {report.authority}, overall {report.overall}, "
+            f"{numbered} paragraphs, {pages}"
+        )
+    if skipped:
+        print(skipped_note(skipped))
     summary = summarize(reports, chunks, lambda text: len(embedder.token_spans(text)))
     for key, value in summary.items():
         print(f"{key}: {value}")
@@ -200,7 +237,37 @@ def _calibrate(args, settings: Settings) -> int:
     from qa_app.measure.calibration import calibrate, format_calibration
 
     result = calibrate(args.gold, settings)
+    if args.save:
+        Path(args.save).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.save).write_text(json.dumps(result, indent=1), encoding="utf-8")
     print(json.dumps(result, indent=1) if args.json else format_calibration(result))
+    return 0
+
+
+def _conformance(args, settings: Settings) -> int:
+    from pathlib import Path
+
+    from qa_app.measure.conformance import check_folder, describe, summary
+
+    results = []
+    for result in check_folder(Path(args.folder)):
+        results.append(result)
+        print(json.dumps(result.to_dict(), ensure_ascii=False) if args.json else describe(result), flush=True)
+    print(summary(results))
+    return 0 if all(r.ok for r in results) else 1
+def _plot(args, settings: Settings) -> int:
+    from qa_app.measure.plots import risk_coverage_plot
+
+    runs = [json.loads(Path(p).read_text(encoding="utf-8")) for p in args.runs]
+    print(risk_coverage_plot(runs, Path(args.out)))
+    return 0
+
+
+def _models(args, settings: Settings) -> int:
+    from qa_app.app.install import install
+
+    folder = install(args.name)
+    print(f"Installed and checked {folder}; use it with --model {folder} (or QA_MODEL={folder}).")
     return 0
 
 

@@ -38,12 +38,48 @@ def short_section(section_path: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def citation_label(paragraph: int | None, section_path: str, judgement: str | None) -> str:
-    """Plain text of a citation chip: "¶65 · Children looked after · Requires improvement"."""
-    parts = [f"¶{paragraph}" if paragraph is not None else "¶–", short_section(section_path)]
+# What an unnumbered block is, in the words a citation names it by.
+KIND_NAMES = {
+    "statistic": "Statistics",
+    "table": "Table",
+    "summary": "Summary",
+    "bullet": "Summary point",
+    "footnote": "Footnote",
+    "title": "Heading",
+    "recommendation": "Recommendation",
+    "finding": "Finding",
+    "text": "Text",
+}
+
+
+def block_name(paragraph: int | None, kind: str = "") -> str:
+    """"¶65" for a numbered paragraph; what an unnumbered block is otherwise ("Statistics")."""
+    if paragraph is not None:
+        return f"¶{paragraph}"
+    return KIND_NAMES.get(kind, kind.capitalize() or "Passage")
+
+
+def citation_label(
+    paragraph: int | None, section_path: str, judgement: str | None, kind: str = "", page: int | None = None
+) -> str:
+    """Plain text of a citation chip: "¶65, p. 23 · Children looked after · Requires improvement", or for an
+    unnumbered block what it is and where: "Statistics · Children looked after in this area · p. 3"."""
+    name = block_name(paragraph, kind)
+    numbered = paragraph is not None and page is not None
+    parts = [f"{name}, p. {page}" if numbered else name, short_section(section_path)]
     if judgement:
         parts.append(judgement)
+    if page is not None and not numbered:
+        parts.append(f"p. {page}")
     return " · ".join(p for p in parts if p)
+
+
+def label_of(record: Citation | Hit) -> str:
+    """`citation_label` of a citation or hit."""
+    return citation_label(record.paragraph, record.section_path, record.judgement, record.kind, record.page)
+
+
+CONFIDENCE_WORDS = {"high": "High confidence", "medium": "Medium confidence", "low": "Low confidence"}
 
 
 def marked_sentence(citation: Citation, marker: str = "**") -> str:
@@ -59,25 +95,43 @@ def marked_sentence(citation: Citation, marker: str = "**") -> str:
 
 
 def format_hit(rank: int, hit: Hit) -> str:
-    label = citation_label(hit.paragraph, hit.section_path, hit.judgement)
+    label = label_of(hit)
     body = textwrap.fill(hit.text, width=100, initial_indent="    ", subsequent_indent="    ")
     return f"{rank:>2}. {label}  (score {hit.score:.3f}, {hit.doc_id})\n{body}"
 
 
+SHOWN_CANDIDATES = 3  # candidate sentences shown instead of one answer below High
+
+
 def format_answer(answer: Answer) -> str:
-    """Answer, the sentence with the answer marked, and the citations, as a person reads them."""
+    """The answer as a person reads it: at High the answer marked in its sentence; below High the best
+    candidate sentences, each with where it is; on a refusal the message and the closest passages."""
     lines: list[str] = []
-    if answer.answered and answer.citations:
+    level = answer.confidence_level
+    if level == "high" and answer.citations:
         first = answer.citations[0]
         if answer.answer and answer.answer != answer.sentence:
             lines.append(f"Answer: {answer.answer}")
         lines.append(textwrap.fill(marked_sentence(first), width=100))
-        lines.append(f"Confidence: {answer.confidence:.2f}")
+        lines.append(f"{CONFIDENCE_WORDS[level]} ({answer.confidence:.2f})")
+    elif level is not None:
+        lines.append(f"{CONFIDENCE_WORDS[level]} ({answer.confidence:.2f}): {not_sure(level)}")
+        for c in answer.citations[:SHOWN_CANDIDATES]:
+            lines.append(textwrap.fill(c.quote, width=100, initial_indent="  - ", subsequent_indent="    "))
+            lines.append(f"    {label_of(c)}  ({c.doc_id})")
+        return "\n".join(lines)
     else:
         lines.append(answer.message)
     if answer.citations:
         lines.append("")
         lines.append("Sources:" if answer.answered else "Closest passages:")
         for c in answer.citations:
-            lines.append(f"  {citation_label(c.paragraph, c.section_path, c.judgement)}  ({c.doc_id})")
+            lines.append(f"  {label_of(c)}  ({c.doc_id})")
     return "\n".join(lines)
+
+
+def not_sure(level: str) -> str:
+    """What a person is told when the answer is not certain enough to state as one."""
+    if level == "medium":
+        return "the answer is probably in one of these sentences; check it before relying on it."
+    return "the report may answer this in one of these sentences, but that is not sure."

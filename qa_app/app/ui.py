@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from qa_app.app.render import citation_label, short_section
+from qa_app.app.render import CONFIDENCE_WORDS, SHOWN_CANDIDATES, block_name, label_of, not_sure, short_section
 from qa_app.config import Settings
 from qa_app.errors import InvalidQuestion, QAError
 from qa_app.records import Answer, Block, Citation, Hit, ReportSummary, Scope
@@ -32,10 +32,6 @@ EXAMPLES = [
     "What proportion of managers are not completing audits?",
     "What is the judgement for leadership, management and governance?",
 ]
-
-# Confidence bands; the assistant's confidence is calibrated to [0, 1] (see README, Quality).
-HIGH_CONFIDENCE = 0.7
-MEDIUM_CONFIDENCE = 0.4
 
 CSS = """
 .qa-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 14px 16px; margin: 6px 0; }
@@ -55,6 +51,10 @@ CSS = """
 .qa-context .qa-focus { border-left: 3px solid #d69e2e; padding-left: 8px; }
 .qa-context .qa-citing { border-left: 3px solid #3182ce; padding-left: 8px; }
 .qa-message { margin: 0 0 8px 0; }
+.qa-card.qa-unsure { border-left: 4px solid #3182ce; }
+.qa-candidates { margin: 4px 0 8px 0; padding-left: 18px; }
+.qa-candidates li { margin: 4px 0; }
+.qa-where { font-size: 0.85em; opacity: 0.8; }
 .qa-asked { margin: 0 0 6px 0; font-size: 0.9em; color: var(--body-text-color); opacity: 0.7; }
 .qa-scope { margin: 0 0 6px 0; font-size: 0.95em; }
 """
@@ -63,12 +63,9 @@ CSS = """
 # ---------------------------------------------------------------- pure rendering
 
 
-def confidence_label(confidence: float) -> str:
-    if confidence >= HIGH_CONFIDENCE:
-        return "High confidence"
-    if confidence >= MEDIUM_CONFIDENCE:
-        return "Medium confidence"
-    return "Low confidence"
+def confidence_label(level: str | None) -> str:
+    """The confidence level in words; a refusal has none."""
+    return CONFIDENCE_WORDS.get(level or "", "")
 
 
 def highlight(text: str, spans: Iterable[tuple[int, int, str]]) -> str:
@@ -94,9 +91,9 @@ def highlight(text: str, spans: Iterable[tuple[int, int, str]]) -> str:
     return "".join(out)
 
 
-def _chip(paragraph: int | None, section_path: str, judgement: str | None) -> str:
-    label = html.escape(citation_label(paragraph, section_path, judgement))
-    title = html.escape(section_path)
+def _chip(record: Citation | Hit) -> str:
+    label = html.escape(label_of(record))
+    title = html.escape(record.section_path)
     return f'<span class="qa-chip" title="{title}">{label}</span>'
 
 
@@ -114,19 +111,39 @@ def answer_sentence_html(answer: Answer) -> str:
     return highlight(sentence, spans)
 
 
-def render_answer(answer: Answer) -> str:
-    """The answer card: bolded answer in its sentence, confidence in words and ¶ chips; or the abstention."""
-    asked = f'<p class="qa-asked">{html.escape(answer.question)}</p>'
-    if not answer.answered:
-        closest = "<p><em>The closest passages are listed under Evidence.</em></p>" if answer.passages else ""
-        message = f'<p class="qa-message">{html.escape(answer.message)}</p>'
-        return f'<div class="qa-card qa-abstain">{asked}{message}{closest}</div>'
+def candidates_html(answer: Answer, limit: int = SHOWN_CANDIDATES) -> str:
+    """The best candidate sentences, each with its report, ¶ (or what the block is) and page."""
+    titles = {h.doc_id: h.doc_title for h in answer.passages}
+    items = []
+    for c in answer.citations[:limit]:
+        where = html.escape(f"{titles.get(c.doc_id, c.doc_id)} · {label_of(c)}")
+        items.append(f'<li>{html.escape(c.quote)}<br><span class="qa-where">{where}</span></li>')
+    return f'<ul class="qa-candidates">{"".join(items)}</ul>' if items else ""
 
-    chips = "".join(_chip(c.paragraph, c.section_path, c.judgement) for c in answer.citations)
+
+def render_answer(answer: Answer) -> str:
+    """The answer card. High: the short answer bold in its sentence, with ¶ chips. Medium and Low: the best
+    two or three candidate sentences with where each is, and no answer asserted. A refusal: the message
+    and the closest sentences."""
+    asked = f'<p class="qa-asked">{html.escape(answer.question)}</p>'
+    level = answer.confidence_level
+    if level is None:
+        message = f'<p class="qa-message">{html.escape(answer.message)}</p>'
+        closest = ""
+        if answer.citations:
+            closest = "<p><em>The closest passages:</em></p>" + candidates_html(answer)
+        elif answer.passages:
+            closest = "<p><em>The closest passages are listed under Evidence.</em></p>"
+        return f'<div class="qa-card qa-abstain">{asked}{message}{closest}</div>'
+    badge = f'<span class="qa-confidence">{confidence_label(level)}</span>'
+    if level != "high":
+        message = f'<p class="qa-message">{html.escape(not_sure(level).capitalize())}</p>'
+        return f'<div class="qa-card qa-unsure">{asked}{badge}{message}{candidates_html(answer)}</div>'
+    chips = "".join(_chip(c) for c in answer.citations)
     return (
         f'<div class="qa-card qa-answered">{asked}'
         f'<p class="qa-sentence">{answer_sentence_html(answer)}</p>'
-        f'<span class="qa-confidence">{confidence_label(answer.confidence)}</span>{chips}'
+        f"{badge}{chips}"
         "</div>"
     )
 
@@ -146,6 +163,13 @@ def report_of(hit: Hit | Citation) -> str:
     if not hit.authority:
         return ""
     return f"{hit.authority}, {hit.published[:4]}" if hit.published else hit.authority
+def evidence_order(answer: Answer) -> list[Hit]:
+    """The answer's passages in the order of its citations (so chips and evidence agree), then the rest."""
+    by_id = {h.block_id: h for h in answer.passages}
+    cited = [by_id[c.block_id] for c in answer.citations if c.block_id in by_id]
+    cited = list({h.block_id: h for h in cited}.values())
+    seen = {h.block_id for h in cited}
+    return cited + [h for h in answer.passages if h.block_id not in seen]
 
 
 def render_notice(message: str) -> str:
@@ -171,11 +195,15 @@ def render_context(blocks: Sequence[Block], focus_id: str, citing: Sequence[Bloc
 def render_passage(hit: Hit, quote: tuple[int, int] | None = None, context_html: str = "") -> str:
     """One passage: ¶ number, section path, judgement, the supporting sentence (or best window) marked."""
     start, end = quote if quote else (hit.window_start, hit.window_end)
-    number = f"¶{hit.paragraph}" if hit.paragraph is not None else html.escape(hit.kind.capitalize())
+    number = html.escape(block_name(hit.paragraph, hit.kind))
+    numbered_page = hit.paragraph is not None and hit.page is not None
+    if numbered_page:
+        number += f", p. {hit.page}"
     head = " · ".join(
         ([html.escape(report_of(hit))] if report_of(hit) else [])
         + [f"<strong>{number}</strong>", html.escape(hit.section_path)]
         + ([html.escape(hit.judgement)] if hit.judgement else [])
+        + ([f"p. {hit.page}"] if hit.page is not None and not numbered_page else [])
     )
     details = ""
     if context_html:
@@ -207,13 +235,18 @@ def render_passages(
 def copy_text(answer: Answer, titles: dict[str, str] | None = None) -> str:
     """The answer and its citations as plain text, ready to paste into a note."""
     titles = titles or {}
-    if not answer.answered:
+    if answer.confidence_level is None:
         return f"{answer.question}\n{answer.message}"
+    if answer.confidence_level != "high":
+        lines = [answer.question, f"{confidence_label(answer.confidence_level)}: {not_sure(answer.confidence_level)}"]
+        for c in answer.citations[:SHOWN_CANDIDATES]:
+            lines.append(f"- {c.quote} — {titles.get(c.doc_id, c.doc_id)}, {label_of(c)}")
+        return "\n".join(lines)
     sentence = answer.citations[0].quote if answer.citations else (answer.sentence or answer.answer or "")
-    lines = [answer.question, f"{sentence} ({confidence_label(answer.confidence)})"]
+    lines = [answer.question, f"{sentence} ({confidence_label(answer.confidence_level)})"]
     if answer.citations:  # the first citation is the one the sentence is quoted from
         c = answer.citations[0]
-        lines.append(f"— {titles.get(c.doc_id, c.doc_id)}, {citation_label(c.paragraph, c.section_path, c.judgement)}")
+        lines.append(f"— {titles.get(c.doc_id, c.doc_id)}, {label_of(c)}")
     return "\n".join(lines)
 
 
@@ -347,11 +380,10 @@ def build_app(assistant: Assistant | AssistantSlot, settings: Settings | None = 
             a = current()
             filters = make_filters(doc_id, section, framework, overall)
             answer = a.ask(question, top_k=settings.top_k, filters=filters)
-        except QAError as e:
+        except (QAError, ValueError) as e:  # ValueError: filters the menus made that the corpus cannot take
             return render_notice(str(e)), "", "", hidden
-        except ValueError as e:  # filters the menus made that the corpus cannot take
-            return render_notice(str(e)), "", "", hidden
-        evidence = render_passages(answer.passages, answer.citations, contexts_for(answer.passages))
+        passages = evidence_order(answer)
+        evidence = render_passages(passages, answer.citations, contexts_for(passages))
         titles = {h.doc_id: h.doc_title for h in answer.passages}
         others = answer.scope.others if answer.scope else ()
         labels = {r.doc_id: r.label for r in a.reports()}

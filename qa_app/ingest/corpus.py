@@ -1,4 +1,4 @@
-"""The corpus folder: which files are reports, and reading each into a `Report`."""
+"""The corpus folder: which files are reports (markdown, PDF), and reading each into a `Report`."""
 
 from __future__ import annotations
 
@@ -8,8 +8,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from qa_app.errors import ReportError
+from qa_app.ingest.facts import report_facts
+from qa_app.ingest.layout import markdown_layout
 from qa_app.ingest.structure import parse_report
 from qa_app.records import Chunk, Report
+
+REPORT_SUFFIXES = (".md", ".pdf")
 
 
 def load_report(path: str | Path, corpus_dir: str | Path | None = None) -> Report:
@@ -23,26 +27,39 @@ def load_report(path: str | Path, corpus_dir: str | Path | None = None) -> Repor
         data = path.read_bytes()
     except OSError as error:
         raise unreadable_report(path, error) from None
-    source = _decode(data, path)
-    title, blocks = parse_report(source, doc_id=path.stem, name=str(path))
-    return Report(path.stem, title, str(path), hashlib.sha256(data).hexdigest(), blocks)
+    if path.suffix.lower() == ".pdf":
+        from qa_app.ingest.pdf import read_pdf  # pypdfium2 is loaded only for a corpus that holds PDFs
+
+        layout = read_pdf(data, path)
+    else:
+        layout = markdown_layout(_decode(data, path))
+    title, blocks = parse_report(layout, doc_id=path.stem, name=str(path))
+    facts = report_facts(title, blocks, path.stem)
+    if layout.page_starts and facts.framework is None:
+        raise ReportError(
+            f"{path} is not an Ofsted children's services inspection report (its first pages name no inspection "
+            "framework); take it out of the corpus folder."
+        )
+    sha256 = hashlib.sha256(data).hexdigest()
+    return Report(path.stem, title, str(path), sha256, blocks, **vars(facts), pages=len(layout.page_starts) or None)
 
 
 def load_corpus(corpus_dir: str | Path) -> list[Report]:
-    """Every report (*.md) in the folder, sorted by doc_id; ReportError names any bad file."""
+    """Every report (*.md, *.pdf) in the folder, sorted by doc_id; ReportError names any bad file."""
     root = Path(corpus_dir)
     paths = report_paths(root)
     if not paths:
-        raise ReportError(f"The corpus folder {root} holds no reports (*.md); add at least one markdown report.")
+        raise ReportError(f"The corpus folder {root} holds no reports (*.md, *.pdf); add at least one report.")
     return [load_report(p, root) for p in paths]
 
 
 def report_paths(corpus_dir: str | Path) -> list[Path]:
-    """The report files (*.md, dot-files left out) in doc_id order: what is parsed is what is fingerprinted."""
+    """The report files (*.md, *.pdf, dot-files left out) in doc_id order: what is parsed is what is fingerprinted."""
     root = Path(corpus_dir)
     if not root.is_dir():
-        raise ReportError(f"The corpus folder {root} does not exist; create it and put reports (*.md) in it.")
-    return sorted((p for p in root.glob("*.md") if not p.name.startswith(".")), key=lambda p: p.stem)
+        raise ReportError(f"The corpus folder {root} does not exist; create it and put reports (*.md, *.pdf) in it.")
+    paths = (p for p in root.iterdir() if p.suffix.lower() in REPORT_SUFFIXES and not p.name.startswith("."))
+    return sorted(paths, key=lambda p: (p.stem, p.suffix))
 
 
 def unreadable_report(path: Path, error: OSError) -> ReportError:

@@ -1,4 +1,4 @@
-"""The structure rules every report format shares: lines -> blocks with paragraph number, section and judgement.
+"""The structure rules every report format shares: lines -> blocks with paragraph number, section, judgement, page.
 
 Inspectors cite reports by paragraph number, so parsing follows the report's own structure: its
 headings, its contents table (which says how the sections nest), its graded judgements, and the
@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from qa_app.errors import ReportError
+from qa_app.ingest.layout import Layout, markdown_layout
 from qa_app.ingest.markdown import (
     CONTENTS_TITLES,
     FOOTNOTE_MARK,
@@ -24,7 +25,6 @@ from qa_app.ingest.markdown import (
     heading_key,
     is_separator_row,
     joined,
-    scan,
     stated_grade,
     table_cells,
     terminated,
@@ -34,7 +34,7 @@ from qa_app.records import Block
 SECTION_SEPARATOR = " > "
 
 # Bump when parsing changes what blocks a report yields: indexes built before are then rebuilt.
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 
 
 @dataclass
@@ -326,20 +326,26 @@ def _address_block(draft: _Draft) -> bool:
 
 
 def _kind(draft: _Draft) -> str:
-    """Bullets outside the summaries are the report's facts and figures: "statistic"."""
+    """Bullets outside the summaries are the report's facts and figures: "statistic"; under "Recommendations"
+    or ILACS's "What needs to improve" they are recommendations."""
     if draft.kind in ("title", "table", "footnote", "judgement"):
         return draft.kind
+    recommends = any(heading_key(s).startswith(("recommendation", "what needs to improve")) for s in draft.section)
     if draft.kind == "numbered":
-        return "recommendation" if any(heading_key(s).startswith("recommendation") for s in draft.section) else "finding"
+        return "recommendation" if recommends else "finding"
     if draft.kind == "bullet":
-        return "bullet" if draft.summary else "statistic"
+        return "recommendation" if recommends else "bullet" if draft.summary else "statistic"
     return "summary" if draft.summary else "text"
 
 
-def parse_report(source: str, doc_id: str, name: str | None = None) -> tuple[str, tuple[Block, ...]]:
-    """The report's title and its blocks in reading order; ReportError when it has no numbered paragraphs."""
+def parse_report(source: str | Layout, doc_id: str, name: str | None = None) -> tuple[str, tuple[Block, ...]]:
+    """The report's title and its blocks in reading order; ReportError when it has no numbered paragraphs.
+
+    `source` is markdown text, or the Layout a format reader rendered (which also knows the pages).
+    """
     name = name or doc_id
-    parser = _Parser(source, scan(source))
+    layout = markdown_layout(source) if isinstance(source, str) else source
+    parser = _Parser(layout.text, list(layout.lines))
     title, drafts = parser.run()
     title = title or doc_id
     drafts = [d for d in drafts if d.text and not _address_block(d)]
@@ -377,6 +383,7 @@ def parse_report(source: str, doc_id: str, name: str | None = None) -> tuple[str
                 end=d.end,
                 cites=cites[id(d)],
                 cited_by=tuple(sorted(set(cited_by.get(d.number, ())))) if numbered else (),  # type: ignore[arg-type]
+                page=layout.page(d.start),
             )
         )
     return title, tuple(blocks)

@@ -21,7 +21,9 @@ from qa_app.measure.scoring import (
     mrr_at_k,
     normalize_answer,
     recall_at_k,
+    sentence_answers,
     timed,
+    wilson_interval,
 )
 from qa_app.records import Answer, Citation, Hit
 
@@ -38,6 +40,7 @@ class Case:
     answers: tuple[str, ...]  # gold factoid answers (any one counts); () for explanations
     is_hit: Callable[[Hit | Citation], bool]  # reads doc_id, paragraph and text, which both carry
     doc: str | None = None  # the report whose passages count, in a set over several reports
+    evidence: tuple[str, ...] = ()  # gold evidence strings, which tell a right explanation sentence
 
 
 def gold_cases(questions: Sequence[GoldQuestion], prefix: str = "") -> list[Case]:
@@ -48,17 +51,49 @@ def gold_cases(questions: Sequence[GoldQuestion], prefix: str = "") -> list[Case
         return lambda hit: is_hit(hit.text, hit.paragraph, q, hit.doc_id)
 
     return [
-        Case(f"{prefix}{q.question}", q.answerable, (q.answer,) if q.answer else (), hit_test(q), q.doc)
+        Case(f"{prefix}{q.question}", q.answerable, (q.answer,) if q.answer else (), hit_test(q), q.doc, q.evidence)
         for q in questions
     ]
 
 
-def evaluate_gold(path: str | Path, settings: Settings, prefix: str = "") -> dict:
+def load_gold_files(paths: Sequence[str | Path]) -> list[GoldQuestion]:
+    """The questions of several gold files as one set; an id used in two files is refused."""
+    questions = [q for path in paths for q in load_gold(path)]
+    ids = [q.id for q in questions]
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:
+        raise ValueError(f"Gold ids {twice} are used in more than one file; give each question its own id.")
+    return questions
+
+
+def evaluate_gold(paths: Sequence[str | Path], settings: Settings, prefix: str = "") -> dict:
     from qa_app.assistant import Assistant
 
     assistant = Assistant.load(settings)
-    result = evaluate(assistant, gold_cases(load_gold(path), prefix))
-    return {"dataset": str(path) + (f" (each question after {prefix!r})" if prefix else ""), **result}
+    cases = gold_cases(load_gold_files(paths), prefix)
+    result = evaluate(assistant, cases)
+    named = named_metrics(assistant, cases)
+    dataset = " + ".join(str(p) for p in paths) + (f" (each question after {prefix!r})" if prefix else "")
+    return {"dataset": dataset, **result, **named}
+
+
+def named_metrics(assistant, cases: Sequence[Case]) -> dict:
+    """On the answerable questions that name their report (a place, year or framework): hybrid recall@5
+    and the share of answers cited from another report; {} when no question does."""
+    named = [c for c in cases if c.answerable and c.doc and assistant.scope(c.question)[0] is not None]
+    if not named:
+        return {}
+    found = [any(c.is_hit(h) for h in assistant.search(c.question, top_k=5)) for c in named]
+    answers = [assistant.ask(c.question) for c in named]
+    cited = [a.citations[0].doc_id != c.doc for c, a in zip(named, answers) if a.answered and a.citations]
+    return {
+        "named": {
+            "questions": len(named),
+            "recall@5": _mean(found),
+            "recall@5_95ci": mean_interval([float(f) for f in found]),
+            "wrong_report_citations": _mean(cited),
+        }
+    }
 
 
 def evaluate(assistant, cases: Sequence[Case]) -> dict:
@@ -97,8 +132,44 @@ def evaluate(assistant, cases: Sequence[Case]) -> dict:
     }
 
 
+SHOWN = 3  # candidate sentences the answer card shows below High
+
+
+def is_right(case: Case, answer: Answer, citation: int = 0) -> bool:
+    """Whether an answer (its `citation`-th quoted sentence) is right: offered, from a gold passage, and
+    giving the gold answer or evidence. An answer to an unanswerable question is never right."""
+    if not (case.answerable and answer.answered and len(answer.citations) > citation):
+        return False
+    c = answer.citations[citation]
+    return case.is_hit(c) and sentence_answers(c.quote, case.answers, case.evidence)
+
+
+def level_metrics(cases: Sequence[Case], answers: Sequence[Answer]) -> dict:
+    """Per confidence level: answers, share right with a 95% Wilson interval, and the share of answerable
+    questions answered at that level or above; plus confident answers to unanswerable questions."""
+    answerable = sum(c.answerable for c in cases) or 1
+    out: dict[str, dict] = {}
+    covered = 0
+    for level in ("high", "medium", "low"):
+        at = [(c, a) for c, a in zip(cases, answers) if a.confidence_level == level]
+        right = sum(is_right(c, a) for c, a in at)
+        covered += sum(c.answerable for c, _ in at)
+        out[level] = {
+            "answers": len(at),
+            "precision": right / len(at) if at else 0.0,
+            "precision_95ci": list(wilson_interval(right, len(at))),
+            "coverage": covered / answerable,
+        }
+    unanswerable = [a for c, a in zip(cases, answers) if not c.answerable]
+    confident = sum(a.confidence_level in ("high", "medium") for a in unanswerable)
+    out["confident_on_unanswerable"] = confident / len(unanswerable) if unanswerable else 0.0
+    out["confident_on_unanswerable_95ci"] = list(wilson_interval(confident, len(unanswerable)))
+    return out
+
+
 def answer_metrics(cases: Sequence[Case], answers: Sequence[Answer]) -> dict:
-    """Citation accuracy, answer-sentence accuracy, factoid EM/F1 and abstention quality."""
+    """Citation accuracy, answer-sentence accuracy (top 1 and within the candidates shown), factoid EM/F1,
+    the precision of each confidence level, and refusals."""
     pairs = list(zip(cases, answers))
     answerable = [(c, a) for c, a in pairs if c.answerable]
     factoid = [(c, a) for c, a in answerable if c.answers]
@@ -110,10 +181,16 @@ def answer_metrics(cases: Sequence[Case], answers: Sequence[Answer]) -> dict:
     em = [max(exact_match(a.answer or "", g) for g in c.answers) for c, a in factoid]
     f1 = [max(f1_score(a.answer or "", g) for g in c.answers) for c, a in factoid]
     abstention = abstention_scores([not a.answered for a in answers], [c.answerable for c in cases])
+    top1 = [is_right(c, a) for c, a in answerable]
+    top3 = [any(is_right(c, a, i) for i in range(SHOWN)) for c, a in answerable]
     placed = [(c, a) for c, a in answerable if c.doc and a.answered and a.citations]
     return {
         # Of the answered questions that belong to one report, the share whose first citation is from another.
         "wrong_report_citations": _mean([a.citations[0].doc_id != c.doc for c, a in placed]),
+        "answer_sentence_top1": _mean(top1),
+        "answer_sentence_top1_95ci": mean_interval([float(v) for v in top1]),
+        "answer_sentence_top3": _mean(top3),
+        "answer_sentence_top3_95ci": mean_interval([float(v) for v in top3]),
         "citation_accuracy": _mean(cited),
         "citation_accuracy_95ci": mean_interval([float(c) for c in cited]),
         "answer_sentence_accuracy": _mean(in_sentence),
@@ -124,6 +201,8 @@ def answer_metrics(cases: Sequence[Case], answers: Sequence[Answer]) -> dict:
         "abstention_precision": abstention.precision,
         "abstention_recall": abstention.recall,
         "false_refusal_rate": abstention.false_refusal_rate,
+        "refused_right": abstention.recall,
+        "levels": level_metrics(cases, answers),
     }
 
 
@@ -186,12 +265,28 @@ def format_report(result: dict) -> str:
     lines.append("")
     answers = result["answers"]
     for key, value in answers.items():
-        if key.endswith("_95ci"):
+        if key.endswith("_95ci") or key == "levels":
             continue
         shown = f"{value:.3f}" if isinstance(value, float) else str(value)
         if f"{key}_95ci" in answers:
             shown += f"   95% interval {_interval(answers[f'{key}_95ci'])}"
         lines.append(f"{key:<26} {shown}")
+    if "named" in result:
+        named = result["named"]
+        lines.append(
+            f"{'questions naming their report':<26} {named['questions']}: hybrid R@5 {named['recall@5']:.3f} "
+            f"(95% interval {_interval(named['recall@5_95ci'])}), wrong report {named['wrong_report_citations']:.3f}"
+        )
+    lines.append("")
+    levels = answers["levels"]
+    lines.append(f"{'level':<8} {'answers':>7} {'right':>6}   95% interval   coverage of answerable")
+    for level in ("high", "medium", "low"):
+        m = levels[level]
+        lines.append(
+            f"{level:<8} {m['answers']:7d} {m['precision']:6.3f}   {_interval(m['precision_95ci'])}      {m['coverage']:.3f}"
+        )
+    confident = levels["confident_on_unanswerable"]
+    lines.append(f"confident (high/medium) on unanswerable: {confident:.3f}   {_interval(levels['confident_on_unanswerable_95ci'])}")
     lines.append("")
     for key, value in result["latency_ms"].items():
         lines.append(f"{key:<26} {value:.1f} ms")

@@ -190,6 +190,30 @@ def mean_interval(values: Sequence[float], level: float = 0.95, draws: int = 200
     return percentile(means, tail), percentile(means, 100 - tail)
 
 
+def wilson_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float, float]:
+    """A 95% Wilson score interval for a proportion: sound for the few answers a confidence level holds."""
+    if trials == 0:
+        return 0.0, 0.0
+    p = successes / trials
+    centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)
+    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / (1 + z * z / trials)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def sentence_answers(sentence: str, answers: Sequence[str], evidence: Sequence[str]) -> bool:
+    """Whether a quoted sentence gives the answer: it holds a gold factoid answer or, for explanations,
+    shares at least half the words of a gold evidence string (or of itself, when shorter)."""
+    said = normalize_answer(sentence)
+    if answers:
+        return any(normalize_answer(a) in said for a in answers)
+    words = set(said.split())
+    for piece in evidence:
+        wanted = set(normalize_answer(piece).split())
+        if wanted and words and len(words & wanted) >= 0.5 * min(len(words), len(wanted)):
+            return True
+    return False
+
+
 def percentile(values: Sequence[float], q: float) -> float:
     """The q-th percentile (0-100) with linear interpolation between ranks, as numpy's default."""
     if not values:

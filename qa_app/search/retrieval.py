@@ -175,6 +175,7 @@ def make_hit(block: Block, chunk: Chunk | None, score: float) -> Hit:
         window_end=chunk.end if chunk else len(block.text),
         cites=block.cites,
         cited_by=block.cited_by,
+        page=block.page,
     )
 
 

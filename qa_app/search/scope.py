@@ -22,6 +22,8 @@ from qa_app.records import Report, Scope
 GAZETTEER = Path(__file__).with_name("data") / "authorities.txt"
 
 _YEAR = re.compile(r"\b(20[0-4]\d)\b")
+# How a council names itself around its place: "London Borough of Barnet", "Riverton Borough Council".
+_COUNCIL_NAME = re.compile(r"^(?:the )?(?:london borough of |royal borough of |city of |county of )|(?: city| county| borough| metropolitan borough| district)? council$")
 _REINSPECTION = re.compile(r"\bre-?inspect", re.I)
 _ILACS = re.compile(r"\bILACS\b|\binspection of local authority children'?s services\b", re.I)
 _SIF = re.compile(r"\bSIF\b|\bsingle inspection framework\b", re.I)
@@ -93,7 +95,8 @@ def place_of(report: Report, places: Sequence[Place]) -> Place:
     matches = [p for p in places for form in p.forms if _occurrences(tokens, form)]
     if matches:
         return max(matches, key=lambda p: max(len(f) for f in p.forms if _occurrences(tokens, f)))
-    return Place(name, (tokens,), capitalised=False)
+    short = _COUNCIL_NAME.sub("", " ".join(tokens)).strip()
+    return Place(name, tuple(dict.fromkeys((tokens, tuple(short.split())))) if short else (tokens,), capitalised=False)
 
 
 def resolve_scope(question: str, reports: Sequence[Report]) -> Scope | None:
@@ -118,20 +121,50 @@ def resolve_scope(question: str, reports: Sequence[Report]) -> Scope | None:
         chosen = [r for r in chosen if year is None or year in _years_of(r)] or chosen
         if not chosen:
             return None
-        return Scope(tuple(r.doc_id for r in chosen), f"{framework} reports", (), (), (), "question")
+        return Scope(tuple(r.doc_id for r in chosen), f"{framework} reports", (), (), (), "question", without_scope(question, []))
     doc_ids: list[str] = []
     labels: list[str] = []
     others: list[str] = []
     missing = tuple(p.name for p in named if p.name not in by_place)
     for place in named:
-        held = sorted(by_place.get(place.name, []), key=lambda r: r.published or "")
+        held = sorted(by_place.get(place.name, []), key=_date_key)
         if not held:
             continue
         report = pick_report(question, held, framework)
         doc_ids.append(report.doc_id)
         labels.append(report_label(report, place.name))
         others.extend(r.doc_id for r in held if r.doc_id != report.doc_id)
-    return Scope(tuple(doc_ids), "; ".join(labels), tuple(p.name for p in named), missing, tuple(others), "question")
+    query = without_scope(question, named)
+    return Scope(tuple(doc_ids), "; ".join(labels), tuple(p.name for p in named), missing, tuple(others), "question", query)
+
+
+_COUNCIL_AFTER = r"\s+(?:(?:city|county|borough|metropolitan borough|district)\s+)?council"
+_BEFORE_PLACE = r"(?:\b(?:in|of|for|from|at|by)\s+)?"
+# The words that picked an inspection go; "inspection" itself stays where the question needs it as a noun.
+_PICKING_WORDS = re.compile(
+    r"\b(?:(?:the\s+)?(?:latest|most recent|previous|earlier|earliest|first)|20[0-4]\d)\s+(?=(?:re-?)?inspection)"
+    r"|\bre-?(?=inspection)|\bILACS\b|\bSIF\b",
+    re.I,
+)
+_LEADING_INSPECTION = re.compile(r"^\W*(?:the\s+)?(?:inspection|report)s?\s*[:,;–-]+\s*", re.I)
+_DANGLING = re.compile(r"\s+(?:in|for|of|at|from|about|by)(?=\s*[?.!]*$)", re.I)
+
+
+def without_scope(question: str, named: Sequence[Place]) -> str:
+    """The question without the words that chose its reports ("in Norfolk", "Knowsley's 2017 re-"), so they
+    do not pull retrieval towards passages that merely name the place; the question itself when little is left."""
+    text = question
+    for place in named:
+        for form in sorted(place.forms, key=len, reverse=True):
+            words = r"[\s\-–,]*".join(r"(?:and|&)" if w == "and" else re.escape(w) for w in form)
+            text = re.sub(rf"(?<!\w){words}['’]s(?!\w)", " ", text, flags=re.I)  # "Norfolk's care leavers"
+            text = re.sub(rf"(?<!\w){words}{_COUNCIL_AFTER}(?!\w)", " the council", text, flags=re.I)
+            text = re.sub(rf"{_BEFORE_PLACE}(?<!\w){words}(?!\w)", " ", text, flags=re.I)
+    text = " ".join(_PICKING_WORDS.sub(" ", text).split())
+    text = _LEADING_INSPECTION.sub("", text)
+    text = _DANGLING.sub("", text).strip(" :;,-–")
+    text = re.sub(r"\s+([?.!,;:])", r"\1", text)
+    return text if len(re.findall(r"\w{3,}", text)) >= 2 else question
 
 
 def pick_report(question: str, held: Sequence[Report], framework: str | None) -> Report:
@@ -172,6 +205,11 @@ def _year(question: str, reports: Sequence[Report]) -> str | None:
     """A year the question names that one of these reports was published or inspected in."""
     years = {y for r in reports for y in _years_of(r)}
     return next((y for y in _YEAR.findall(question) if y in years), None)
+
+
+def _date_key(report: Report) -> str:
+    """When a report was published, or failing that the last year its inspection dates name."""
+    return report.published or max(_years_of(report), default="")
 
 
 def _years_of(report: Report) -> set[str]:

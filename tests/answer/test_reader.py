@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from support import make_hit
 
+from qa_app.answer.confidence import level_of
 from qa_app.answer.reader import NOT_ANSWERED, SentenceReader, answer_signals
 from qa_app.ingest.sentences import split_sentences
 
@@ -103,9 +104,11 @@ def test_confidence_is_higher_for_a_supported_answer(ask):
     assert 0.0 <= bad.confidence < good.confidence <= 1.0
 
 
-def test_abstention_threshold_is_a_setting(ask):
-    answer = ask("How many children were looked after at 31 March 2015?", SentenceReader(abstain_below=1.0))
-    assert not answer.answered and answer.citations
+def test_the_level_thresholds_are_a_setting(ask):
+    question = "How many children were looked after at 31 March 2015?"
+    refused = ask(question, SentenceReader(thresholds=(2.0, 2.0, 1.5)))
+    assert not refused.answered and refused.confidence_level is None and refused.citations
+    assert ask(question, SentenceReader(thresholds=(0.0, 0.0, 0.0))).confidence_level == "high"
 
 
 def test_answer_is_json_serialisable(ask):
@@ -114,7 +117,7 @@ def test_answer_is_json_serialisable(ask):
 
 
 def test_an_answers_signals_read_back_are_those_its_confidence_came_from(ask):
-    reader = SentenceReader(abstain_below=0.0)
+    reader = SentenceReader(thresholds=(2.0, 2.0, 0.0))
     for question in ("How many children were looked after at 31 March 2015?", "How many goals did the team score?"):
         answer = ask(question, reader)
         confidence = min(reader.confidence_of(answer_signals(answer)), reader.score_cap(answer))
@@ -196,10 +199,14 @@ def test_typed_question_whose_sentence_has_no_candidate_signals_a_missing_type()
 
 def test_fully_supported_answer_is_more_confident_than_any_unsupported_one():
     reader = SentenceReader()
-    supported = reader.confidence_of((0.0, 0.0, 0.0, 0.0))
-    assert supported >= reader.abstain_below
-    for bad in [(1.0, 0.0, 0.0, 0.0), (0.0, 1.0, 0.0, 0.0), (0.0, 0.0, 0.0, 1.0)]:
-        assert reader.confidence_of(bad) < reader.abstain_below < supported
+    # No warning, a best sentence scoring 0.95 that stands 0.3 above the others, in a passage found at 0.9.
+    clean = (0.0,) * 6 + (0.95, 0.3, 0.9, 0.0)
+    supported = reader.confidence_of(clean)
+    assert level_of(supported) == "high"
+    for signal in (0, 1, 4):  # type missing, anchors missing, a false premise
+        bad = tuple(1.0 if i == signal else f for i, f in enumerate(clean))
+        assert reader.confidence_of(bad) < supported
+        assert level_of(reader.confidence_of(bad)) != "high"
 
 
 # ---------------------------------------------------------------- abstention (real model)

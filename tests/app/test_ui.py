@@ -7,12 +7,13 @@ import html
 import pytest
 from support import CLA, TEXT, make_block, make_hit
 
+from qa_app.app.render import citation_label
 from qa_app.app.ui import (
-    citation_label,
     citing_blocks,
     confidence_label,
     copy_text,
     error_payload,
+    evidence_order,
     highlight,
     judgement_counts,
     make_filters,
@@ -59,6 +60,7 @@ def make_answer(**changes) -> Answer:
         message="",
         citations=(make_citation(),),
         passages=(make_hit(),),
+        confidence_level="high",
     )
     return Answer(**{**fields, **changes})
 
@@ -77,13 +79,42 @@ def test_short_section_takes_the_most_specific_informative_part():
 
 def test_citation_label_reads_paragraph_section_judgement():
     assert citation_label(65, CLA, "Requires improvement") == "¶65 · Children looked after · Requires improvement"
-    assert citation_label(None, "Summary", None) == "¶– · Summary"
+
+
+def test_an_unnumbered_block_is_cited_by_what_it_is_and_where_never_by_a_dash():
+    section = "The local authority > Information about this local authority area > Children looked after in this area"
+    label = citation_label(None, section, None, "statistic", 3)
+    assert label == "Statistics · Children looked after in this area · p. 3"
+    assert citation_label(None, "Executive summary", None, "summary") == "Summary · Executive summary"
+    assert "¶–" not in citation_label(None, "", None)
 
 
 def test_confidence_is_given_in_words():
-    assert confidence_label(0.9) == "High confidence"
-    assert confidence_label(0.5) == "Medium confidence"
-    assert confidence_label(0.1) == "Low confidence"
+    assert confidence_label("high") == "High confidence"
+    assert confidence_label("medium") == "Medium confidence"
+    assert confidence_label("low") == "Low confidence"
+    assert confidence_label(None) == ""
+
+
+def test_below_high_the_card_shows_candidate_sentences_with_where_they_are_not_a_bold_answer():
+    second = make_citation(paragraph=62, block_id="stoke:p62", quote="Sixty-two children live with parents.")
+    card = render_answer(make_answer(confidence_level="medium", citations=(make_citation(), second)))
+    assert "<strong>" not in card and "Medium confidence" in card
+    assert card.index("68 children were placed") < card.index("Sixty-two children live")
+    assert "Stoke-on-Trent · ¶61 · Children looked after" in card and "¶62" in card
+
+
+def test_a_refusal_still_lists_the_closest_sentences():
+    answer = make_answer(answer=None, answered=False, confidence_level=None, message="Not answered.")
+    card = render_answer(answer)
+    assert "Not answered." in card and "68 children were placed" in card and "<strong>" not in card
+
+
+def test_evidence_comes_in_the_order_of_the_chips():
+    first, second = make_hit(paragraph=70, text="Later passage."), make_hit()
+    cited = make_citation(block_id=second.block_id)
+    order = evidence_order(make_answer(citations=(cited,), passages=(first, second)))
+    assert [h.paragraph for h in order] == [61, 70]
 
 
 def test_highlight_escapes_text_and_nests_spans():
@@ -111,7 +142,7 @@ def test_answer_card_without_citations_falls_back_to_the_sentence():
 
 def test_abstention_shows_the_message_not_an_answer():
     answer = make_answer(
-        answer=None, sentence=None, answered=False, confidence=0.1, citations=(),
+        answer=None, sentence=None, answered=False, confidence=0.1, citations=(), confidence_level=None,
         message="The report does not appear to answer this.",
     )
     card = render_answer(answer)
@@ -123,6 +154,7 @@ def test_abstention_shows_the_message_not_an_answer():
 def test_markup_in_a_question_is_shown_as_text():
     answer = make_answer(
         question=XSS, answer=None, sentence=None, answered=False, citations=(), message="Does not answer.",
+        confidence_level=None,
     )
     card = render_answer(answer)
     assert "<script>" not in card
@@ -186,7 +218,7 @@ def test_copy_text_carries_answer_and_the_citation_it_quotes():
 
 
 def test_copy_text_of_an_abstention_is_the_message():
-    answer = make_answer(answered=False, answer=None, citations=(), message="Does not answer.")
+    answer = make_answer(answered=False, answer=None, citations=(), message="Does not answer.", confidence_level=None)
     assert copy_text(answer).endswith("Does not answer.")
 
 

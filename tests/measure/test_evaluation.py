@@ -38,3 +38,26 @@ def test_the_report_gives_an_interval_beside_each_rate_it_has_one_for():
 def test_only_unanswerable_questions_give_ask_latency_alone_rather_than_an_error():
     result = evaluate(FakeAssistant(), [Case("Who is the mayor?", False, (), in_paragraph_12)])
     assert set(result["latency_ms"]) == {"ask_p50", "ask_p95"}
+
+
+class LevelledAssistant(FakeAssistant):
+    """Answers paragraph 12 at the level the question names."""
+
+    def ask(self, question):
+        level = question.split(":")[0].lower()
+        citation = Citation.of(HIT, (0, len(HIT.text)), None, 0.9)
+        return Answer(question, None, HIT.text, 0.9, True, "", (citation,), (HIT,), confidence_level=level)
+
+
+def test_each_confidence_level_reports_how_often_its_answers_were_right():
+    wrong = lambda passage: False  # noqa: E731 - a case no passage satisfies
+    cases = [
+        Case("High: are caseloads manageable?", True, (), in_paragraph_12, evidence=("Caseloads are manageable.",)),
+        Case("High: is the mayor good?", True, (), wrong),
+        Case("Medium: are caseloads manageable?", True, (), in_paragraph_12, evidence=("Caseloads are manageable.",)),
+        Case("Medium: who is the mayor?", False, (), wrong),
+    ]
+    levels = evaluate(LevelledAssistant(), cases)["answers"]["levels"]
+    assert levels["high"]["answers"] == 2 and levels["high"]["precision"] == 0.5
+    assert levels["medium"]["precision"] == 0.5 and levels["medium"]["coverage"] == 1.0
+    assert levels["confident_on_unanswerable"] == 1.0

@@ -123,3 +123,19 @@ def test_the_report_list_row_carries_the_facts_and_a_label():
     row = summary(REPORTS[3]).to_dict()
     assert row["label"] == "Bath and North East Somerset, 2017 inspection"
     assert row["overall"] == "Requires improvement to be good" and row["paragraphs"] == 0
+
+
+@pytest.mark.parametrize(
+    "question, searched",
+    [
+        ("How many children were in care in Norfolk?", "How many children were in care?"),
+        ("Norfolk's 2015 inspection: how many children were looked after?", "how many children were looked after?"),
+        ("What did inspectors say about Peterborough's care leavers?", "What did inspectors say about care leavers?"),
+        ("Knowsley's 2017 re-inspection: were return home interviews timely?", "were return home interviews timely?"),
+        ("Who is the leader of Stoke-on-Trent City Council?", "Who is the leader of the council?"),
+        ("When is the next Ofsted inspection of Stoke-on-Trent due?", "When is the next Ofsted inspection due?"),
+        ("Norfolk", "Norfolk"),
+    ],
+)
+def test_the_words_that_chose_the_report_are_not_searched_for(question, searched):
+    assert resolve_scope(question, [*REPORTS, report("p", "Peterborough", "2018-08-06")]).query == searched
