@@ -1,7 +1,9 @@
 """The examples that made inspectors distrust the answer card, pinned on the bundled Stoke-on-Trent report."""
 
+import shutil
+
 import pytest
-from support import ROOT
+from support import STOKE_REPORT
 
 from qa_app import Assistant
 from qa_app.app.render import label_of
@@ -12,7 +14,10 @@ pytestmark = pytest.mark.slow  # the real model over the whole report
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory):
-    return Assistant.load(corpus_dir=ROOT / "corpus", index_dir=tmp_path_factory.mktemp("stoke") / "index")
+    root = tmp_path_factory.mktemp("stoke")
+    (root / "corpus").mkdir()
+    shutil.copy(STOKE_REPORT, root / "corpus")
+    return Assistant.load(corpus_dir=root / "corpus", index_dir=root / "index")
 
 
 @pytest.mark.parametrize(
