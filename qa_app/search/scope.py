@@ -157,6 +157,8 @@ def without_scope(question: str, named: Sequence[Place]) -> str:
     for place in named:
         for form in sorted(place.forms, key=len, reverse=True):
             words = r"[\s\-–,]*".join(r"(?:and|&)" if w == "and" else re.escape(w) for w in form)
+            # A year beside the place picks its inspection: "Stoke-on-Trent 2015:", "Norfolk's 2015", "2015 Norfolk".
+            text = re.sub(rf"(?<!\w){words}(?:['’]s)?\s+20[0-4]\d(?!\w)|(?<!\w)20[0-4]\d\s+{words}(?:['’]s)?(?!\w)", " ", text, flags=re.I)
             text = re.sub(rf"(?<!\w){words}['’]s(?!\w)", " ", text, flags=re.I)  # "Norfolk's care leavers"
             text = re.sub(rf"(?<!\w){words}{_COUNCIL_AFTER}(?!\w)", " the council", text, flags=re.I)
             text = re.sub(rf"{_BEFORE_PLACE}(?<!\w){words}(?!\w)", " ", text, flags=re.I)

@@ -134,6 +134,10 @@ def test_the_report_list_row_carries_the_facts_and_a_label():
         ("Knowsley's 2017 re-inspection: were return home interviews timely?", "were return home interviews timely?"),
         ("Who is the leader of Stoke-on-Trent City Council?", "Who is the leader of the council?"),
         ("When is the next Ofsted inspection of Stoke-on-Trent due?", "When is the next Ofsted inspection due?"),
+        ("Stoke-on-Trent 2015: what proportion of managers are not completing audits?",
+         "what proportion of managers are not completing audits?"),
+        ("In the 2015 Norfolk inspection, how many children were at home at 31 March 2015?",
+         "In the inspection, how many children were at home at 31 March 2015?"),
         ("Norfolk", "Norfolk"),
     ],
 )
