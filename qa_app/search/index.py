@@ -12,8 +12,8 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field, fields, replace
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -32,10 +32,13 @@ from qa_app.search.lexical import build_lexical, load_lexical
 from qa_app.search.segments import (
     Segment,
     block_from_dict,
+    read_jsonl,
     read_segment,
     remove_unused_segments,
+    report_fields,
     segment_folder,
     segment_key,
+    write_jsonl,
     write_segment,
 )
 from qa_app.search.vocabulary import common_words
@@ -224,9 +227,9 @@ def _load_build(build: Path, manifest: Manifest) -> IndexData:
     import faiss
 
     try:
-        blocks = [block_from_dict(d) for d in _read_jsonl(build / "blocks.jsonl")]
-        facts = _read_jsonl(build / REPORTS)
-        chunks = [Chunk(**d) for d in _read_jsonl(build / "chunks.jsonl")]
+        blocks = [block_from_dict(d) for d in read_jsonl(build / "blocks.jsonl")]
+        facts = read_jsonl(build / REPORTS)
+        chunks = [Chunk(**d) for d in read_jsonl(build / "chunks.jsonl")]
         dense = faiss.read_index(str(build / "dense.faiss"))
         sentences = faiss.read_index(str(build / "sentences.faiss"))
         if manifest.dense_kind == "hnsw":
@@ -271,9 +274,6 @@ def _sentence_rows(sentence_index: list) -> dict[str, tuple[list[tuple[int, int]
     return rows
 
 
-def _read_jsonl(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
 
 
 # ---------------------------------------------------------------- writing
@@ -391,9 +391,9 @@ def _write_build(
         faiss.write_index(make_dense_index(chunk_vectors, kind), str(staging / "dense.faiss"))
         faiss.write_index(make_dense_index(sentence_vectors, kind), str(staging / "sentences.faiss"))
         build_lexical(chunk_texts, staging / "bm25", acronyms)
-        _write_jsonl(staging / "blocks.jsonl", (b.to_dict() for b in blocks))
-        _write_jsonl(staging / "chunks.jsonl", (c.to_dict() for c in chunks))
-        _write_jsonl(staging / REPORTS, (report_facts(s.report) for s in segments))
+        write_jsonl(staging / "blocks.jsonl", (b.to_dict() for b in blocks))
+        write_jsonl(staging / "chunks.jsonl", (c.to_dict() for c in chunks))
+        write_jsonl(staging / REPORTS, (report_fields(s.report) for s in segments))
         (staging / "sentences.json").write_text(json.dumps(sentence_index), encoding="utf-8")
         common = sorted(common_words(b.text for b in blocks))
         (staging / COMMON_WORDS).write_text(json.dumps(common), encoding="utf-8")
@@ -424,9 +424,6 @@ def _write_build(
     return build
 
 
-def report_facts(report: Report) -> dict:
-    """A report's record without its blocks (they are stored once, in blocks.jsonl)."""
-    return {f.name: getattr(report, f.name) for f in fields(Report) if f.name != "paragraphs"}
 
 
 def make_dense_index(vectors: np.ndarray, kind: str):
@@ -470,10 +467,6 @@ def _replace_pointer(index_dir: Path, build_name: str, manifest_sha: str) -> Non
     _fsync_dir(index_dir)
 
 
-def _write_jsonl(path: Path, rows: Iterable[dict]) -> None:
-    with open(path, "w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 def _fsync_tree(root: Path) -> None:

@@ -14,6 +14,7 @@ import hashlib
 import json
 import shutil
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,10 +55,10 @@ def write_segment(folder: Path, segment: Segment) -> None:
     staging = folder.parent / f".tmp-{folder.name}-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
     try:
-        facts = {f.name: getattr(segment.report, f.name) for f in dataclasses.fields(Report) if f.name != "paragraphs"}
+        facts = report_fields(segment.report)
         (staging / "report.json").write_text(json.dumps({**facts, "acronyms": segment.acronyms}), encoding="utf-8")
-        _write_jsonl(staging / "blocks.jsonl", (b.to_dict() for b in segment.report.paragraphs))
-        _write_jsonl(staging / "chunks.jsonl", ({**c.to_dict(), "indexed": t} for c, t in zip(segment.chunks, segment.chunk_texts)))
+        write_jsonl(staging / "blocks.jsonl", (b.to_dict() for b in segment.report.paragraphs))
+        write_jsonl(staging / "chunks.jsonl", ({**c.to_dict(), "indexed": t} for c, t in zip(segment.chunks, segment.chunk_texts)))
         (staging / "sentences.json").write_text(json.dumps(segment.sentence_spans), encoding="utf-8")
         np.save(staging / "chunk_vectors.npy", segment.chunk_vectors.astype(np.float32))
         np.save(staging / "sentence_vectors.npy", segment.sentence_vectors.astype(np.float32))
@@ -76,8 +77,8 @@ def read_segment(folder: Path) -> Segment | None:
     try:
         facts = json.loads((folder / "report.json").read_text(encoding="utf-8"))
         acronyms = facts.pop("acronyms")
-        blocks = tuple(block_from_dict(d) for d in _read_jsonl(folder / "blocks.jsonl"))
-        rows = _read_jsonl(folder / "chunks.jsonl")
+        blocks = tuple(block_from_dict(d) for d in read_jsonl(folder / "blocks.jsonl"))
+        rows = read_jsonl(folder / "chunks.jsonl")
         texts = tuple(row.pop("indexed") for row in rows)
         chunks = tuple(Chunk(**row) for row in rows)
         spans = tuple((b, tuple(tuple(s) for s in ss)) for b, ss in json.loads((folder / "sentences.json").read_text("utf-8")))
@@ -101,6 +102,11 @@ def remove_unused_segments(index_dir: Path, keep: set[str]) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
+def report_fields(report: Report) -> dict:
+    """A report's record without its blocks (they are stored once, as blocks.jsonl)."""
+    return {f.name: getattr(report, f.name) for f in dataclasses.fields(Report) if f.name != "paragraphs"}
+
+
 def block_from_dict(d: dict) -> Block:
     """A Block from its to_dict() form (lists back to tuples)."""
     d = dict(d)
@@ -109,12 +115,12 @@ def block_from_dict(d: dict) -> Block:
     return Block(**d)
 
 
-def _write_jsonl(path: Path, rows) -> None:
+def write_jsonl(path: Path, rows: Iterable[dict]) -> None:
     with open(path, "w", encoding="utf-8") as handle:
         for row in rows:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-def _read_jsonl(path: Path) -> list[dict]:
+def read_jsonl(path: Path) -> list[dict]:
     with open(path, encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
