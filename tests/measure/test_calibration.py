@@ -81,7 +81,7 @@ def test_calibrating_on_gold_questions_reports_weights_thresholds_and_reliabilit
     gold.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
     settings = Settings(corpus_dir=write_report(tmp_path / "corpus"), index_dir=tmp_path / "index")
     result = calibrate([gold], settings)
-    assert result["questions"] == 3 and len(result["fitted_weights"]) == 7 and len(result["fitted_thresholds"]) == 3
+    assert result["questions"] == 3 and len(result["fitted_weights"]) == 11 and len(result["fitted_thresholds"]) == 3
     assert {"high", "medium", "low", "refused_right", "wrongly_refused"} <= set(result["held_out"])
     assert [r["right"] for r in result["rows"]] == [True, True, False]
     assert "CONFIDENCE_WEIGHTS = (" in format_calibration(result)
