@@ -90,7 +90,12 @@ def _occurrences(tokens: tuple[str, ...], form: tuple[str, ...]) -> list[int]:
 def place_of(report: Report, places: Sequence[Place]) -> Place:
     """The gazetteer place a report's authority is ("London Borough of Barnet" is Barnet); a report of a
     place the gazetteer lacks is a place of its own, so it still scopes."""
-    name = report.authority or report.doc_id
+    return _place_named(report.authority or report.doc_id, tuple(places))
+
+
+@lru_cache(maxsize=8192)
+def _place_named(name: str, places: tuple[Place, ...]) -> Place:
+    # Every question is scoped against every report: the gazetteer is scanned once per authority, not per question.
     tokens = words_of(name)
     matches = [p for p in places for form in p.forms if _occurrences(tokens, form)]
     if matches:
