@@ -249,23 +249,32 @@ def embed_one_by_one(
 def corpus_bench(
     settings: Settings, embedder: Embedder, questions: Sequence[str], reports: Sequence[Path], scratch: Path, pipeline: dict
 ) -> list[dict]:
-    """Build per report, search and ask p50/p95 at 1, 30 and all reports, each as a ratio to one report."""
+    """Build, search and ask p50/p95 at 1, 30 and all reports, each as a ratio to one report; at the largest
+    size also the index's size on disk and the time to remove one report and to add it back.
+
+    Builds run in a fresh process, as `python -m qa_app index` does, so each has its own peak memory.
+    """
     from qa_app.assistant import Assistant
-    from qa_app.ingest.corpus import report_paths
-    from qa_app.search.index import build_index, load_index
+    from qa_app.search.index import load_index
 
     one = pipeline["stages"]
     rows = [{"reports": 1, "build_s": one["index_build"]["seconds"], "search": one["search"], "ask": one["ask"]}]
-    for n in sorted({min(n, len(reports)) for n in (*CORPUS_SIZES, len(reports))} - {1}):
+    sizes = sorted({min(n, len(reports)) for n in (*CORPUS_SIZES, len(reports))} - {1})
+    for n in sizes:
         sized = settings.replace(
             corpus_dir=_copy_reports(reports[:n], scratch / f"corpus-{n}"), index_dir=scratch / f"index-{n}"
         )
-        _, build_s = timed(build_index, report_paths(sized.corpus_dir), embedder, sized)
+        build_s, build_rss, error = build_in_child(sized)
+        if error:
+            raise QAError(f"The {n}-report build failed: {error}")
+        row = {"reports": n, "build_s": build_s, "build_peak_rss_bytes": build_rss, "index_bytes": _folder_bytes(sized.index_dir)}
+        if n == sizes[-1]:
+            row |= add_and_remove_one(sized, reports[n - 1])
         assistant = Assistant(sized, embedder, load_index(sized.index_dir), "benchmark")
         assistant.ask(questions[0])
-        search = [timed(assistant.search, q, 10)[1] for q in questions]
-        ask = [timed(assistant.ask, q, 5)[1] for q in questions]
-        rows.append({"reports": n, "build_s": build_s, "search": latency_ms(search), "ask": latency_ms(ask)})
+        row["search"] = latency_ms([timed(assistant.search, q, 10)[1] for q in questions])
+        row["ask"] = latency_ms([timed(assistant.ask, q, 5)[1] for q in questions])
+        rows.append(row)
         shutil.rmtree(sized.index_dir, ignore_errors=True)
     for row in rows:
         row["build_per_report_s"] = row["build_s"] / row["reports"]
@@ -274,6 +283,27 @@ def corpus_bench(
             row[name] = {k: row[name][k] for k in ("p50_ms", "p95_ms")}
             row[name]["ratio"] = row[name]["p50_ms"] / rows[0][name]["p50_ms"]
     return rows
+
+
+def build_in_child(settings: Settings) -> tuple[float, int, str | None]:
+    """`python -m qa_app index` on these settings in a fresh process: wall time, peak RSS, error."""
+    root = Path(__file__).resolve().parents[2]
+    flags = ["--corpus", str(Path(settings.corpus_dir).resolve()), "--index", str(Path(settings.index_dir).resolve())]
+    flags += ["--model", settings.model, "--embedding-runtime", settings.embedding_runtime]
+    return run_child(["from qa_app.app.cli import main", "code = main(sys.argv[1:])"], [*flags, "index"], root)
+
+
+def add_and_remove_one(settings: Settings, report: Path) -> dict:
+    """Take one report out of a built index and put it back: the other reports' segments are reused."""
+    copied = Path(settings.corpus_dir) / report.name
+    held = copied.read_bytes()
+    copied.unlink()
+    remove_s, _, error = build_in_child(settings)
+    copied.write_bytes(held)
+    add_s, add_rss, add_error = build_in_child(settings)
+    if error or add_error:
+        raise QAError(f"Updating the index by one report failed: {error or add_error}")
+    return {"remove_one_s": remove_s, "add_one_s": add_s, "add_one_peak_rss_bytes": add_rss}
 
 
 def _read_all(folder: Path) -> int:
@@ -578,6 +608,17 @@ def format_bench(result: dict) -> str:
                 f"{row['reports']:>8}{_seconds(row['build_per_report_s']):>14}{row['ratio_build_per_report']:>7.2f}x"
                 f"{s['p50_ms']:>9.1f} ms{s['p95_ms']:>7.1f} ms{s['ratio']:>7.2f}x"
                 f"{a['p50_ms']:>7.1f} ms{a['p95_ms']:>7.1f} ms{a['ratio']:>7.2f}x"
+            )
+        for row in result["corpus"][1:]:
+            lines.append(
+                f"{row['reports']:>8} reports: build {_seconds(row['build_s'])} in a fresh process, peak RSS "
+                f"{_mib(row['build_peak_rss_bytes'])}, index on disk {_mib(row['index_bytes'])}"
+            )
+        last = result["corpus"][-1]
+        if "add_one_s" in last:
+            lines.append(
+                f"{'':>8} one report removed: {_seconds(last['remove_one_s'])}; added back: {_seconds(last['add_one_s'])} "
+                f"(peak RSS {_mib(last['add_one_peak_rss_bytes'])}); each in a fresh process, model load included"
             )
     gpu = result["gpu"]
     if gpu["throughput"]:

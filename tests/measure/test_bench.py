@@ -180,8 +180,10 @@ def test_full_bench_measures_corpus_sizes_against_one_report(tmp_path):
     one, two = result["corpus"]
     assert one["ratio_build_per_report"] == 1.0 and one["search"]["ratio"] == 1.0
     assert two["build_per_report_s"] > 0 and two["ask"]["p50_ms"] > 0 and two["ask"]["ratio"] > 0
+    assert two["build_peak_rss_bytes"] > 0 and two["index_bytes"] > 0  # the build ran in its own process
+    assert two["remove_one_s"] > 0 and two["add_one_s"] > 0  # the largest size is updated by one report each way
     (row,) = result["scale"]
     assert row["flat"]["recall"] == 1.0 and 0.0 <= row["hnsw"]["recall"] <= 1.0
     table = format_bench(result)
-    for header in ("Corpus sizes", "build/report", "recall@10", "approx_threshold"):
+    for header in ("Corpus sizes", "build/report", "index on disk", "added back", "recall@10", "approx_threshold"):
         assert header in table
