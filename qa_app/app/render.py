@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from datetime import date
 
 from qa_app.records import Answer, Citation, Hit
 
@@ -77,6 +78,17 @@ def citation_label(
 def label_of(record: Citation | Hit) -> str:
     """`citation_label` of a citation or hit."""
     return citation_label(record.paragraph, record.section_path, record.judgement, record.kind, record.page)
+
+
+def long_date(iso: str | None) -> str:
+    """"13 January 2023" for "2023-01-13", as reports write dates; text that is no ISO date as it is."""
+    if not iso:
+        return ""
+    try:
+        day = date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{day.day} {day:%B %Y}"
 
 
 CONFIDENCE_WORDS = {"high": "High confidence", "medium": "Medium confidence", "low": "Low confidence"}
