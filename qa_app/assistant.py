@@ -73,6 +73,13 @@ class Assistant:
         data, status = ensure_index(settings, embedder, progress, rebuild)
         return cls(settings, embedder, data, status)
 
+    def reloaded(self, progress: Callable[[str, float], None] | None = None) -> Assistant:
+        """A new assistant over the corpus folder as it is now, sharing this one's model: only a report
+        added or changed since is embedded (the others come from their segments). A person who added or
+        removed a report asked for it, so the index is brought up to date even when auto_rebuild is off."""
+        data, status = ensure_index(self.settings.replace(auto_rebuild=True), self.embedder, progress)
+        return type(self)(self.settings, self.embedder, data, status)
+
     def search(self, query: str, top_k: int = 10, filters: Filters | None = None, mode: str = "hybrid") -> list[Hit]:
         """Hybrid search, scoped to the reports the query names or the filters select; across many reports
         at most `hits_per_report` passages of each. Raises InvalidQuestion for empty or over-long queries.

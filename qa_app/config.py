@@ -47,6 +47,7 @@ class Settings:
     port: int = 7860
     auth_user: str | None = None
     auth_password: str | None = None
+    max_upload_mb: float = 50  # the largest report file the page accepts (QA_MAX_UPLOAD_MB)
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -77,6 +78,11 @@ class Settings:
         if self.auth_user and self.auth_password:
             return self.auth_user, self.auth_password
         return None
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """The upload limit in bytes; set in MB, as people size files."""
+        return int(self.max_upload_mb * 1024 * 1024)
 
 
 def _kind(f: dataclasses.Field) -> str:

@@ -135,6 +135,22 @@ def open_assistant(settings: Settings, embedder: Embedder, **changes) -> Assista
     return Assistant(settings, embedder, data, status)
 
 
+class CountingEmbedder:
+    """The real embedder, recording every text it embeds; optionally failing on one, like a killed build."""
+
+    def __init__(self, inner: Embedder, fail_on: str | None = None):
+        self.inner, self.fail_on, self.texts = inner, fail_on, []
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def encode(self, texts, progress=None):
+        if self.fail_on and any(self.fail_on in t for t in texts):
+            raise RuntimeError("killed half-way")
+        self.texts.extend(texts)
+        return self.inner.encode(texts, progress)
+
+
 # ---------------------------------------------------------------- hand-made records
 
 # Paragraph 61 of the Stoke-on-Trent report, the default for records built by hand; keywords change any field.

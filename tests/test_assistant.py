@@ -3,10 +3,12 @@
 import json
 
 import pytest
-from support import open_assistant
+from support import PARAGRAPHS, CountingEmbedder, open_assistant, write_report
 
 from qa_app import Assistant, InvalidQuestion
 from qa_app.answer.neural_reader import TransformersReader
+from qa_app.config import Settings
+from qa_app.ingest.uploads import remove_report, store_uploads
 
 REPORT = """# Riverton Borough Council
 
@@ -108,3 +110,30 @@ def test_the_neural_reader_is_selected_by_setting_and_quotes_the_report(assistan
         assert any(answer.answer in p.text for p in answer.passages)
     record = answer.to_dict()
     assert json.loads(json.dumps(record)) == record
+
+
+def test_a_reloaded_assistant_embeds_only_an_added_report_and_forgets_a_removed_one(assistant, tmp_path):
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "riverton.md").write_text(REPORT, encoding="utf-8")
+    # auto_rebuild off, as on a server that must not rebuild by itself: adding a report still updates the index.
+    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index", auto_rebuild=False)
+    counting = CountingEmbedder(assistant.embedder)
+    before = open_assistant(settings.replace(auto_rebuild=True), counting)
+    upload = (write_report(tmp_path / "downloads") / "tiny.md").read_bytes()
+    [stored] = store_uploads([("Tiny Council.md", upload)], settings)
+
+    counting.texts.clear()
+    added = Assistant(settings, counting, before.data, before.status).reloaded()
+    assert added.embedder is counting
+    assert [doc_id for doc_id, _ in added.documents()] == ["riverton", "tiny-council"]
+    assert any(PARAGRAPHS[0] in t for t in counting.texts)
+    assert not any("safeguarding hub" in t for t in counting.texts)  # riverton came from its segment
+    hits = added.search("How many children were looked after in March 2015?", top_k=3)
+    assert hits[0].doc_id == stored.doc_id == "tiny-council"
+
+    remove_report(settings.corpus_dir, settings.index_dir, "tiny-council")
+    counting.texts.clear()
+    removed = added.reloaded()
+    assert counting.texts == []
+    assert [doc_id for doc_id, _ in removed.documents()] == ["riverton"]
+    assert all(hit.doc_id == "riverton" for hit in removed.search("children looked after in March 2015", top_k=10))

@@ -40,3 +40,8 @@ def test_empty_variables_leave_required_settings_at_their_defaults_and_clear_opt
 def test_a_variable_that_is_not_a_number_is_named_in_the_error():
     with pytest.raises(SettingsError, match="QA_PORT='eighty'"):
         Settings.load(env={"QA_PORT": "eighty"})
+
+
+def test_the_upload_limit_is_set_in_megabytes():
+    assert Settings.load(env={}).max_upload_bytes == 50 * 1024 * 1024
+    assert Settings.load(env={"QA_MAX_UPLOAD_MB": "2.5"}).max_upload_bytes == int(2.5 * 1024 * 1024)

@@ -27,6 +27,12 @@ def load_report(path: str | Path, corpus_dir: str | Path | None = None) -> Repor
         data = path.read_bytes()
     except OSError as error:
         raise unreadable_report(path, error) from None
+    return read_report(data, path)
+
+
+def read_report(data: bytes, path: Path) -> Report:
+    """Parse a report from its bytes; `path` only names it (doc_id is its stem, the format its suffix), so
+    an upload is read, and refused, before anything is written."""
     if path.suffix.lower() == ".pdf":
         from qa_app.ingest.pdf import read_pdf  # pypdfium2 is loaded only for a corpus that holds PDFs
 

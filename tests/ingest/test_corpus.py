@@ -12,7 +12,7 @@ import pytest
 from support import STOKE_REPORT
 
 from qa_app.errors import ReportError
-from qa_app.ingest.corpus import load_corpus, load_report, summarize
+from qa_app.ingest.corpus import load_corpus, load_report, read_report, summarize
 
 SOURCE = STOKE_REPORT.read_text(encoding="utf-8")
 
@@ -281,6 +281,11 @@ def test_plain_markdown_with_a_title_and_numbered_paragraphs_is_a_report(tmp_pat
         (2, "Findings", "finding"),
     ]
     assert report.paragraph(1).cited_by == (2,)
+
+
+def test_a_report_read_from_its_bytes_is_the_report_loaded_from_its_file(tmp_path):
+    path = _write(tmp_path / "corpus", "tiny.md", TINY)
+    assert read_report(path.read_bytes(), path) == load_report(path, tmp_path / "corpus")
 
 
 def test_each_report_in_the_corpus_stands_alone(tmp_path):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from support import PARAGRAPHS, write_report
+from support import PARAGRAPHS, CountingEmbedder, write_report
 
 from qa_app.config import Settings
 from qa_app.search.embedding import Embedder
@@ -14,22 +14,6 @@ OTHER = [
     "The other council had 75 children on child protection plans.",
     "Return home interviews were completed within 72 hours for most children.",
 ]
-
-
-class CountingEmbedder:
-    """The real embedder, recording every text it embeds; optionally failing on one, like a killed build."""
-
-    def __init__(self, inner: Embedder, fail_on: str | None = None):
-        self.inner, self.fail_on, self.texts = inner, fail_on, []
-
-    def __getattr__(self, name):
-        return getattr(self.inner, name)
-
-    def encode(self, texts, progress=None):
-        if self.fail_on and any(self.fail_on in t for t in texts):
-            raise RuntimeError("killed half-way")
-        self.texts.extend(texts)
-        return self.inner.encode(texts, progress)
 
 
 @pytest.fixture(scope="module")
