@@ -12,9 +12,10 @@ from qa_app.answer.reader import FIGURES, HEADLINE_KINDS
 from qa_app.answer.spans import answer_type
 from qa_app.config import Settings
 from qa_app.errors import InvalidQuestion, SettingsError
-from qa_app.records import Answer, Block, Hit, Report, ReportSummary, Scope
+from qa_app.records import Answer, Block, Hit, Opening, Report, ReportSummary, Scope
 from qa_app.search.embedding import Embedder
 from qa_app.search.index import IndexData, ensure_index
+from qa_app.search.paragraphs import paragraph_request
 from qa_app.search.phrasings import report_phrasing
 from qa_app.search.questions import clean_question
 from qa_app.search.reports import matching_reports, split_filters, summary
@@ -199,6 +200,56 @@ class Assistant:
         """Distinct section paths, in reading order, for filter menus."""
         blocks = self.data.blocks if doc_id is None else self._reports.get(doc_id, ())
         return list(dict.fromkeys(b.section_path for b in blocks))
+
+    @property
+    def skipped(self) -> dict[str, str]:
+        """The corpus's files left out of the index, each with why (unreadable, not a report, ...)."""
+        return self.data.manifest.skipped
+
+    def report(self, doc_id: str) -> Report:
+        """One report with its facts and every block, for reading it whole."""
+        try:
+            return self._facts[doc_id]
+        except KeyError:
+            raise KeyError(f"No report {doc_id!r} is loaded.") from None
+
+    def open_paragraph(self, text: str, filters: Filters | None = None, reading: str | None = None) -> Opening | None:
+        """The paragraph that "¶65", "para 65" or "paragraph 65 of the Norfolk report" asks for; None when the
+        text is a question, not such a request.
+
+        The report is the one the text names, else the filters' report, else the one being `reading`,
+        else the only one loaded; with none of these the Opening says which words would choose one.
+        """
+        request = paragraph_request(text)
+        if request is None:
+            return None
+        n = request.number
+        doc_id = self._report_for_opening(request.report, filters, reading)
+        if doc_id is None or doc_id not in self._facts:
+            if request.report:
+                scope = resolve_scope(request.report, list(self._facts.values()))
+                missing = " or ".join(scope.missing) if scope and scope.missing else request.report
+                return Opening(n, None, "", message=f"No report for {missing} is loaded, so ¶{n} cannot be opened.")
+            example = self._label(max(self._facts.values(), key=lambda r: r.published or ""))
+            return Opening(n, None, "", message=f"Say which report to open ¶{n} in, for example: ¶{n} of {example}.")
+        label = self._label(self._facts[doc_id])
+        numbered = [b.number for b in self._reports.get(doc_id, ()) if b.number is not None]
+        block = next((b for b in self._reports.get(doc_id, ()) if b.number == n), None)
+        if block is None:
+            span = f"its paragraphs run from ¶{min(numbered)} to ¶{max(numbered)}" if numbered else "its paragraphs are not numbered"
+            return Opening(n, doc_id, label, message=f"{label} has no ¶{n}; {span}.")
+        return Opening(n, doc_id, label, block)
+
+    def _report_for_opening(self, naming: str, filters: Filters | None, reading: str | None) -> str | None:
+        if naming:
+            scope = resolve_scope(naming, list(self._facts.values()))
+            return scope.doc_ids[0] if scope and scope.doc_ids else None
+        wanted = (filters or {}).get("doc_id")
+        if isinstance(wanted, str) and wanted:
+            return wanted
+        if reading:
+            return reading
+        return next(iter(self._facts)) if len(self._facts) == 1 else None
 
     def documents(self) -> list[tuple[str, str]]:
         """(doc_id, title) of every report."""

@@ -226,3 +226,17 @@ class Answer:
 
     def to_dict(self) -> dict:
         return to_dict(self)
+
+
+@dataclass(frozen=True)
+class Opening:
+    """A paragraph asked for by number ("¶65 of the Norfolk report"): where it is, or why it cannot be opened."""
+
+    paragraph: int
+    doc_id: str | None  # the report it was looked for in; None when the request names no loaded report
+    label: str  # "Norfolk, 2023 inspection"; "" without a report
+    block: Block | None = None  # the paragraph; None when it cannot be opened
+    message: str = ""  # why not, in one sentence; "" when opened
+
+    def to_dict(self) -> dict:
+        return to_dict(self)

@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # qa_app is imported where it is used, so that test_gold stay
     from qa_app.search.embedding import Embedder
 
 ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
 STOKE_REPORT = ROOT / "corpus" / "stoke-on-trent-2015.md"
 GOLD = ROOT / "eval" / "gold.jsonl"
 CHILD_ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
@@ -58,8 +59,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(*args: str, timeout_s: float = 600) -> Iterator[str]:
-    """`python app.py ARGS` on a free loopback port; yields its URL once it prints that it is ready."""
+def running_app(*args: str, timeout_s: float = 600, output: list[str] | None = None) -> Iterator[str]:
+    """`python app.py ARGS` on a free loopback port; yields its URL once it prints that it is ready.
+    What the app prints is collected in `output` when given."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "app.py", "--port", str(port), *args],
@@ -69,7 +71,7 @@ def running_app(*args: str, timeout_s: float = 600) -> Iterator[str]:
         stderr=subprocess.STDOUT,
         text=True,
     )
-    lines: list[str] = []
+    lines: list[str] = [] if output is None else output
     ready = threading.Event()
 
     def read() -> None:

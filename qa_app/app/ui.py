@@ -13,51 +13,45 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import html
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, quote
 
+# Handlers that take a gr.Request are found by their type hints, which must resolve in this module.
+import gradio as gr
+
+from qa_app.app.access import corpus_change_refusal
+from qa_app.app.assets import CSS, HEAD
+from qa_app.app.collection import (
+    EvidenceItem,
+    add_item,
+    download_links,
+    item_from_citation,
+    item_from_hit,
+    remove_item,
+    render_collection,
+)
 from qa_app.app.render import CONFIDENCE_WORDS, SHOWN_CANDIDATES, block_name, label_of, not_sure, short_section
+from qa_app.app.report_view import render_paragraph_card, render_report, report_link
 from qa_app.config import Settings
 from qa_app.errors import InvalidQuestion, QAError
-from qa_app.records import Answer, Block, Citation, Hit, ReportSummary, Scope
+from qa_app.ingest.uploads import remove_report, store_uploads
+from qa_app.records import Answer, Block, Citation, Hit, Opening, ReportSummary, Scope
+from qa_app.search.index import skipped_note
+from qa_app.search.words import content_stems, stem, words
 
 if TYPE_CHECKING:  # the assistant pulls in torch; rendering must not need it
-    import gradio as gr
-
     from qa_app.assistant import Assistant
 
 EXAMPLES = [
-    "How many children were placed at home on a care order?",
-    "How long are early help cases open on average?",
-    "What proportion of managers are not completing audits?",
-    "What is the judgement for leadership, management and governance?",
+    "How many children were in care in Norfolk?",
+    "Stoke-on-Trent 2015: what proportion of managers are not completing audits?",
+    "What did inspectors say about Darlington's care leavers?",
+    "Paragraph 65 of the Stoke-on-Trent 2015 report",
 ]
 
-CSS = """
-.qa-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 14px 16px; margin: 6px 0; }
-.qa-card.qa-abstain { border-left: 4px solid #b7791f; }
-.qa-card.qa-answered { border-left: 4px solid #2f855a; }
-.qa-card.qa-notice { border-left: 4px solid #718096; }
-.qa-sentence { font-size: 1.1em; line-height: 1.5; margin: 0 0 8px 0; }
-.qa-confidence { display: inline-block; font-size: 0.9em; padding: 1px 8px; border-radius: 10px;
-  background: var(--background-fill-secondary); margin-right: 6px; }
-.qa-chip { display: inline-block; font-size: 0.9em; padding: 1px 8px; margin: 2px 4px 2px 0; border-radius: 10px;
-  border: 1px solid var(--border-color-primary); white-space: nowrap; }
-.qa-passage { border-top: 1px solid var(--border-color-primary); padding: 10px 0; }
-.qa-passage-head { font-size: 0.9em; color: var(--body-text-color); opacity: 0.8; margin-bottom: 4px; }
-.qa-passage mark, .qa-context mark { background: #fdf3c4; color: inherit; padding: 0 1px; }
-.qa-context { margin: 6px 0 0 12px; font-size: 0.95em; }
-.qa-context p { margin: 6px 0; }
-.qa-context .qa-focus { border-left: 3px solid #d69e2e; padding-left: 8px; }
-.qa-context .qa-citing { border-left: 3px solid #3182ce; padding-left: 8px; }
-.qa-message { margin: 0 0 8px 0; }
-.qa-card.qa-unsure { border-left: 4px solid #3182ce; }
-.qa-candidates { margin: 4px 0 8px 0; padding-left: 18px; }
-.qa-candidates li { margin: 4px 0; }
-.qa-where { font-size: 0.85em; opacity: 0.8; }
-.qa-asked { margin: 0 0 6px 0; font-size: 0.9em; color: var(--body-text-color); opacity: 0.7; }
-.qa-scope { margin: 0 0 6px 0; font-size: 0.95em; }
-"""
+
 
 
 # ---------------------------------------------------------------- pure rendering
@@ -91,10 +85,16 @@ def highlight(text: str, spans: Iterable[tuple[int, int, str]]) -> str:
     return "".join(out)
 
 
+def open_link(record: Citation | Hit, text: str, cls: str = "") -> str:
+    """`text` (already HTML) as a link that opens the record's report at its paragraph: in place on the
+    page by the page script, and as a plain link when copied or opened in a new tab."""
+    href = html.escape(report_link(record.doc_id, record.paragraph))
+    where = html.escape(f"Open {block_name(record.paragraph, record.kind)} in the report: {record.doc_id}")
+    return f'<a class="{" ".join(["qa-open", cls]).strip()}" href="{href}" title="{where}">{text}</a>'
+
+
 def _chip(record: Citation | Hit) -> str:
-    label = html.escape(label_of(record))
-    title = html.escape(record.section_path)
-    return f'<span class="qa-chip" title="{title}">{label}</span>'
+    return open_link(record, html.escape(label_of(record)), "qa-chip")
 
 
 def answer_sentence_html(answer: Answer) -> str:
@@ -116,7 +116,7 @@ def candidates_html(answer: Answer, limit: int = SHOWN_CANDIDATES) -> str:
     titles = {h.doc_id: h.doc_title for h in answer.passages}
     items = []
     for c in answer.citations[:limit]:
-        where = html.escape(f"{titles.get(c.doc_id, c.doc_id)} · {label_of(c)}")
+        where = open_link(c, html.escape(f"{titles.get(c.doc_id, c.doc_id)} · {label_of(c)}"))
         items.append(f'<li>{html.escape(c.quote)}<br><span class="qa-where">{where}</span></li>')
     return f'<ul class="qa-candidates">{"".join(items)}</ul>' if items else ""
 
@@ -192,8 +192,30 @@ def render_context(blocks: Sequence[Block], focus_id: str, citing: Sequence[Bloc
     return f'<div class="qa-context">{"".join(rows)}</div>'
 
 
-def render_passage(hit: Hit, quote: tuple[int, int] | None = None, context_html: str = "") -> str:
-    """One passage: ¶ number, section path, judgement, the supporting sentence (or best window) marked."""
+def match_strength(score: float) -> str:
+    """How well a passage matches, in words. Hybrid scores are a logistic of how far the passage stands
+    out from the other candidates (in standard deviations), so 0.9 is about two deviations above them."""
+    if score >= 0.9:
+        return "Strong match"
+    return "Good match" if score >= 0.75 else "Weak match"
+
+
+def query_word_spans(text: str, query: str) -> list[tuple[int, int, str]]:
+    """Every word of `text` that is one of the query's content words (by stem), to mark in a search result."""
+    wanted = set(content_stems(query))
+    return [(m.start(), m.end(), "mark") for m in words(text) if stem(m.group()) in wanted]
+
+
+def pin_button(hit: Hit, quote: tuple[int, int]) -> str:
+    """The button that pins this passage, with the sentence it quotes, to the collection."""
+    what = html.escape(f"{block_name(hit.paragraph, hit.kind)} of {report_of(hit) or hit.doc_id}")
+    value = html.escape(f"{hit.block_id}|{quote[0]}|{quote[1]}")
+    return f'<button type="button" class="qa-pin" data-pin="{value}" aria-label="Pin {what} to the collection">Pin</button>'
+
+
+def render_passage(hit: Hit, quote: tuple[int, int] | None = None, context_html: str = "", query: str = "") -> str:
+    """One passage: where it is (a link to it in the report), the supporting sentence (or best window)
+    marked, or with a `query` its words marked; how strong the match is; a pin button."""
     start, end = quote if quote else (hit.window_start, hit.window_end)
     number = html.escape(block_name(hit.paragraph, hit.kind))
     numbered_page = hit.paragraph is not None and hit.page is not None
@@ -201,18 +223,24 @@ def render_passage(hit: Hit, quote: tuple[int, int] | None = None, context_html:
         number += f", p. {hit.page}"
     head = " · ".join(
         ([html.escape(report_of(hit))] if report_of(hit) else [])
-        + [f"<strong>{number}</strong>", html.escape(hit.section_path)]
+        + [open_link(hit, f"<strong>{number}</strong>"), html.escape(hit.section_path)]
         + ([html.escape(hit.judgement)] if hit.judgement else [])
         + ([f"p. {hit.page}"] if hit.page is not None and not numbered_page else [])
+    )
+    marks = query_word_spans(hit.text, query) if query else [(start, end, "mark")]
+    strength = (
+        f'<span class="qa-strength">{match_strength(hit.score)} '
+        f'<meter min="0" max="1" value="{hit.score:.2f}" aria-label="Match strength {hit.score:.2f}"></meter></span>'
     )
     details = ""
     if context_html:
         what = f"¶{hit.paragraph}" if hit.paragraph is not None else "this passage"
-        details = f"<details><summary>Open {what} in context</summary>{context_html}</details>"
+        details = f"<details><summary>Show {what} in context</summary>{context_html}</details>"
     return (
         f'<div class="qa-passage" data-block="{html.escape(hit.block_id)}">'
         f'<div class="qa-passage-head">{head}</div>'
-        f"<div>{highlight(hit.text, [(start, end, 'mark')])}</div>{details}</div>"
+        f"<div>{highlight(hit.text, marks)}</div>"
+        f'<div class="qa-passage-tools">{strength}{pin_button(hit, (start, end))}</div>{details}</div>'
     )
 
 
@@ -220,14 +248,21 @@ def render_passages(
     hits: Sequence[Hit],
     citations: Sequence[Citation] = (),
     contexts: dict[str, str] | None = None,
+    query: str = "",
 ) -> str:
-    """The evidence list; a hit that a citation quotes has that sentence marked rather than its window."""
+    """The evidence list; a hit that a citation quotes has that sentence marked rather than its window,
+    and search results (`query`) have the query's words marked. Says so when nothing matches."""
     if not hits:
         return render_notice("No passages matched. Try other words or clear the filters.")
     quotes = {(c.doc_id, c.paragraph, c.text): (c.quote_start, c.quote_end) for c in citations}
     contexts = contexts or {}
-    return "".join(
-        render_passage(h, quotes.get((h.doc_id, h.paragraph, h.text)), contexts.get(h.block_id, ""))
+    notice = ""
+    if query and content_stems(query) and not any(query_word_spans(h.text, query) for h in hits):
+        notice = render_notice(
+            "No passage contains any of these words. The passages below are only the closest in meaning."
+        )
+    return notice + "".join(
+        render_passage(h, quotes.get((h.doc_id, h.paragraph, h.text)), contexts.get(h.block_id, ""), query)
         for h in hits
     )
 
@@ -314,6 +349,7 @@ class AssistantSlot:
         self._lock = threading.Lock()
         self.assistant = assistant
         self.message = "Loading the index"
+        self.changing = False
         self.fraction = 0.0
         self.error: str | None = None
 
@@ -324,6 +360,12 @@ class AssistantSlot:
     def ready(self, assistant: Assistant) -> None:
         with self._lock:
             self.assistant = assistant
+            self.changing = False
+
+    def change(self, message: str) -> None:
+        """The reports are being changed; the current assistant answers until the new one is ready."""
+        with self._lock:
+            self.changing, self.message, self.fraction = True, message, 0.0
 
     def failed(self, message: str) -> None:
         with self._lock:
@@ -331,10 +373,25 @@ class AssistantSlot:
 
     def status(self) -> str:
         if self.assistant is not None:
-            return f"Ready. {self.assistant.status}"
+            return loaded_line(self.assistant.reports(), self.assistant.skipped, self.message if self.changing else "")
         if self.error:
             return f"The index could not be loaded: {self.error}"
         return f"Building the index: {self.message} ({self.fraction:.0%}). Questions can be asked when it is ready."
+
+
+def loaded_line(reports: Sequence[ReportSummary], skipped: dict[str, str], changing: str = "") -> str:
+    """The status line: "2 reports · 412 paragraphs · ready", what was left out, and any change under way."""
+    n = len(reports)
+    paragraphs = sum(r.paragraphs for r in reports)
+    line = f"{n} report{'s' if n != 1 else ''} · {paragraphs:,} paragraphs · {'updating: ' + changing if changing else 'ready'}"
+    return f"{line}. {skipped_note(skipped)}".rstrip(". ") if skipped else line
+
+
+def render_opening(opening: Opening) -> str:
+    """The answer card for "¶65 of the Norfolk report": the paragraph opened, or why it could not be."""
+    if opening.block is None or opening.doc_id is None:
+        return render_notice(opening.message)
+    return render_paragraph_card(opening.label, opening.block, report_link(opening.doc_id, opening.paragraph))
 
 
 class NotReady(QAError):
@@ -348,14 +405,15 @@ class NotReady(QAError):
 ASSISTANT_CONCURRENCY = 2
 QUEUE_MAX_SIZE = 32  # past this, callers are told the queue is full at once instead of waiting minutes
 CONTEXT_RADIUS = 1
+UPLOADS = "uploads"  # under the index folder: where the browser's files wait before they are checked
 
 
 def build_app(assistant: Assistant | AssistantSlot, settings: Settings | None = None) -> gr.Blocks:
-    """The page (ask, search, filters, evidence in context) and the named API endpoints ask/search/context."""
-    import gradio as gr
-
+    """The workbench (ask, search, compare, the report beside them, a collection of evidence, the report
+    list with adding and removing reports) and the named API endpoints."""
     settings = settings or Settings.load()
     slot = assistant if isinstance(assistant, AssistantSlot) else AssistantSlot(assistant)
+    changing = threading.Lock()  # one corpus change at a time; questions go on meanwhile
 
     def current() -> Assistant:
         if slot.assistant is None:
@@ -370,83 +428,238 @@ def build_app(assistant: Assistant | AssistantSlot, settings: Settings | None = 
             out[h.block_id] = render_context(a.context(h.block_id, CONTEXT_RADIUS), h.block_id, citing)
         return out
 
+    def reader(doc_id: str, paragraph: int | None = None):
+        """The report view at a paragraph, and the report menu of the view showing that report."""
+        report = current().report(doc_id)
+        return gr.update(value=render_report(report, paragraph, pdf_href(report.path))), gr.update(value=doc_id)
+
+    def pdf_href(path: str) -> str | None:
+        """Where the page serves the report's original PDF (the corpus folder is the only one it serves)."""
+        return f"gradio_api/file={quote(str(Path(path).resolve()))}" if path.lower().endswith(".pdf") else None
+
+    def menus(a: Assistant, reading: str | None = None) -> tuple:
+        """Every menu and list that names the loaded reports, refreshed after the reports change; the
+        report view's menu shows `reading` when given."""
+        import pandas as pd
+
+        reports = a.reports()
+        docs = [(r.label, r.doc_id) for r in sorted(reports, key=lambda r: r.label)]
+        frameworks = [("All frameworks", "")] + [(f, f) for f in sorted({r.framework for r in reports if r.framework})]
+        grades = [("Any overall judgement", "")] + [(g, g) for g in sorted({r.overall for r in reports if r.overall})]
+        return (
+            slot.status(),
+            gr.update(choices=[("All reports", ""), *docs]),
+            gr.update(choices=section_choices(a, None), value=""),
+            gr.update(choices=frameworks),
+            gr.update(choices=grades),
+            gr.update(value=pd.DataFrame(report_rows(reports), columns=REPORT_COLUMNS)),
+            gr.update(value=pd.DataFrame(judgement_counts(reports), columns=["year", "framework", "overall", "reports"])),
+            gr.update(choices=docs, value=reading) if reading else gr.update(choices=docs),
+            gr.update(choices=docs, value=None),
+        )
+
     # -- page handlers: return HTML; never raise for things a person can fix
 
-    def on_ask(question: str, doc_id: str | None, section: str | None, framework: str | None, overall: str | None):
+    def on_ask(question: str, doc_id: str | None, section: str | None, framework: str | None, overall: str | None, reading: str | None):
         hidden = gr.update(choices=[], value=None, visible=False)
+        same = gr.update()
         if not (question or "").strip():
-            return render_notice("Type a question first, for example: " + EXAMPLES[0]), "", "", hidden
+            notice = render_notice("Type a question first, for example: " + EXAMPLES[0])
+            return notice, "", "", hidden, same, same, {}, None
         try:
             a = current()
             filters = make_filters(doc_id, section, framework, overall)
+            opening = a.open_paragraph(question, filters, reading or None)
+            if opening is not None:
+                view, menu = reader(opening.doc_id, opening.paragraph) if opening.block else (same, same)
+                return render_opening(opening), "", "", hidden, view, menu, {}, None
             answer = a.ask(question, top_k=settings.top_k, filters=filters)
         except (QAError, ValueError) as e:  # ValueError: filters the menus made that the corpus cannot take
-            return render_notice(str(e)), "", "", hidden
+            return render_notice(str(e)), "", "", hidden, same, same, {}, None
         passages = evidence_order(answer)
         evidence = render_passages(passages, answer.citations, contexts_for(passages))
         titles = {h.doc_id: h.doc_title for h in answer.passages}
         others = answer.scope.others if answer.scope else ()
         labels = {r.doc_id: r.label for r in a.reports()}
         choices = gr.update(choices=[(labels.get(d, d), d) for d in others], value=None, visible=bool(others))
-        return render_scope(answer.scope) + render_answer(answer), evidence, copy_text(answer, titles), choices
+        card = render_scope(answer.scope) + render_answer(answer)
+        shown = {h.block_id: h for h in passages}
+        return card, evidence, copy_text(answer, titles), choices, same, same, shown, answer
 
-    def on_other_report(question: str, doc_id: str | None, section: str | None, framework: str | None, overall: str | None):
+    def on_other_report(question: str, doc_id: str | None, section: str | None, framework: str | None, overall: str | None, reading: str | None):
         """Answer the same question from another report the scope offered; that report becomes the filter."""
         if not doc_id:
-            return gr.update(), gr.update(), gr.update(), gr.update(), gr.update()
-        return (gr.update(value=doc_id), *on_ask(question, doc_id, section, framework, overall))
+            return (gr.update(),) * 9
+        return (gr.update(value=doc_id), *on_ask(question, doc_id, section, framework, overall, reading))
 
     def on_compare(topic: str, framework: str | None, overall: str | None):
         if not (topic or "").strip():
-            return render_notice("Type a topic to compare, for example: IRO caseloads")
+            return render_notice("Type a topic to compare, for example: IRO caseloads"), {}
         try:
             hits = current().compare(topic, top_k=30, filters=make_filters(None, None, framework, overall))
         except (QAError, ValueError) as e:
-            return render_notice(str(e))
-        return render_passages(hits, contexts=contexts_for(hits))
+            return render_notice(str(e)), {}
+        return render_passages(hits, contexts=contexts_for(hits), query=topic), {h.block_id: h for h in hits}
 
     def on_search(query: str, top_k: float, doc_id: str | None, section: str | None, framework: str | None, overall: str | None):
         if not (query or "").strip():
-            return render_notice("Type some words to search for, for example: early help")
+            return render_notice("Type some words to search for, for example: early help"), {}
         try:
             a = current()
             filters = make_filters(doc_id, section, framework, overall)
             scope, _ = a.scope(query, filters)
             hits = a.search(query, top_k=int(top_k), filters=filters)
         except (QAError, ValueError) as e:
-            return render_notice(str(e))
+            return render_notice(str(e)), {}
         if scope is not None and not scope.doc_ids:
             missing = " or ".join(scope.missing)
-            return render_notice(f"No report for {missing} is loaded." if missing else "No loaded report matches the filters.")
-        return render_passages(hits, contexts=contexts_for(hits))
+            return render_notice(f"No report for {missing} is loaded." if missing else "No loaded report matches the filters."), {}
+        return render_passages(hits, contexts=contexts_for(hits), query=(scope.query if scope else "") or query), {
+            h.block_id: h for h in hits
+        }
 
-    def on_refresh(doc_id: str | None):
-        """Status line, the filter menus and the report list once the assistant is ready; stops the timer then."""
+    def on_filters(mode: str, question: str, query: str, top_k: float, topic: str, doc_id, section, framework, overall, reading):
+        """A filter changed: what was last asked, searched or compared is run again under the new filters."""
+        same = gr.update()
+        answer_outputs, search_outputs, compare_outputs = (same,) * 8, (same,) * 2, (same,) * 2
+        if mode == "ask" and (question or "").strip():
+            answer_outputs = on_ask(question, doc_id, section, framework, overall, reading)
+        elif mode == "search" and (query or "").strip():
+            search_outputs = on_search(query, top_k, doc_id, section, framework, overall)
+        elif mode == "compare" and (topic or "").strip():
+            compare_outputs = on_compare(topic, framework, overall)
+        shown = next((o[-1] for o in (search_outputs, compare_outputs) if o[-1] is not same), answer_outputs[6])
+        return (*answer_outputs[:6], *answer_outputs[7:], search_outputs[0], compare_outputs[0], shown)
+
+    def on_open(search: str):
+        """A chip, ¶ link or pasted address ("?report=<doc_id>&p=<n>"): the report view at that paragraph."""
+        params = parse_qs(search.lstrip("?"))
+        doc_id = (params.get("report") or [""])[0]
+        number = (params.get("p") or [""])[0]
+        try:
+            paragraph = int(number) if number.strip().isdigit() else None
+            return reader(doc_id, paragraph)
+        except (NotReady, KeyError) as e:
+            return gr.update(value=render_notice(str(e).strip("'\""))), gr.update()
+
+    def on_read(doc_id: str | None):
+        if not doc_id:
+            return gr.update()
+        try:
+            return reader(doc_id)[0]
+        except (NotReady, KeyError) as e:
+            return gr.update(value=render_notice(str(e).strip("'\"")))
+
+    def on_refresh(doc_id: str | None, request: gr.Request):
+        """Status line, menus and report list once the assistant is ready (the timer stops then); an
+        address naming a report ("?report=<doc_id>&p=<n>") opens it at that paragraph without a click."""
         if slot.assistant is None:
             waiting = gr.update()
-            return slot.status(), waiting, waiting, waiting, waiting, waiting, waiting, gr.Timer(active=slot.error is None)
-        a = slot.assistant
-        reports = a.reports()
-        docs = [("All reports", "")] + [(r.label, r.doc_id) for r in sorted(reports, key=lambda r: r.label)]
-        frameworks = [("All frameworks", "")] + [(f, f) for f in sorted({r.framework for r in reports if r.framework})]
-        grades = [("Any overall judgement", "")] + [(g, g) for g in sorted({r.overall for r in reports if r.overall})]
-        import pandas as pd
-
-        return (
-            slot.status(),
-            gr.update(choices=docs, value=doc_id or ""),
-            gr.update(choices=section_choices(a, doc_id), value=""),
-            gr.update(choices=frameworks),
-            gr.update(choices=grades),
-            gr.update(value=pd.DataFrame(report_rows(reports), columns=REPORT_COLUMNS)),
-            gr.update(value=pd.DataFrame(judgement_counts(reports), columns=["year", "framework", "overall", "reports"])),
-            gr.Timer(active=False),
-        )
+            return slot.status(), *(waiting,) * 9, gr.Timer(active=slot.error is None)
+        view, reading = gr.update(), None
+        query = dict(request.query_params) if request is not None else {}
+        if query.get("report"):
+            view, opened = on_open(f"report={query['report']}&p={query.get('p', '')}")
+            reading = opened.get("value")
+        return *menus(slot.assistant, reading), view, gr.Timer(active=False)
 
     def on_report(doc_id: str | None):
         if slot.assistant is None:
             return gr.update()
         return gr.update(choices=section_choices(slot.assistant, doc_id), value="")
+
+    # -- the collection: this session's pinned evidence
+
+    def collected(items: tuple[EvidenceItem, ...]):
+        return items, render_collection(items), download_links(items), gr.update(label=f"Collection ({len(items)})")
+
+    def on_pin(value: str, items: tuple[EvidenceItem, ...], shown: dict[str, Hit]):
+        block_id, _, span = (value or "").partition("|")
+        hit = shown.get(block_id)
+        if hit is None:
+            gr.Warning("That passage is no longer on the page; search for it again to pin it.")
+            return collected(items)
+        start, _, end = span.partition("|")
+        quote = (int(start), int(end)) if start.isdigit() and end.isdigit() else None
+        gr.Info(f"Pinned {block_name(hit.paragraph, hit.kind)} of {report_of(hit) or hit.doc_id}.")
+        return collected(add_item(items, item_from_hit(hit, current().report(hit.doc_id), quote)))
+
+    def on_pin_answer(answer: Answer | None, items: tuple[EvidenceItem, ...]):
+        if answer is None or not answer.citations:
+            gr.Warning("Ask a question first; an answer with a citation can be pinned.")
+            return collected(items)
+        c = answer.citations[0]
+        item = item_from_citation(c, current().report(c.doc_id), answer.question, answer.answer if answer.answered else None)
+        gr.Info("Pinned the answer.")
+        return collected(add_item(items, item))
+
+    def on_unpin(value: str, items: tuple[EvidenceItem, ...]):
+        return collected(remove_item(items, int(value)) if (value or "").isdigit() and int(value) < len(items) else items)
+
+    # -- adding and removing reports
+
+    def change_reports(change: Callable[[], str], request: gr.Request) -> Iterator[tuple]:
+        """Apply a change to the corpus folder, then bring the index up to date (only what changed is
+        embedded) while the current assistant keeps answering; yields progress for the page."""
+        same = (gr.update(),) * 9
+        refusal = corpus_change_refusal(settings, getattr(request, "username", None))
+        if refusal:
+            yield render_notice(refusal), *same
+            return
+        if not changing.acquire(blocking=False):
+            yield render_notice("Another change to the reports is under way; try again when it has finished."), *same
+            return
+        try:
+            a = current()
+            message = change()
+            slot.change("checking the reports")
+            done: dict[str, object] = {}
+            worker = threading.Thread(target=lambda: done.update(result=_reloaded(a, slot)), daemon=True)
+            worker.start()
+            while worker.is_alive():
+                worker.join(0.5)
+                yield render_notice(f"{message} Updating the index: {slot.message} ({slot.fraction:.0%})."), slot.status(), *same[1:]
+            result = done.get("result")
+            if isinstance(result, QAError):
+                slot.ready(a)
+                yield render_notice(f"{message} The index could not be updated: {result}"), *menus(a)
+                return
+            slot.ready(result)  # type: ignore[arg-type]
+            yield render_notice(f"{message} The index is up to date."), *menus(result)  # type: ignore[arg-type]
+        except QAError as e:
+            yield render_notice(str(e)), *same
+        finally:
+            changing.release()
+
+    def on_add(files: list[str] | None, request: gr.Request):
+        if not files:
+            yield render_notice("Choose one or more reports (PDF or Markdown) to add first."), *(gr.update(),) * 9
+            return
+
+        def add() -> str:
+            uploads = []
+            for f in files:
+                path = Path(f)
+                if path.stat().st_size > settings.max_upload_bytes:
+                    raise QAError(f"{path.name} is over the {settings.max_upload_mb:g} MB limit for one report.")
+                uploads.append((path.name, path.read_bytes()))
+            outcomes = store_uploads(uploads, settings)
+            if not any(o.doc_id for o in outcomes):
+                raise QAError(" ".join(o.error or "" for o in outcomes) + " Nothing was added.")
+            return " ".join(f"Added {o.doc_id}." if o.doc_id else (o.error or "") for o in outcomes)
+
+        yield from change_reports(add, request)
+
+    def on_remove(doc_id: str | None, request: gr.Request):
+        if not doc_id:
+            yield render_notice("Choose the report to remove first."), *(gr.update(),) * 9
+            return
+
+        def remove() -> str:
+            moved = remove_report(settings.corpus_dir, settings.index_dir, doc_id)
+            return f"Removed {doc_id}; its file was kept as {moved}."
+
+        yield from change_reports(remove, request)
 
     # -- API endpoints: the records' JSON, or an error payload with an HTTP-style status
 
@@ -495,104 +708,191 @@ def build_app(assistant: Assistant | AssistantSlot, settings: Settings | None = 
         except (KeyError, ValueError):
             return error_payload(f"No block {block_id!r}; use a block_id from a search or ask result.", 404)
 
+    def paragraph(text: str, filters: dict | None = None) -> dict:
+        """Open a paragraph by number ("¶65 of the Norfolk report"): Opening.to_dict(), with block null and a
+        message when it cannot be opened; {"error": ..., "status": 400} when the text asks for no paragraph."""
+        try:
+            opening = current().open_paragraph(text, filters)
+        except NotReady as e:
+            return error_payload(str(e), 503)
+        if opening is None:
+            return error_payload("Name a paragraph by number, e.g. “¶65 of the Norfolk report”.", 400)
+        return opening.to_dict()
+
     limits: dict[str, Any] = {"concurrency_limit": ASSISTANT_CONCURRENCY, "concurrency_id": "assistant"}
+    private: dict[str, Any] = {"api_visibility": "private"}
 
     with gr.Blocks(title="Inspection report assistant", analytics_enabled=False) as demo:
-        gr.Markdown("## Inspection report assistant\nAsk a question about the inspection reports, or search them.")
+        gr.Markdown("## Inspection report assistant\nAsk a question about the inspection reports, search them, and read them.")
         status = gr.Markdown(slot.status(), elem_id="qa-status")
         with gr.Row():
-            report = gr.Dropdown([("All reports", "")], value="", label="Report", scale=2)
-            section = gr.Dropdown([("All sections", "")], value="", label="Section", scale=2)
-            framework = gr.Dropdown([("All frameworks", "")], value="", label="Framework", scale=1)
-            overall = gr.Dropdown([("Any overall judgement", "")], value="", label="Overall judgement", scale=1)
-        with gr.Tabs():
-            with gr.Tab("Ask", id="ask"):
-                with gr.Row():
-                    question = gr.Textbox(
-                        label="Question",
-                        placeholder="e.g. " + EXAMPLES[0],
-                        lines=1,
-                        max_length=settings.max_question_chars,
-                        elem_id="qa-question",
-                        scale=5,
-                        autofocus=True,
-                    )
-                    ask_button = gr.Button("Ask", variant="primary", scale=1, elem_id="qa-ask")
-                gr.Examples(EXAMPLES, inputs=[question], label="Examples")
-                answer_html = gr.HTML(elem_id="qa-answer", js_on_load=None)
-                other_reports = gr.Radio([], label="Answer from another report", visible=False, elem_id="qa-other-reports")
-                copy_box = gr.Textbox(
-                    label="Answer with citation, as text",
-                    lines=3,
-                    interactive=False,
-                    buttons=["copy"],
-                    elem_id="qa-copy",
+            report = gr.Dropdown([("All reports", "")], value="", label="Report", scale=2, elem_id="qa-filter-report")
+            section = gr.Dropdown([("All sections", "")], value="", label="Section", scale=2, elem_id="qa-filter-section")
+            framework = gr.Dropdown([("All frameworks", "")], value="", label="Framework", scale=1, elem_id="qa-filter-framework")
+            overall = gr.Dropdown([("Any overall judgement", "")], value="", label="Overall judgement", scale=1, elem_id="qa-filter-overall")
+        mode = gr.State("")
+        shown = gr.State({})  # block_id -> Hit of the passages on the page, which the pin buttons name
+        last_answer = gr.State(None)
+        pins = gr.State(())
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=420):
+                with gr.Tabs():
+                    with gr.Tab("Ask", id="ask"):
+                        with gr.Row():
+                            question = gr.Textbox(
+                                label="Question",
+                                placeholder="e.g. " + EXAMPLES[0],
+                                lines=1,
+                                max_length=settings.max_question_chars,
+                                elem_id="qa-question",
+                                scale=5,
+                                autofocus=True,
+                            )
+                            ask_button = gr.Button("Ask", variant="primary", scale=1, elem_id="qa-ask")
+                        examples = gr.Examples(EXAMPLES, inputs=[question], label="Examples (click one to ask it)")
+                        answer_html = gr.HTML(elem_id="qa-answer")
+                        other_reports = gr.Radio([], label="Answer from another report", visible=False, elem_id="qa-other-reports")
+                        with gr.Row():
+                            copy_box = gr.Textbox(
+                                label="Answer with citation, as text",
+                                lines=3,
+                                interactive=False,
+                                buttons=["copy"],
+                                elem_id="qa-copy",
+                                scale=5,
+                            )
+                            pin_answer = gr.Button("Pin this answer", elem_id="qa-pin-answer", scale=1)
+                        gr.Markdown("### Evidence")
+                        evidence_html = gr.HTML(elem_id="qa-evidence")
+                    with gr.Tab("Search passages", id="search"):
+                        with gr.Row():
+                            query = gr.Textbox(label="Search", placeholder="e.g. early help", elem_id="qa-query", scale=5)
+                            top_k = gr.Slider(1, 30, value=10, step=1, label="Passages", scale=1, elem_id="qa-top-k")
+                            search_button = gr.Button("Search", variant="primary", scale=1, elem_id="qa-search")
+                        results_html = gr.HTML(elem_id="qa-results")
+                    with gr.Tab("Compare reports", id="compare"):
+                        with gr.Row():
+                            topic = gr.Textbox(label="Topic", placeholder="e.g. IRO caseloads", elem_id="qa-topic", scale=5)
+                            compare_button = gr.Button("Compare", variant="primary", scale=1, elem_id="qa-compare")
+                        compare_html = gr.HTML(elem_id="qa-compare-results")
+                    with gr.Tab("Collection (0)", id="collection") as collection_tab:
+                        collection_html = gr.HTML(render_collection(()), elem_id="qa-collection")
+                        exports_html = gr.HTML(download_links(()), elem_id="qa-exports")
+                    with gr.Tab("Reports", id="reports"):
+                        judgement_chart = gr.BarPlot(
+                            x="year", y="reports", color="overall", label="Overall judgements by year", elem_id="qa-chart"
+                        )
+                        report_table = gr.Dataframe(
+                            headers=REPORT_COLUMNS, interactive=False, label="Reports loaded", elem_id="qa-reports"
+                        )
+                        with gr.Accordion("Add or remove reports", open=False, elem_id="qa-manage"):
+                            uploads = gr.File(
+                                label=f"Reports to add (PDF or Markdown, up to {settings.max_upload_mb:g} MB each)",
+                                file_count="multiple",
+                                file_types=[".pdf", ".md"],
+                                elem_id="qa-upload",
+                            )
+                            add_button = gr.Button("Add these reports", variant="primary", elem_id="qa-add")
+                            with gr.Row():
+                                removable = gr.Dropdown([], label="Report to remove", elem_id="qa-removable", scale=3)
+                                remove_button = gr.Button("Remove this report", variant="stop", elem_id="qa-remove", scale=1)
+                            change_html = gr.HTML(elem_id="qa-change")
+            with gr.Column(scale=2, min_width=360):
+                reading = gr.Dropdown([], label="Report to read", elem_id="qa-reading")
+                report_view = gr.HTML(
+                    render_notice("Choose a report to read, or open a citation (¶) to read it at that paragraph."),
+                    elem_id="qa-report",
                 )
-                gr.Markdown("### Evidence")
-                evidence_html = gr.HTML(elem_id="qa-evidence", js_on_load=None)
-            with gr.Tab("Search passages", id="search"):
-                with gr.Row():
-                    query = gr.Textbox(label="Search", placeholder="e.g. early help", elem_id="qa-query", scale=5)
-                    top_k = gr.Slider(1, 30, value=10, step=1, label="Passages", scale=1)
-                    search_button = gr.Button("Search", variant="primary", scale=1, elem_id="qa-search")
-                results_html = gr.HTML(elem_id="qa-results", js_on_load=None)
-            with gr.Tab("Compare reports", id="compare"):
-                with gr.Row():
-                    topic = gr.Textbox(label="Topic", placeholder="e.g. IRO caseloads", elem_id="qa-topic", scale=5)
-                    compare_button = gr.Button("Compare", variant="primary", scale=1, elem_id="qa-compare")
-                compare_html = gr.HTML(elem_id="qa-compare-results", js_on_load=None)
-            with gr.Tab("Reports", id="reports"):
-                judgement_chart = gr.BarPlot(
-                    x="year", y="reports", color="overall", label="Overall judgements by year", elem_id="qa-chart"
-                )
-                report_table = gr.Dataframe(
-                    headers=REPORT_COLUMNS, interactive=False, label="Reports loaded", elem_id="qa-reports"
-                )
+        # What the page script hands over when a rendered link or button is used (see assets.SCRIPT).
+        hidden: dict[str, Any] = {"visible": "hidden", "elem_classes": ["qa-hidden-control"]}
+        open_target = gr.Textbox(label="Open this address", elem_id="qa-open-target", **hidden)
+        open_go = gr.Button("Open", elem_id="qa-open-go", **hidden)
+        pin_target = gr.Textbox(label="Pin this passage", elem_id="qa-pin-target", **hidden)
+        pin_go = gr.Button("Pin", elem_id="qa-pin-go", **hidden)
+        unpin_target = gr.Textbox(label="Remove this item", elem_id="qa-unpin-target", **hidden)
+        unpin_go = gr.Button("Remove", elem_id="qa-unpin-go", **hidden)
 
         filters_in = [report, section, framework, overall]
-        ask_io = dict(fn=on_ask, inputs=[question, *filters_in], outputs=[answer_html, evidence_html, copy_box, other_reports])
-        question.submit(**ask_io, api_visibility="private", **limits)
-        ask_button.click(**ask_io, api_visibility="private", **limits)
-        search_io = dict(fn=on_search, inputs=[query, top_k, *filters_in], outputs=[results_html])
-        query.submit(**search_io, api_visibility="private", **limits)
-        search_button.click(**search_io, api_visibility="private", **limits)
+        answer_out = [answer_html, evidence_html, copy_box, other_reports, report_view, reading, shown, last_answer]
+        ask_io = dict(fn=on_ask, inputs=[question, *filters_in, reading], outputs=answer_out, **private, **limits)
+        for trigger in (question.submit, ask_button.click, examples.load_input_event.then):
+            trigger(**ask_io).then(lambda: "ask", outputs=[mode], **private, queue=False)
+        search_io = dict(fn=on_search, inputs=[query, top_k, *filters_in], outputs=[results_html, shown], **private, **limits)
+        for trigger in (query.submit, search_button.click):
+            trigger(**search_io).then(lambda: "search", outputs=[mode], **private, queue=False)
         other_reports.input(
             on_other_report,
-            inputs=[question, other_reports, section, framework, overall],
-            outputs=[report, answer_html, evidence_html, copy_box, other_reports],
-            api_visibility="private",
+            inputs=[question, other_reports, section, framework, overall, reading],
+            outputs=[report, *answer_out],
+            **private,
             **limits,
         )
-        compare_io = dict(fn=on_compare, inputs=[topic, framework, overall], outputs=[compare_html])
-        topic.submit(**compare_io, api_visibility="private", **limits)
-        compare_button.click(**compare_io, api_visibility="private", **limits)
+        compare_io = dict(fn=on_compare, inputs=[topic, framework, overall], outputs=[compare_html, shown], **private, **limits)
+        for trigger in (topic.submit, compare_button.click):
+            trigger(**compare_io).then(lambda: "compare", outputs=[mode], **private, queue=False)
+        filter_outputs = [*answer_out[:6], last_answer, results_html, compare_html, shown]
+        for menu in filters_in:
+            menu.input(
+                on_filters,
+                inputs=[mode, question, query, top_k, topic, *filters_in, reading],
+                outputs=filter_outputs,
+                **private,
+                **limits,
+            )
+
+        open_go.click(on_open, inputs=[open_target], outputs=[report_view, reading], **private, **limits)
+        reading.input(on_read, inputs=[reading], outputs=[report_view], **private, **limits)
+        collection_out = [pins, collection_html, exports_html, collection_tab]
+        pin_go.click(on_pin, inputs=[pin_target, pins, shown], outputs=collection_out, **private, queue=False)
+        pin_answer.click(on_pin_answer, inputs=[last_answer, pins], outputs=collection_out, **private, queue=False)
+        unpin_go.click(on_unpin, inputs=[unpin_target, pins], outputs=collection_out, **private, queue=False)
+
+        menus_out = [status, report, section, framework, overall, report_table, judgement_chart, reading, removable]
+        add_button.click(on_add, inputs=[uploads], outputs=[change_html, *menus_out], **private).then(
+            lambda: None, outputs=[uploads], **private, queue=False
+        )
+        remove_button.click(on_remove, inputs=[removable], outputs=[change_html, *menus_out], **private)
 
         timer = gr.Timer(1.0, active=slot.assistant is None)
-        refresh_outputs = [status, report, section, framework, overall, report_table, judgement_chart, timer]
-        refresh_io = dict(fn=on_refresh, inputs=[report], outputs=refresh_outputs)
-        timer.tick(**refresh_io, api_visibility="private", queue=False)
-        demo.load(**refresh_io, api_visibility="private", queue=False)
-        report.change(on_report, inputs=[report], outputs=[section], api_visibility="private", queue=False)
+        refresh_io = dict(fn=on_refresh, inputs=[report], outputs=[*menus_out, report_view, timer], **private, queue=False)
+        timer.tick(**refresh_io)
+        demo.load(**refresh_io)
+        report.change(on_report, inputs=[report], outputs=[section], **private, queue=False)
 
         gr.api(ask, api_name="ask", **limits)
         gr.api(search, api_name="search", **limits)
         gr.api(context, api_name="context", **limits)
         gr.api(reports, api_name="reports", **limits)
         gr.api(compare, api_name="compare", **limits)
+        gr.api(paragraph, api_name="paragraph", **limits)
 
     demo.queue(default_concurrency_limit=ASSISTANT_CONCURRENCY, max_size=QUEUE_MAX_SIZE)
     return demo
 
 
+def _reloaded(assistant: Assistant, slot: AssistantSlot) -> Assistant | QAError:
+    """The assistant over the corpus as it is now, or the error that stopped the update."""
+    try:
+        return assistant.reloaded(progress=slot.progress)
+    except QAError as e:
+        return e
+
+
 def launch(demo: gr.Blocks, settings: Settings, *, block: bool = True) -> None:
-    """Serve on settings.host:port: no share link, no telemetry, login when both a username and a password are set."""
+    """Serve on settings.host:port: no share link (nor its hint), no telemetry, login when both a username
+    and a password are set. Uploads wait under the index folder and only the corpus folder's files are served."""
+    os.environ.setdefault("GRADIO_TEMP_DIR", str(Path(settings.index_dir).resolve() / UPLOADS))
     demo.launch(
         server_name=settings.host,
         server_port=settings.port,
         share=False,
+        quiet=True,
         auth=settings.auth,
         css=CSS,
+        head=HEAD,
         footer_links=["api"],
+        allowed_paths=[str(Path(settings.corpus_dir).resolve())],
+        max_file_size=settings.max_upload_bytes,
         run_history=False,
         enable_monitoring=False,
         mcp_server=False,

@@ -16,16 +16,20 @@ from qa_app.app.ui import (
     evidence_order,
     highlight,
     judgement_counts,
+    loaded_line,
     make_filters,
+    match_strength,
+    query_word_spans,
     render_answer,
     render_context,
     render_notice,
+    render_opening,
     render_passages,
     render_scope,
     report_rows,
     short_section,
 )
-from qa_app.records import Answer, Citation, ReportSummary, Scope
+from qa_app.records import Answer, Citation, Opening, ReportSummary, Scope
 
 # TEXT is paragraph 61 of the Stoke report in section CLA, the paragraph make_hit and make_block build by default.
 QUOTE_END = TEXT.index(".") + 1
@@ -183,7 +187,7 @@ def test_passage_without_a_citation_marks_its_best_window():
 
 def test_passage_offers_its_context_when_given():
     out = render_passages([make_hit()], contexts={"stoke:p61": "<div>CONTEXT</div>"})
-    assert "<details><summary>Open ¶61 in context</summary><div>CONTEXT</div></details>" in out
+    assert "<details><summary>Show ¶61 in context</summary><div>CONTEXT</div></details>" in out
 
 
 def test_no_passages_gives_a_plain_message():
@@ -247,7 +251,7 @@ def test_scope_line_says_which_report_answers_and_how_it_was_chosen():
 
 def test_a_passage_among_many_reports_names_its_authority_and_year():
     out = render_passages([make_hit(authority="Norfolk", published="2023-01-13")])
-    assert "Norfolk, 2023 · <strong>¶61</strong>" in out
+    assert 'Norfolk, 2023 · <a class="qa-open" href="?report=stoke&amp;p=61"' in out and "<strong>¶61</strong>" in out
 
 
 def test_report_menus_become_report_level_filters():
@@ -303,6 +307,13 @@ class FakeAssistant:
     def compare(self, topic, top_k=20, filters=None):
         return [make_hit()][:top_k]
 
+    skipped: dict[str, str] = {}
+
+    def open_paragraph(self, text, filters=None, reading=None):
+        if "61" not in text:
+            return None
+        return Opening(61, "stoke", "Stoke-on-Trent, 2015 inspection", make_block(61, TEXT))
+
 
 @pytest.fixture(scope="module")
 def client():
@@ -324,6 +335,7 @@ def test_api_endpoints_are_named_ask_search_context_reports_compare(client):
         "/context",
         "/reports",
         "/compare",
+        "/paragraph",
     }
 
 
@@ -348,3 +360,55 @@ def test_api_bad_input_returns_an_error_payload(client):
         "status": 400,
     }
     assert client.predict("nope", api_name="/context")["status"] == 404
+
+
+def test_api_paragraph_opens_a_paragraph_by_number(client):
+    opened = client.predict("¶61", None, api_name="/paragraph")
+    assert opened["doc_id"] == "stoke" and opened["block"]["number"] == 61
+    assert client.predict("How many children?", None, api_name="/paragraph")["status"] == 400
+
+
+def test_chips_and_passage_numbers_link_to_the_report_view_at_the_paragraph():
+    card = render_answer(make_answer())
+    assert '<a class="qa-open qa-chip" href="?report=stoke&amp;p=61"' in card
+    passage = render_passages([make_hit()])
+    assert 'class="qa-open" href="?report=stoke&amp;p=61"' in passage
+
+
+def test_every_passage_can_be_pinned_with_the_sentence_it_quotes():
+    out = render_passages([make_hit()], citations=[make_citation()])
+    assert f'data-pin="stoke:p61|0|{QUOTE_END}"' in out
+    assert 'aria-label="Pin ¶61 of stoke to the collection"' in out
+
+
+def test_search_results_mark_the_query_words_not_the_window():
+    text = "Early help is offered early. Helping families matters."
+    assert [text[a:b] for a, b, _ in query_word_spans(text, "the early help")] == ["Early", "help", "early", "Helping"]
+    out = render_passages([make_hit(text=text)], query="early help")
+    assert out.count("<mark>") == 4 and "No passage contains" not in out
+
+
+def test_a_query_no_passage_shares_a_word_with_says_so():
+    out = render_passages([make_hit()], query="xyzzy plugh")
+    assert "No passage contains any of these words" in out
+    assert "qa-passage" in out  # the closest in meaning are still listed, below the notice
+
+
+def test_match_strength_is_said_in_words_beside_a_meter():
+    assert [match_strength(s) for s in (0.97, 0.8, 0.5)] == ["Strong match", "Good match", "Weak match"]
+    out = render_passages([make_hit(score=0.8)])
+    assert "Good match" in out and '<meter min="0" max="1" value="0.80" aria-label="Match strength 0.80">' in out
+
+
+def test_status_line_counts_reports_and_paragraphs_without_internal_words():
+    report = ReportSummary("a", "A", "A, 2015 inspection", None, None, None, None, None, {}, None, None, 206)
+    assert loaded_line([report, report], {}) == "2 reports · 412 paragraphs · ready"
+    assert loaded_line([report], {}, "embedding 3 of 7") == "1 report · 206 paragraphs · updating: embedding 3 of 7"
+    assert "Skipped 1 report: bad.pdf (it is scanned)" in loaded_line([report], {"bad.pdf": "it is scanned."})
+
+
+def test_an_opened_paragraph_card_says_which_and_links_to_it():
+    card = render_opening(Opening(61, "stoke", "Stoke-on-Trent, 2015 inspection", make_block(61, TEXT)))
+    assert "Opened ¶61 of Stoke-on-Trent, 2015 inspection" in card and 'href="?report=stoke&amp;p=61"' in card
+    refused = render_opening(Opening(99, None, "", message="Say which report to open ¶99 in."))
+    assert "Say which report" in refused
