@@ -20,7 +20,7 @@ from qa_app.search.phrasings import report_phrasing
 from qa_app.search.questions import clean_question
 from qa_app.search.reports import matching_reports, split_filters, summary
 from qa_app.search.retrieval import Filters, Retriever
-from qa_app.search.scope import gazetteer, place_of, report_label, resolve_scope
+from qa_app.search.scope import place_of, report_label, resolve_scope
 
 MAX_TOP_K = 100
 HEADLINE_PASSAGES = 5  # statistic bullets and tables read beside the top passages for a figure
@@ -170,7 +170,7 @@ class Assistant:
         return chosen, {**filters, "doc_id": [best]}
 
     def _label(self, report: Report) -> str:
-        return report_label(report, place_of(report, gazetteer()).name)
+        return report_label(report, place_of(report).name)
 
     def _labelled(self, hits: list[Hit]) -> list[Hit]:
         """Hits carrying their report's authority and date, so a list across reports says where each is from."""

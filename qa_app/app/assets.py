@@ -34,7 +34,14 @@ button.qa-pin, button.qa-unpin { font-size: 0.85em; padding: 1px 8px; border-rad
   border: 1px solid var(--border-color-primary); background: var(--background-fill-secondary); color: inherit; }
 .qa-report .qa-target { background: #fdf3c4; color: #1a202c; outline: 2px solid #d69e2e; border-radius: 4px; }
 .qa-hidden-control { display: none !important; }
-#qa-report { max-height: 85vh; overflow-y: auto; padding-right: 6px; }
+/* Contrast of at least 4.5:1 for text on buttons and in the footer (WCAG AA; checked by axe-core in the tests). */
+:root, .gradio-container { --button-primary-background-fill: #1e40af; --button-primary-background-fill-hover: #1e3a8a;
+  --button-primary-text-color: #ffffff; --button-primary-border-color: #1e40af;
+  --button-cancel-background-fill: #b91c1c; --button-cancel-background-fill-hover: #991b1b;
+  --button-cancel-text-color: #ffffff; --button-cancel-border-color: #b91c1c; --color-accent: #1e40af; }
+.gradio-container .subdued, .gradio-container .or { color: #4b5563 !important; opacity: 1 !important; }
+footer .show-api, footer a { color: #374151 !important; opacity: 1 !important; }
+.qa-reader { max-height: 80vh; overflow-y: auto; padding-right: 6px; }
 .qa-report .qa-num { font-weight: 600; margin-right: 4px; }
 .qa-report .qa-page { font-size: 0.8em; opacity: 0.75; margin: 10px 0 2px 0; border-top: 1px dashed var(--border-color-primary); }
 .qa-report .qa-grade { font-size: 0.85em; padding: 1px 8px; border-radius: 10px; background: var(--background-fill-secondary); margin-left: 6px; }
@@ -104,7 +111,15 @@ SCRIPT = """
     if (window.location.search !== search) history.pushState({}, "", search);
     if (!target) return;
     target.setAttribute("tabindex", "-1");
-    target.scrollIntoView({ block: "center" });
+    // Scroll the report's own pane, and the page only as far as needed to show the pane, so the answer
+    // beside it stays where it was.
+    const pane = view.closest(".qa-reader");
+    if (pane) {
+      pane.scrollTop += target.getBoundingClientRect().top - pane.getBoundingClientRect().top - pane.clientHeight / 3;
+      pane.scrollIntoView({ block: "nearest" });
+    } else {
+      target.scrollIntoView({ block: "center" });
+    }
     target.focus({ preventScroll: true });
   }).observe(document.body, { childList: true, subtree: true });
 })();

@@ -431,7 +431,8 @@ def build_app(assistant: Assistant | AssistantSlot, settings: Settings | None = 
     def reader(doc_id: str, paragraph: int | None = None):
         """The report view at a paragraph, and the report menu of the view showing that report."""
         report = current().report(doc_id)
-        return gr.update(value=render_report(report, paragraph, pdf_href(report.path))), gr.update(value=doc_id)
+        pane = f'<div class="qa-reader" role="region" tabindex="0" aria-label="Report text">{render_report(report, paragraph, pdf_href(report.path))}</div>'
+        return gr.update(value=pane), gr.update(value=doc_id)
 
     def pdf_href(path: str) -> str | None:
         """Where the page serves the report's original PDF (the corpus folder is the only one it serves)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from qa_app.records import Report, ReportSummary
-from qa_app.search.scope import gazetteer, place_of, report_label, words_of
+from qa_app.search.scope import place_of, report_label, words_of
 
 REPORT_FILTER_KEYS = {"authority", "framework", "published", "judgement"}
 
@@ -51,7 +51,7 @@ def check_report_filters(filters: Mapping[str, object]) -> None:
 def _passes(report: Report, filters: Mapping[str, object]) -> bool:
     authority = filters.get("authority")
     if authority is not None:
-        place = place_of(report, gazetteer()).name
+        place = place_of(report).name
         wanted = [authority] if isinstance(authority, str) else authority
         if not any(words_of(w) in (words_of(place), words_of(report.authority or "")) for w in wanted):  # type: ignore[union-attr]
             return False
@@ -89,7 +89,7 @@ def summary(report: Report) -> ReportSummary:
     return ReportSummary(
         doc_id=report.doc_id,
         title=report.title,
-        label=report_label(report, place_of(report, gazetteer()).name),
+        label=report_label(report, place_of(report).name),
         authority=report.authority,
         framework=report.framework,
         inspection_dates=report.inspection_dates,

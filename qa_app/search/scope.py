@@ -87,36 +87,41 @@ def _occurrences(tokens: tuple[str, ...], form: tuple[str, ...]) -> list[int]:
     return [i for i in range(len(tokens) - n + 1) if tokens[i : i + n] == form]
 
 
-def place_of(report: Report, places: Sequence[Place]) -> Place:
+def place_of(report: Report) -> Place:
     """The gazetteer place a report's authority is ("London Borough of Barnet" is Barnet); a report of a
     place the gazetteer lacks is a place of its own, so it still scopes."""
-    return _place_named(report.authority or report.doc_id, tuple(places))
+    return _place_named(report.authority or report.doc_id)
 
 
 @lru_cache(maxsize=8192)
-def _place_named(name: str, places: tuple[Place, ...]) -> Place:
-    # Every question is scoped against every report: the gazetteer is scanned once per authority, not per question.
+def _place_named(name: str) -> Place:
+    # Every question is scoped against every report: the gazetteer is scanned once per authority, not per
+    # question, and the cache is keyed by the name alone (hashing the gazetteer per call cost more than the scan).
     tokens = words_of(name)
-    matches = [p for p in places for form in p.forms if _occurrences(tokens, form)]
+    matches = [p for p in gazetteer() for form in p.forms if _occurrences(tokens, form)]
     if matches:
         return max(matches, key=lambda p: max(len(f) for f in p.forms if _occurrences(tokens, f)))
     short = _COUNCIL_NAME.sub("", " ".join(tokens)).strip()
     return Place(name, tuple(dict.fromkeys((tokens, tuple(short.split())))) if short else (tokens,), capitalised=False)
 
 
+@lru_cache(maxsize=1)
+def _gazetteer_names() -> frozenset[str]:
+    return frozenset(p.name for p in gazetteer())
+
+
 def resolve_scope(question: str, reports: Sequence[Report]) -> Scope | None:
     """The reports a question is about, or None when it names no place and no inspection framework."""
-    places = gazetteer()
     by_place: dict[str, list[Report]] = {}
-    local: list[Place] = []
+    local: dict[str, Place] = {}  # places of reports the gazetteer lacks
     for report in reports:
         if not report.authority:  # a text that is no inspection report names no place
             continue
-        place = place_of(report, places)
+        place = place_of(report)
         by_place.setdefault(place.name, []).append(report)
-        if place.name not in {p.name for p in places} | {p.name for p in local}:
-            local.append(place)
-    named = named_places(question, [*places, *local])
+        if place.name not in _gazetteer_names():
+            local.setdefault(place.name, place)
+    named = named_places(question, [*gazetteer(), *local.values()])
     framework = _framework(question)
     if not named:
         if framework is None:
