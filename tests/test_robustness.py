@@ -136,26 +136,27 @@ def handlers(assistant):
 
 @pytest.mark.parametrize("question", ["", "   ", None, "\x00\u200f"])
 def test_page_answers_an_empty_question_with_a_friendly_message(handlers, question):
-    card, evidence, copy, _ = handlers["on_ask"](question, "", "", "", "")
+    card, evidence, copy, *_ = handlers["on_ask"](question, "", "", "", "", "")
     assert "qa-notice" in card and ("Type a question first" in card or "The question is empty" in card)
     assert (evidence, copy) == ("", "")
 
 
 def test_page_answers_an_over_long_question_with_the_limit(handlers):
-    card, evidence, _, _ = handlers["on_ask"]("why " * 300, "", "", "", "")
+    card, evidence, *_ = handlers["on_ask"]("why " * 300, "", "", "", "", "")
     assert "qa-notice" in card and "the limit is 1,000" in card and evidence == ""
-    assert "the limit is 1,000" in handlers["on_search"]("why " * 300, 5, "", "", "", "")
+    results, _ = handlers["on_search"]("why " * 300, 5, "", "", "", "")
+    assert "the limit is 1,000" in results
 
 
 @pytest.mark.parametrize("question", MARKUP)
 def test_page_shows_markup_in_a_question_as_text(handlers, question):
-    card, evidence, copy, _ = handlers["on_ask"](question, "", "", "", "")
+    card, evidence, copy, *_ = handlers["on_ask"](question, "", "", "", "", "")
     assert "<script" not in card and "<img" not in card
     assert not any("javascript:" in value for value in card.split('"')[1::2])  # no attribute value runs a script
     assert question.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")[:20] in card
     assert "<script" not in evidence and "<img" not in evidence
     assert copy.startswith(question)  # the copy box is plain text
-    results = handlers["on_search"](question, 5, "", "", "", "")
+    results, _ = handlers["on_search"](question, 5, "", "", "", "")
     assert "<script" not in results and "<img" not in results
 
 

@@ -298,9 +298,12 @@ def _nearest(index, vector: np.ndarray, allowed: np.ndarray, depth: int) -> np.n
     rows = flat_rows(index)
     if rows is not None:
         # Exact search as one matrix-vector product: half the time of IndexFlat's top-k search here
-        # (10.1 against 4.9 ms on 107,000 sentences), with the same neighbours.
-        scores = np.where(allowed, rows @ vector[0], -np.inf).astype(np.float32)
-        if k < n:
+        # (10.1 against 4.9 ms on 107,000 sentences), with the same neighbours. A report's rows are
+        # consecutive, so a question scoped to one report multiplies only its span.
+        scores = np.full(n, -np.inf, dtype=np.float32)
+        lo, hi = _span(allowed)
+        scores[lo:hi] = np.where(allowed[lo:hi], rows[lo:hi] @ vector[0], -np.inf)
+        if k < hi - lo:
             scores[np.argpartition(-scores, k)[k:]] = -np.inf
         return scores
     params = None
@@ -311,6 +314,12 @@ def _nearest(index, vector: np.ndarray, allowed: np.ndarray, depth: int) -> np.n
     found = ids[0] >= 0
     scores[ids[0][found]] = distances[0][found]
     return scores
+
+
+def _span(allowed: np.ndarray) -> tuple[int, int]:
+    """The half-open range of rows from the first allowed to the last; (0, 0) when none is."""
+    found = np.flatnonzero(allowed)
+    return (int(found[0]), int(found[-1]) + 1) if found.size else (0, 0)
 
 
 def flat_rows(index) -> np.ndarray | None:
