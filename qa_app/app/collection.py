@@ -58,23 +58,7 @@ def item_from_citation(
     citation: Citation, report: Report | ReportSummary, question: str | None = None, answer: str | None = None
 ) -> EvidenceItem:
     """A cited sentence; with the question and answer it supports, a pinned answer."""
-    return EvidenceItem(
-        doc_id=citation.doc_id,
-        report=_report_name(report),
-        authority=report.authority or citation.authority,
-        published=report.published or citation.published,
-        framework=report.framework,
-        section=citation.section_path,
-        judgement=citation.judgement,
-        paragraph=citation.paragraph,
-        page=citation.page,
-        quote=citation.quote,
-        block_id=citation.block_id,
-        link=report_link(citation.doc_id, citation.paragraph),
-        kind=citation.kind,
-        question=question,
-        answer=answer,
-    )
+    return _item(citation, report, citation.quote, question=question, answer=answer)
 
 
 def item_from_hit(hit: Hit, report: Report | ReportSummary, quote_span: tuple[int, int] | None = None) -> EvidenceItem:
@@ -85,20 +69,26 @@ def item_from_hit(hit: Hit, report: Report | ReportSummary, quote_span: tuple[in
         start, end = hit.window_start, hit.window_end
     else:
         start, end = 0, len(hit.text)
+    return _item(hit, report, hit.text[start:end])
+
+
+def _item(record: Citation | Hit, report: Report | ReportSummary, quote: str, **pinned: str | None) -> EvidenceItem:
+    """Where a cited sentence or a passage is, from the record and its report's facts."""
     return EvidenceItem(
-        doc_id=hit.doc_id,
+        doc_id=record.doc_id,
         report=_report_name(report),
-        authority=report.authority or hit.authority,
-        published=report.published or hit.published,
+        authority=report.authority or record.authority,
+        published=report.published or record.published,
         framework=report.framework,
-        section=hit.section_path,
-        judgement=hit.judgement,
-        paragraph=hit.paragraph,
-        page=hit.page,
-        quote=hit.text[start:end],
-        block_id=hit.block_id,
-        link=report_link(hit.doc_id, hit.paragraph),
-        kind=hit.kind,
+        section=record.section_path,
+        judgement=record.judgement,
+        paragraph=record.paragraph,
+        page=record.page,
+        quote=quote,
+        block_id=record.block_id,
+        link=report_link(record.doc_id, record.paragraph),
+        kind=record.kind,
+        **pinned,
     )
 
 

@@ -412,6 +412,8 @@ def build_app(assistant: Assistant | AssistantSlot, settings: Settings | None = 
     """The workbench (ask, search, compare, the report beside them, a collection of evidence, the report
     list with adding and removing reports) and the named API endpoints."""
     settings = settings or Settings.load()
+    # Gradio keeps uploads (and its component cache) here; read as components are made, so set first.
+    os.environ.setdefault("GRADIO_TEMP_DIR", str(Path(settings.index_dir).resolve() / UPLOADS))
     slot = assistant if isinstance(assistant, AssistantSlot) else AssistantSlot(assistant)
     changing = threading.Lock()  # one corpus change at a time; questions go on meanwhile
 
@@ -881,8 +883,7 @@ def _reloaded(assistant: Assistant, slot: AssistantSlot) -> Assistant | QAError:
 
 def launch(demo: gr.Blocks, settings: Settings, *, block: bool = True) -> None:
     """Serve on settings.host:port: no share link (nor its hint), no telemetry, login when both a username
-    and a password are set. Uploads wait under the index folder and only the corpus folder's files are served."""
-    os.environ.setdefault("GRADIO_TEMP_DIR", str(Path(settings.index_dir).resolve() / UPLOADS))
+    and a password are set; of files, only the corpus folder's are served."""
     demo.launch(
         server_name=settings.host,
         server_port=settings.port,

@@ -412,3 +412,22 @@ def test_an_opened_paragraph_card_says_which_and_links_to_it():
     assert "Opened ¶61 of Stoke-on-Trent, 2015 inspection" in card and 'href="?report=stoke&amp;p=61"' in card
     refused = render_opening(Opening(99, None, "", message="Say which report to open ¶99 in."))
     assert "Say which report" in refused
+
+
+def test_served_beyond_this_machine_without_a_login_the_page_will_not_change_the_reports(tmp_path):
+    from qa_app.app.ui import build_app
+    from qa_app.config import Settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    settings = Settings(host="0.0.0.0", corpus_dir=corpus, index_dir=tmp_path / "index")
+    upload = tmp_path / "report.md"
+    upload.write_text("# A report\n", encoding="utf-8")
+    handlers = {f.fn.__name__: f.fn for f in build_app(FakeAssistant(), settings).fns.values() if f.fn is not None}
+
+    added = next(handlers["on_add"]([str(upload)], None))
+    removed = next(handlers["on_remove"]("stoke", None))
+
+    for message in (added[0], removed[0]):
+        assert "needs a login when the app is served beyond this machine" in message
+    assert list(corpus.iterdir()) == []

@@ -16,6 +16,7 @@ from qa_app.measure.bench import (
     scale_bench,
     synthetic_texts,
     synthetic_vectors,
+    unscoped_questions,
 )
 
 SENTENCES = [
@@ -187,3 +188,9 @@ def test_full_bench_measures_corpus_sizes_against_one_report(tmp_path):
     table = format_bench(result)
     for header in ("Corpus sizes", "build/report", "index on disk", "added back", "recall@10", "approx_threshold"):
         assert header in table
+
+
+def test_bench_times_only_questions_that_name_no_place():
+    # One naming a place the corpus lacks would return "not loaded" without searching anything.
+    questions = ["How many children were in care in Norfolk?", "How long are early help cases open?", "Stoke's audits?"]
+    assert unscoped_questions(questions) == ["How long are early help cases open?"]
