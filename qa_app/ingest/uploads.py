@@ -95,7 +95,7 @@ def store_report(corpus_dir: Path, filename: str, data: bytes) -> Path:
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(partial, target)
-            _fsync_dir(corpus_dir)
+            fsync_dir(corpus_dir)
         except OSError as error:
             partial.unlink(missing_ok=True)
             raise ReportError(f"{name} cannot be written into {corpus_dir} ({error.strerror or error}); check that it is writable and has space.") from None
@@ -180,7 +180,8 @@ def _locked(corpus_dir: Path) -> Iterator[None]:
         lock.release()
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a rename or new file in the folder survive a crash (the folder's entry, not only the file)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

@@ -24,6 +24,7 @@ from qa_app.ingest.chunking import CHUNKER_VERSION, chunk_corpus
 from qa_app.ingest.corpus import load_report, report_paths, unreadable_report
 from qa_app.ingest.sentences import split_sentences
 from qa_app.ingest.structure import PARSER_VERSION
+from qa_app.ingest.uploads import fsync_dir
 from qa_app.records import Block, Chunk, Report
 from qa_app.search.acronyms import find_acronyms, spell_out
 from qa_app.search.checksums import file_sha256
@@ -274,8 +275,6 @@ def _sentence_rows(sentence_index: list) -> dict[str, tuple[list[tuple[int, int]
     return rows
 
 
-
-
 # ---------------------------------------------------------------- writing
 
 
@@ -424,8 +423,6 @@ def _write_build(
     return build
 
 
-
-
 def make_dense_index(vectors: np.ndarray, kind: str):
     """Exact inner product for small corpora; HNSW past the threshold, where exact search grows slow."""
     import faiss
@@ -464,9 +461,7 @@ def _replace_pointer(index_dir: Path, build_name: str, manifest_sha: str) -> Non
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, index_dir / POINTER)
-    _fsync_dir(index_dir)
-
-
+    fsync_dir(index_dir)
 
 
 def _fsync_tree(root: Path) -> None:
@@ -474,15 +469,7 @@ def _fsync_tree(root: Path) -> None:
         if path.is_file():
             with open(path, "rb") as handle:
                 os.fsync(handle.fileno())
-    _fsync_dir(root)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_dir(root)
 
 
 # ---------------------------------------------------------------- opening
