@@ -6,6 +6,7 @@ import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from enum import StrEnum
 from pathlib import Path
 
 from qa_app.errors import SettingsError
@@ -14,6 +15,52 @@ from qa_app.errors import SettingsError
 PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
 
 ENV_PREFIX = "QA_"
+
+
+class Runtime(StrEnum):
+    """What computes embeddings; AUTO is ONNX Runtime on the CPU and PyTorch (fp16) on a CUDA device."""
+
+    AUTO = "auto"
+    ONNX = "onnx"
+    TORCH = "torch"
+
+    @classmethod
+    def parse(cls, value: object) -> Runtime:
+        try:
+            return cls(value)
+        except ValueError:
+            raise SettingsError(
+                f"Unknown embedding runtime {value!r}; set QA_EMBEDDING_RUNTIME to onnx, torch or auto."
+            ) from None
+
+
+class StoreKind(StrEnum):
+    """What keeps the index: files beside the corpus (FAISS and bm25s); a database next (issue #27)."""
+
+    FILES = "files"
+
+    @classmethod
+    def parse(cls, value: object) -> StoreKind:
+        try:
+            return cls(value)
+        except ValueError:
+            known = " or ".join(k.value for k in cls)
+            raise SettingsError(f"Unknown store {value!r}; set QA_STORE to {known}.") from None
+
+
+class ReaderKind(StrEnum):
+    """Which reader answers: the sentence reader (default, offline) or a transformers span model."""
+
+    SENTENCE = "sentence"
+    TRANSFORMERS = "transformers"
+
+    @classmethod
+    def parse(cls, value: object) -> ReaderKind:
+        try:
+            return cls(value)
+        except ValueError:
+            known = " or ".join(repr(k.value) for k in cls)
+            raise SettingsError(f"Unknown reader {value!r}; use {known}.") from None
 
 
 @dataclass(frozen=True)
@@ -28,10 +75,11 @@ class Settings:
     embed_batch_size: int = 0  # 0: chosen for the device
     # "auto": ONNX Runtime on the CPU, PyTorch (fp16) on a CUDA device; "onnx" or "torch" to choose.
     # ONNX is the default on the CPU by measurement (see README, Performance).
-    embedding_runtime: str = "auto"
+    embedding_runtime: Runtime = Runtime.AUTO
     # Chunk windows in word pieces; chosen by measurement (see README, How it finds answers).
     chunk_tokens: int = 128
     chunk_overlap: int = 32
+    store: StoreKind = StoreKind.FILES
     # Past this many chunks the dense index is approximate (HNSW); see README, Scaling.
     approx_threshold: int = 50_000
     top_k: int = 5
@@ -39,7 +87,7 @@ class Settings:
     hits_per_report: int = 3
     # Share of the dense score in hybrid fusion (the rest is BM25); chosen on the gold set.
     dense_weight: float = 0.7
-    reader: str = "sentence"  # "sentence" (default, offline) or "transformers"
+    reader: ReaderKind = ReaderKind.SENTENCE
     reader_model: str | None = None  # path of an AutoModelForQuestionAnswering for reader="transformers"
     max_question_chars: int = 1000
     auto_rebuild: bool = True
@@ -48,6 +96,12 @@ class Settings:
     auth_user: str | None = None
     auth_password: str | None = None
     max_upload_mb: float = 50  # the largest report file the page accepts (QA_MAX_UPLOAD_MB)
+
+    def __post_init__(self) -> None:
+        # Settings come from flags, variables and code alike: each choice becomes its enum, or is refused.
+        object.__setattr__(self, "embedding_runtime", Runtime.parse(self.embedding_runtime))
+        object.__setattr__(self, "reader", ReaderKind.parse(self.reader))
+        object.__setattr__(self, "store", StoreKind.parse(self.store))
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:

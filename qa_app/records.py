@@ -8,12 +8,28 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 
 def to_dict(record: Any) -> dict[str, Any]:
     """A plain, JSON-serialisable dict of a dataclass record (tuples become lists)."""
     return _plain(dataclasses.asdict(record))
+
+
+class Record:
+    """Base of the frozen dataclass records: each gives itself as a JSON-ready dict."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_dict(self)
+
+
+class ConfidenceLevel(StrEnum):
+    """How an answer's confidence is shown: a measured promise of how often answers at that level are right."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
 
 
 def _plain(value: Any) -> Any:
@@ -28,7 +44,7 @@ def _plain(value: Any) -> Any:
 
 
 @dataclass(frozen=True)
-class Block:
+class Block(Record):
     """One unit of a report: a numbered paragraph, a bullet, a summary paragraph, a table row ..."""
 
     id: str  # stable: "<doc_id>:p<number>" for numbered paragraphs, "<doc_id>:b<ordinal>" otherwise
@@ -45,12 +61,9 @@ class Block:
     cited_by: tuple[int, ...] = ()  # numbers of the paragraphs that cite this one
     page: int | None = None  # the PDF page the block starts on; None for markdown, which has no pages
 
-    def to_dict(self) -> dict:
-        return to_dict(self)
-
 
 @dataclass(frozen=True)
-class Report:
+class Report(Record):
     doc_id: str
     title: str
     path: str
@@ -73,15 +86,12 @@ class Report:
                 return block
         raise KeyError(f"{self.doc_id} has no paragraph {number}")
 
-    def to_dict(self) -> dict:
-        return to_dict(self)
-
 
 # ---------------------------------------------------------------- chunks
 
 
 @dataclass(frozen=True)
-class Chunk:
+class Chunk(Record):
     id: str  # "<block_id>#w<window>"
     block_id: str
     doc_id: str
@@ -94,15 +104,12 @@ class Chunk:
     end: int
     window: int  # 0 for the first (or only) window
 
-    def to_dict(self) -> dict:
-        return to_dict(self)
-
 
 # ---------------------------------------------------------------- hits and answers
 
 
 @dataclass(frozen=True)
-class Hit:
+class Hit(Record):
     """One paragraph found by search; windows of one paragraph collapse into one hit."""
 
     doc_id: str
@@ -122,12 +129,9 @@ class Hit:
     published: str | None = None
     page: int | None = None  # the PDF page the paragraph starts on, for "¶61, p. 23"
 
-    def to_dict(self) -> dict:
-        return to_dict(self)
-
 
 @dataclass(frozen=True)
-class Citation:
+class Citation(Record):
     doc_id: str
     paragraph: int | None
     section_path: str
@@ -168,12 +172,9 @@ class Citation:
             page=hit.page,
         )
 
-    def to_dict(self) -> dict:
-        return to_dict(self)
-
 
 @dataclass(frozen=True)
-class Scope:
+class Scope(Record):
     """The reports a question was answered from, and why: what the page shows as "Answering from: ..."."""
 
     doc_ids: tuple[str, ...]  # the reports searched; () when the question names only places not loaded
@@ -184,12 +185,9 @@ class Scope:
     source: str = "question"  # "question" (it names them), "filters" (the caller set them), "best match"
     query: str = ""  # the question as searched: without the words that chose the reports ("" when none did)
 
-    def to_dict(self) -> dict:
-        return to_dict(self)
-
 
 @dataclass(frozen=True)
-class ReportSummary:
+class ReportSummary(Record):
     """One report as the report list shows it: its facts, without its blocks."""
 
     doc_id: str
@@ -205,12 +203,9 @@ class ReportSummary:
     pages: int | None
     paragraphs: int  # numbered paragraphs
 
-    def to_dict(self) -> dict:
-        return to_dict(self)
-
 
 @dataclass(frozen=True)
-class Answer:
+class Answer(Record):
     question: str
     answer: str | None  # shortest verbatim span that answers; None when the report does not answer
     sentence: str | None  # the sentence(s) containing it
@@ -222,14 +217,11 @@ class Answer:
     scope: Scope | None = None  # the reports answered from; None when the corpus holds one report
     # "high", "medium" or "low": a measured promise (README, Quality) of how often answers at that level
     # are right; None when the assistant refuses. Below "medium" the page shows evidence, not an answer.
-    confidence_level: str | None = None
-
-    def to_dict(self) -> dict:
-        return to_dict(self)
+    confidence_level: ConfidenceLevel | None = None
 
 
 @dataclass(frozen=True)
-class Opening:
+class Opening(Record):
     """A paragraph asked for by number ("¶65 of the Norfolk report"): where it is, or why it cannot be opened."""
 
     paragraph: int
@@ -237,6 +229,3 @@ class Opening:
     label: str  # "Norfolk, 2023 inspection"; "" without a report
     block: Block | None = None  # the paragraph; None when it cannot be opened
     message: str = ""  # why not, in one sentence; "" when opened
-
-    def to_dict(self) -> dict:
-        return to_dict(self)

@@ -130,7 +130,7 @@ def keep_note(note: str) -> None:
 def open_assistant(settings: Settings, embedder: Embedder, **changes) -> Assistant:
     """Assistant.load without loading the model again: the same steps, one shared embedder."""
     from qa_app.assistant import Assistant
-    from qa_app.search.index import ensure_index
+    from qa_app.search.index.opening import ensure_index
 
     settings = settings.replace(**changes)
     data, status = ensure_index(settings, embedder)

@@ -98,7 +98,7 @@ def test_empty_question_and_bad_top_k_are_refused(assistant):
 
 def test_the_neural_reader_is_selected_by_setting_and_quotes_the_report(assistant, tiny_qa_model):
     neural = open_assistant(assistant.settings, assistant.embedder, reader="transformers", reader_model=tiny_qa_model)
-    span_reader = neural.reader.reader  # behind the adapter that gives it the sentence reader's call shape
+    span_reader = neural.reader
     assert isinstance(span_reader, TransformersReader) and span_reader.model_path == tiny_qa_model
     answer = neural.ask("How many children had a child protection plan?")
     for citation in answer.citations:
@@ -123,7 +123,7 @@ def test_a_reloaded_assistant_embeds_only_an_added_report_and_forgets_a_removed_
     [stored] = store_uploads([("Tiny Council.md", upload)], settings)
 
     counting.texts.clear()
-    added = Assistant(settings, counting, before.data, before.status).reloaded()
+    added = Assistant(settings, counting, before.store, before.status).reloaded()
     assert added.embedder is counting
     assert [doc_id for doc_id, _ in added.documents()] == ["riverton", "tiny-council"]
     assert any(PARAGRAPHS[0] in t for t in counting.texts)

@@ -218,7 +218,7 @@ def test_report_linked_from_outside_the_corpus_is_not_read(home, tmp_path, spy):
     corpus = write_report(tmp_path / "corpus")
     (corpus / "secret.md").symlink_to(home / "secret.md")
     from qa_app.ingest.corpus import load_corpus
-    from qa_app.search.index import corpus_fingerprint
+    from qa_app.search.index.manifest import corpus_fingerprint
 
     with spy:
         assert list(corpus_fingerprint(corpus)) == ["tiny.md"]  # the link does not count towards the index

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from qa_app.records import ConfidenceLevel
 from qa_app.search.words import content_stems, stem, words
 
 # Confidence thresholds of the levels, fitted by `python -m qa_app calibrate` (README, Quality).
@@ -17,17 +18,17 @@ HIGH_AT = 0.671
 MEDIUM_AT = 0.671
 REFUSE_BELOW = 0.237
 
-LEVELS = ("high", "medium", "low")
 
-
-def level_of(confidence: float, high_at: float = HIGH_AT, medium_at: float = MEDIUM_AT, refuse_below: float = REFUSE_BELOW) -> str | None:
+def level_of(
+    confidence: float, high_at: float = HIGH_AT, medium_at: float = MEDIUM_AT, refuse_below: float = REFUSE_BELOW
+) -> ConfidenceLevel | None:
     """The level a confidence is shown as; None means the assistant refuses."""
     if confidence >= high_at:
-        return "high"
+        return ConfidenceLevel.HIGH
     if confidence >= medium_at:
-        return "medium"
+        return ConfidenceLevel.MEDIUM
     if confidence >= refuse_below:
-        return "low"
+        return ConfidenceLevel.LOW
     return None
 
 

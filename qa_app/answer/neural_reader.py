@@ -15,10 +15,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qa_app.answer.confidence import level_of
 from qa_app.answer.reader import found_message, not_answered
 from qa_app.errors import QAError
 from qa_app.ingest.sentences import split_sentences
-from qa_app.records import Answer, Citation, Hit
+from qa_app.records import Answer, Citation, ConfidenceLevel, Hit
+from qa_app.search.evidence import Evidence
 
 SentenceSpans = Callable[[Hit], Sequence[tuple[int, int]]]  # a hit's sentences as (start, end) in its text
 
@@ -62,13 +64,13 @@ class TransformersReader:
 
     # ------------------------------------------------------------ public
 
-    def read(self, question: str, hits: Sequence[Hit], sentence_spans: SentenceSpans | None = None) -> Answer:
+    def read(self, question: str, hits: Sequence[Hit], evidence: Evidence | None = None) -> Answer:
         """The best span over all windows of all hits, or an abstention when no-answer wins.
 
-        `sentence_spans` gives a hit's sentences as the index stored them; without it they are split here.
+        `evidence` gives a hit's sentences as the index stored them; without it they are split here.
         """
         hits = tuple(hits)
-        sentences = sentence_spans or (lambda hit: split_sentences(hit.text))
+        sentences = (lambda hit: evidence.sentences(hit)[0]) if evidence else (lambda hit: split_sentences(hit.text))
         candidates = self.spans(question, hits)
         if not candidates:
             return not_answered(question, hits)
@@ -94,6 +96,8 @@ class TransformersReader:
             message=found_message(hit),
             citations=((first,) + others)[: self.max_citations],
             passages=hits,
+            # An answer is never drawn as a refusal; the levels' thresholds were measured on the sentence reader.
+            confidence_level=level_of(confidence) or ConfidenceLevel.LOW,
         )
 
     def spans(self, question: str, hits: Sequence[Hit]) -> list[SpanCandidate]:

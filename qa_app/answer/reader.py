@@ -8,26 +8,23 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from qa_app.answer.confidence import HIGH_AT, MEDIUM_AT, REFUSE_BELOW, level_of, premise_contradicted, unseen_share
-from qa_app.answer.spans import WHY_HOW, answer_type, best_span, is_role
-from qa_app.records import Answer, Citation, Hit
-from qa_app.search.retrieval import PARAGRAPH_REF
+from qa_app.answer.spans import best_span, is_role
+from qa_app.query.answer_types import HEADLINE_KINDS, WHY_HOW, answer_type
+from qa_app.query.paragraphs import paragraph_reference
+from qa_app.records import Answer, Citation, ConfidenceLevel, Hit
+from qa_app.search.evidence import Evidence
 from qa_app.search.words import STOPWORDS, content_stems, stem, words
 
 NOT_ANSWERED = "The report does not appear to answer this question."
 
-SentenceData = Callable[[Hit], "tuple[list[tuple[int, int]], np.ndarray]"]
-
 # Question types whose answer is a typed span: a best sentence without one rarely answers.
 TYPED = frozenset({"number", "percent", "money", "date", "person", "judgement"})
-# Quantities the reports state as headline figures in their statistic bullets and tables.
-FIGURES = frozenset({"number", "percent", "money", "date"})
-HEADLINE_KINDS = frozenset({"statistic", "table"})
 
 # Weights of the confidence model over `signals`: bias, then type_missing, anchors_missing,
 # span_distance, count_mismatch, premise_contradicted, unseen, support, margin, retrieval: a logistic
@@ -91,14 +88,9 @@ class SentenceReader:
 
     # ------------------------------------------------------------ public
 
-    def read(
-        self,
-        question: str,
-        question_vector: np.ndarray,
-        hits: Sequence[Hit],
-        sentence_data: SentenceData,
-    ) -> Answer:
-        """An Answer from the best sentence of `hits`, or an abstention that still cites the closest ones."""
+    def read(self, question: str, hits: Sequence[Hit], evidence: Evidence) -> Answer:
+        """An Answer from the best sentence of `hits`, or an abstention that still cites the closest ones;
+        `evidence` gives the question's vector and each hit's sentences with theirs."""
         hits = tuple(hits)
         asked = paragraph_asked(question)
         wanted = next((h for h in hits if asked is not None and h.paragraph == asked), None)
@@ -106,10 +98,10 @@ class SentenceReader:
             return paragraph_answer(question, wanted, hits)
         kind = answer_type(question)
         q_stems = question_stems(question)
-        qv = np.asarray(question_vector, dtype=np.float32).ravel()
+        qv = np.asarray(evidence.question_vector, dtype=np.float32).ravel()
         scored: list[list[_Scored]] = []
         for rank, hit in enumerate(hits):
-            spans, vectors = sentence_data(hit)
+            spans, vectors = evidence.sentences(hit)
             scored.append(self._score_hit(question, kind, q_stems, qv, rank, hit, spans, vectors))
 
         best_per_hit = [max(s, key=lambda x: x.score) for s in scored if s]
@@ -399,11 +391,10 @@ _READ_WORDS = frozenset(
 
 def paragraph_asked(question: str) -> int | None:
     """The paragraph number when the question asks for that paragraph itself, else None."""
-    found = PARAGRAPH_REF.search(question)
-    if not found:
+    number, rest = paragraph_reference(question)
+    if number is None:
         return None
-    rest = question[: found.start()] + " " + question[found.end():]
-    return int(found.group(1)) if all(m.group().lower() in _READ_WORDS for m in words(rest)) else None
+    return number if all(m.group().lower() in _READ_WORDS for m in words(rest)) else None
 
 
 def paragraph_answer(question: str, hit: Hit, hits: tuple[Hit, ...]) -> Answer:
@@ -418,7 +409,7 @@ def paragraph_answer(question: str, hit: Hit, hits: tuple[Hit, ...]) -> Answer:
         message=found_message(hit),
         citations=(citation,),
         passages=hits,
-        confidence_level="high",
+        confidence_level=ConfidenceLevel.HIGH,
     )
 
 

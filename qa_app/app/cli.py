@@ -160,7 +160,7 @@ def _corpus(args, settings: Settings) -> int:
     from qa_app.ingest.chunking import chunk_corpus
     from qa_app.ingest.corpus import load_report, report_paths, summarize
     from qa_app.search.embedding import Embedder
-    from qa_app.search.index import skipped_note
+    from qa_app.search.index.opening import skipped_note
 
     # As the index does: a report that cannot be read is named and skipped, the others are shown.
     reports, skipped = [], {}

@@ -38,7 +38,7 @@ from qa_app.config import Settings
 from qa_app.errors import InvalidQuestion, QAError
 from qa_app.ingest.uploads import remove_report, store_uploads
 from qa_app.records import Answer, Block, Citation, Hit, Opening, ReportSummary, Scope
-from qa_app.search.index import skipped_note
+from qa_app.search.index.opening import skipped_note
 from qa_app.search.words import content_stems, stem, words
 
 if TYPE_CHECKING:  # the assistant pulls in torch; rendering must not need it

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from qa_app.errors import ReportError
+from qa_app.ingest.checksums import file_sha256
 from qa_app.ingest.facts import report_facts
 from qa_app.ingest.layout import markdown_layout
 from qa_app.ingest.structure import parse_report
@@ -66,6 +68,33 @@ def report_paths(corpus_dir: str | Path) -> list[Path]:
         raise ReportError(f"The corpus folder {root} does not exist; create it and put reports (*.md, *.pdf) in it.")
     paths = (p for p in root.iterdir() if p.suffix.lower() in REPORT_SUFFIXES and not p.name.startswith("."))
     return sorted(paths, key=lambda p: (p.stem, p.suffix))
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    """A report file of the corpus: named and checksummed now, parsed only when `load`ed, so an index
+    that holds a report's segment already never parses it again."""
+
+    path: Path
+    sha256: str
+    corpus_dir: Path
+
+    def load(self) -> Report:
+        """The parsed report; ReportError says why it cannot be read."""
+        return load_report(self.path, self.corpus_dir)
+
+
+def report_files(corpus_dir: str | Path) -> Iterator[ReportFile]:
+    """Every report file of the folder in doc_id order, with its SHA-256 (ReportError when unreadable)."""
+    for path in report_paths(corpus_dir):
+        yield ReportFile(path, report_sha256(path), Path(corpus_dir))
+
+
+def report_sha256(path: Path) -> str:
+    try:
+        return file_sha256(path)
+    except OSError as error:
+        raise unreadable_report(path, error) from None
 
 
 def unreadable_report(path: Path, error: OSError) -> ReportError:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from qa_app.ingest.markdown import Line, scan
+from qa_app.ingest.lines import Line, scan
 
 
 @dataclass(frozen=True)

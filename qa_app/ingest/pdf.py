@@ -21,7 +21,7 @@ import pypdfium2.raw as pdfium_c
 
 from qa_app.errors import ReportError
 from qa_app.ingest.layout import Layout
-from qa_app.ingest.markdown import CONTENTS_TITLES, Line, heading_key, stated_grade, terminated
+from qa_app.ingest.lines import CONTENTS_TITLES, Line, heading_key, stated_grade, terminated
 
 # Glyphs the templates start a list item with (Wingdings and Symbol bullets land in the private use area).
 _BULLETS = set("◼■▪●•◦–○") | {chr(c) for c in range(0xE000, 0xF900)}

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from qa_app.errors import ReportError
 from qa_app.ingest.layout import Layout, markdown_layout
-from qa_app.ingest.markdown import (
+from qa_app.ingest.lines import (
     CONTENTS_TITLES,
     FOOTNOTE_MARK,
     GRADE_BY_KEY,

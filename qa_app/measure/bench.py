@@ -70,7 +70,7 @@ def run_bench(
     """The pipeline on the corpus's first report, new runtime against PyTorch; with `full`, also corpus
     sizes up to the whole corpus and dense and BM25 search on synthetic corpora of `sizes` chunks."""
     from qa_app.ingest.corpus import report_paths
-    from qa_app.search.index import HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_NEIGHBOURS
+    from qa_app.search.index.manifest import HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_NEIGHBOURS
 
     deadline = time.perf_counter() + time_budget_s
     load_at_start = os.getloadavg()
@@ -106,7 +106,7 @@ def unscoped_questions(questions: Sequence[str]) -> list[str]:
     """The questions that name no place: one that names a report the corpus lacks is answered "not loaded"
     without any search, and one that names a loaded report searches that report only, so neither measures
     a search of the whole corpus."""
-    from qa_app.search.scope import gazetteer, named_places
+    from qa_app.query.scope import gazetteer, named_places
 
     return [q for q in questions if not named_places(q, gazetteer())]
 
@@ -161,8 +161,9 @@ def pipeline_bench(
     """
     from qa_app.assistant import Assistant
     from qa_app.ingest.chunking import chunk_corpus
-    from qa_app.ingest.corpus import load_corpus, report_paths
-    from qa_app.search.index import build_index, load_index
+    from qa_app.ingest.corpus import load_corpus, report_files
+    from qa_app.search.index.build import build_index
+    from qa_app.search.index.opening import load_index
 
     stages: dict[str, dict] = {}
     _, first_s = timed(lambda: embedder.model)  # an ONNX export is built here, once per index folder
@@ -181,7 +182,7 @@ def pipeline_bench(
     query_vectors, query_times, baseline_times = embed_one_by_one(embedder, baseline, questions)
     stages["embed_question"] = paired(query_times, baseline_times, "PyTorch fp32")
 
-    paths = report_paths(settings.corpus_dir)
+    paths = list(report_files(settings.corpus_dir))
     base_settings = settings.replace(index_dir=Path(settings.index_dir).with_name("index-torch"))
     _, baseline_build_s = timed(build_index, paths, baseline, base_settings)
     build, build_s = timed(build_index, paths, embedder, settings)  # a scratch index: no segments to reuse
@@ -264,7 +265,7 @@ def corpus_bench(
     Builds run in a fresh process, as `python -m qa_app index` does, so each has its own peak memory.
     """
     from qa_app.assistant import Assistant
-    from qa_app.search.index import load_index
+    from qa_app.search.index.opening import load_index
 
     one = pipeline["stages"]
     rows = [{"reports": 1, "build_s": one["index_build"]["seconds"], "search": one["search"], "ask": one["ask"]}]
@@ -475,7 +476,8 @@ def dense_bench(vectors: np.ndarray, queries: np.ndarray, kind: str, truth: np.n
     import faiss
     import psutil
 
-    from qa_app.search.index import HNSW_EF_SEARCH, make_dense_index
+    from qa_app.search.index.build import make_dense_index
+    from qa_app.search.index.manifest import HNSW_EF_SEARCH
 
     process = psutil.Process()
     before = process.memory_info().rss

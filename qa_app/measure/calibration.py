@@ -136,7 +136,7 @@ def calibrate(paths: Sequence[str | Path], settings: Settings) -> dict:
     questions = load_gold_files(paths)
     cases = gold_cases(questions)
     assistant = Assistant.load(settings)
-    reader = SentenceReader(thresholds=(2.0, 2.0, 0.0), common_words=assistant.data.common_words)
+    reader = SentenceReader(thresholds=(2.0, 2.0, 0.0), common_words=assistant.store.common_words)
     assistant.reader = reader  # every answer offered, as "low": the fit sees them all
     answers = [assistant.ask(q.question) for q in questions]
     features = np.array([answer_signals(a) for a in answers], dtype=float)

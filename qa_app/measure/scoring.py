@@ -11,12 +11,12 @@ import math
 import re
 import string
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from qa_app.records import to_dict
+from qa_app.records import Record
 
 QUESTION_TYPES = frozenset(
     {"number", "percent", "date", "person", "judgement", "yesno", "explanation", "list", "location", "unanswerable", "compare"}
@@ -28,7 +28,7 @@ class GoldFormatError(ValueError):
 
 
 @dataclass(frozen=True)
-class GoldQuestion:
+class GoldQuestion(Record):
     id: str
     question: str
     evidence: tuple[str, ...]
@@ -37,9 +37,6 @@ class GoldQuestion:
     type: str
     answerable: bool
     doc: str | None = None  # in a set over several reports: the report whose passages count
-
-    def to_dict(self) -> dict:
-        return to_dict(self)
 
 
 @dataclass(frozen=True)
@@ -124,14 +121,6 @@ def is_hit(passage_text: str, paragraph: int | None, gold: GoldQuestion, doc_id:
         return True
     text = collapse_whitespace(passage_text)
     return any(collapse_whitespace(evidence) in text for evidence in gold.evidence)
-
-
-def first_hit_rank(passages: Iterable[tuple[str, int | None]], gold: GoldQuestion) -> int | None:
-    """1-based rank of the first hit among (text, paragraph) passages, or None when none is a hit."""
-    for rank, (text, paragraph) in enumerate(passages, start=1):
-        if is_hit(text, paragraph, gold):
-            return rank
-    return None
 
 
 def recall_at_k(ranks: Sequence[int | None], k: int) -> float:

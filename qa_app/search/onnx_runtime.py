@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from qa_app.errors import QAError, SettingsError
-from qa_app.search.checksums import file_sha256
+from qa_app.ingest.checksums import file_sha256
 
 # Part of the file name: a change to the exported graph (wrapper, opset) makes a new file, not a stale one.
 EXPORT_VERSION = "1"
@@ -170,7 +170,7 @@ def _local_weights_sha256(model_path: str) -> str:
 
 
 class OnnxEncoder:
-    """Tokenizer and ONNX Runtime sessions of one exported model; encodes one batch at a time.
+    """Tokenizer and ONNX Runtime sessions of one exported model, behind the `Encoder` protocol.
 
     A single text (a question) runs on one thread: waking a second costs more than it saves on so little
     work, most of all on a busy machine. Batches (an index build) get a session with every core, made
@@ -179,10 +179,11 @@ class OnnxEncoder:
 
     device_name = "cpu"
 
-    def __init__(self, model_file: Path, model_path: str):
+    def __init__(self, model_file: Path, model_path: str, runtime_sha256: str | None = None):
         from tokenizers import Tokenizer
 
         self.model_file = model_file
+        self.runtime_sha256 = runtime_sha256  # the export's, as `ensure_export` checked it
         self.single = _session(model_file, threads=1)
         self._batch = None
         self._lock = threading.Lock()

@@ -1,23 +1,24 @@
-"""Hybrid retrieval: dense (FAISS) and lexical (BM25) scores fused, filtered, collapsed to paragraphs."""
+"""Hybrid retrieval: a store's dense and lexical scores fused, filtered and collapsed to paragraphs, and
+a question's passages chosen from them for the reader."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from qa_app.records import Block, Chunk, Hit
-from qa_app.search.lexical import lexical_scores
+from qa_app.query.answer_types import HEADLINE_KINDS
+from qa_app.query.filters import Filters
+from qa_app.query.paragraphs import paragraph_reference
+from qa_app.query.parse import Query, label_of
+from qa_app.records import Block, Chunk, Hit, Scope
+from qa_app.search.evidence import Evidence
+from qa_app.search.store.base import Store
 
-# {"doc_id": str | list[str], "section": str (prefix of section_path),
-#  "kind": str | list[str], "paragraph": int, "paragraph_range": [lo, hi] (inclusive)}
-Filters = Mapping[str, object]
-FILTER_KEYS = {"doc_id", "section", "kind", "paragraph", "paragraph_range"}
-
-# "paragraph 65", "para. 65", "¶65", "§ 65": a direct look-up, not a search.
-PARAGRAPH_REF = re.compile(r"(?:¶|§|\bparagraph\b|\bpara\b\.?)\s*(\d{1,4})\b", re.IGNORECASE)
+HEADLINE_PASSAGES = 5  # statistic bullets and tables read beside the top passages when a figure is asked for
+SUPPORT_DEPTH = 30  # passages among which a question over many reports finds the report that supports it best
 
 
 @dataclass(frozen=True)
@@ -29,80 +30,11 @@ class Scored:
     lexical: np.ndarray
 
 
-def paragraph_reference(query: str) -> tuple[int | None, str]:
-    """The paragraph number a query names directly, and the rest of the query."""
-    match = PARAGRAPH_REF.search(query)
-    if not match:
-        return None, query
-    rest = (query[: match.start()] + " " + query[match.end() :]).strip()
-    return int(match.group(1)), rest
-
-
 def filter_mask(blocks: Sequence[Block], filters: Filters | None) -> np.ndarray:
     """Which blocks pass the filters (report, section prefix, kind, paragraph number or range)."""
-    mask = np.ones(len(blocks), dtype=bool)
-    if not filters:
-        return mask
-    check_filters(filters)
-    wanted = {**filters, **{k: _as_set(filters[k]) for k in ("doc_id", "kind") if filters.get(k)}}
-    for i, block in enumerate(blocks):
-        mask[i] = _passes(block, wanted)
-    return mask
-
-
-def check_filters(filters: object) -> None:
-    """ValueError, in one sentence, for filters of the wrong shape: callers may be other programs."""
-    if not isinstance(filters, Mapping):
-        raise ValueError("filters must be a mapping such as {\"section\": \"The local authority\"}.")
-    unknown = set(filters) - FILTER_KEYS
-    if unknown:
-        raise ValueError(f"Unknown filter {sorted(map(str, unknown))[0]!r}; use one of {sorted(FILTER_KEYS)}.")
-    for key in ("doc_id", "kind"):
-        value = filters.get(key)
-        if value is not None and not _is_text_or_texts(value):
-            raise ValueError(f"The {key} filter must be text or a list of texts.")
-    if filters.get("section") is not None and not isinstance(filters["section"], str):
-        raise ValueError("The section filter must be text: the start of a section path.")
-    number = filters.get("paragraph")
-    if number is not None and not _is_whole(number):
-        raise ValueError("The paragraph filter must be a whole number.")
-    span = filters.get("paragraph_range")
-    if span is not None and not (isinstance(span, (list, tuple)) and len(span) == 2 and all(map(_is_whole, span))):
-        raise ValueError("The paragraph_range filter must be two whole numbers, [first, last].")
-
-
-def _is_text_or_texts(value: object) -> bool:
-    return isinstance(value, str) or (isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value))
-
-
-def _is_whole(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _passes(block: Block, filters: Filters) -> bool:
-    """Whether a block passes filters whose doc_id and kind are already sets."""
-    doc = filters.get("doc_id")
-    if doc and block.doc_id not in doc:  # type: ignore[operator]
-        return False
-    section = filters.get("section")
-    if section and not block.section_path.startswith(str(section)):
-        return False
-    kind = filters.get("kind")
-    if kind and block.kind not in kind:  # type: ignore[operator]
-        return False
-    number = filters.get("paragraph")
-    if number is not None and block.number != number:
-        return False
-    span = filters.get("paragraph_range")
-    if span:
-        lo, hi = span  # type: ignore[misc]
-        if block.number is None or not lo <= block.number <= hi:
-            return False
-    return True
-
-
-def _as_set(value: object) -> set[str]:
-    return {value} if isinstance(value, str) else set(value)  # type: ignore[arg-type]
+    if filters is None or filters == Filters():
+        return np.ones(len(blocks), dtype=bool)
+    return np.fromiter((filters.admits(b) for b in blocks), dtype=bool, count=len(blocks))
 
 
 def standardise(scores: np.ndarray, candidates: np.ndarray) -> np.ndarray:
@@ -180,30 +112,20 @@ def make_hit(block: Block, chunk: Chunk | None, score: float) -> Hit:
 
 
 class Retriever:
-    """Holds a loaded index's searchable parts; `search` is a read-only, thread-safe call.
+    """Finds the passages for a query in a `Store`; `search` and `retrieve` are read-only, thread-safe calls.
 
     A paragraph's dense score averages its best window and its best sentence: MiniLM was trained
     on short texts, and a sentence-sized match finds paraphrases a 128-piece window blurs.
     """
 
-    def __init__(
-        self,
-        blocks: Sequence[Block],
-        chunks: Sequence[Chunk],
-        dense,
-        sentences,
-        sentence_block_ids: Sequence[str],
-        lexical,
-        dense_weight: float,
-        depth: int = 100,
-    ):
-        self.blocks = list(blocks)
-        self.chunks = list(chunks)
-        self.dense = dense
-        self.sentences = sentences
-        self.lexical = lexical
+    def __init__(self, store: Store, embed: Callable[[str], np.ndarray], dense_weight: float, depth: int = 100):
+        self.store = store
+        self.embed = embed  # text -> its normalised vector, as the index's vectors were made
         self.dense_weight = dense_weight
         self.depth = depth
+        self.blocks = list(store.blocks)
+        self.chunks = list(store.chunks)
+        self._facts = {r.doc_id: r for r in store.reports}
         self._block_row = {b.id: i for i, b in enumerate(self.blocks)}
         self._chunk_block = np.array([self._block_row[c.block_id] for c in self.chunks], dtype=np.int64)
         # A paragraph's windows are consecutive chunks: rows [lo, hi) of the chunk arrays.
@@ -212,18 +134,47 @@ class Retriever:
         rows = np.arange(len(self.blocks))
         self._chunk_lo = np.searchsorted(self._chunk_block, rows, side="left")
         self._chunk_hi = np.searchsorted(self._chunk_block, rows, side="right")
-        self._sentence_block = np.array([self._block_row[b] for b in sentence_block_ids], dtype=np.int64)
+        self._sentence_block = np.array([self._block_row[b] for b in store.sentence_owners()], dtype=np.int64)
 
     def block(self, block_id: str) -> Block:
         return self.blocks[self._block_row[block_id]]
+
+    def retrieve(self, query: Query, top_k: int) -> Evidence:
+        """The passages to answer a question from: of its one report, or, when many are in reach, of the
+        report whose passages support it best; with the best headline figures when a figure is asked for."""
+        vector = self.embed(query.phrased)
+        scope, filters = query.scope, query.filters
+        if query.many_reports:
+            scope, filters = self._best_report(query.phrased, vector, filters, scope)
+        hits = self.search(query.phrased, top_k, filters, vector=vector)
+        if query.wants_figures:
+            # Headline figures sit in statistic bullets and tables, which rank low among long findings
+            # that mention the same words: the best of them are read too.
+            figures = self.search(query.phrased, HEADLINE_PASSAGES, filters.of_kind(sorted(HEADLINE_KINDS)), vector=vector)
+            hits += [h for h in figures if h.block_id not in {x.block_id for x in hits}]
+        return Evidence(tuple(hits), vector, lambda hit: self.store.sentences(hit.block_id), scope)
+
+    def _best_report(self, text: str, vector: np.ndarray, filters: Filters, scope: Scope | None) -> tuple[Scope, Filters]:
+        """Narrow a question over many reports to the one whose passages support it best: the sum of
+        its three best passage scores among the top 30, so one lucky sentence does not pick the report."""
+        hits = self.search(text, SUPPORT_DEPTH, filters, vector=vector)
+        support: dict[str, list[float]] = {}
+        for hit in hits:
+            support.setdefault(hit.doc_id, []).append(hit.score)
+        ranked = sorted(support, key=lambda d: -sum(sorted(support[d], reverse=True)[:3]))
+        if not ranked:
+            return scope or Scope((), "no report"), filters
+        best = ranked[0]
+        chosen = Scope((best,), label_of(self._facts[best]), others=tuple(ranked[1:4]), source="best match")
+        return chosen, filters.within([best])
 
     def score(self, query: str, query_vector: np.ndarray, allowed: np.ndarray) -> tuple[Scored, np.ndarray]:
         """Paragraph scores (paragraphs outside the filters score nothing) and a score per window."""
         n = len(self.blocks)
         vector = query_vector.reshape(1, -1).astype(np.float32)
-        chunk_cos = _nearest(self.dense, vector, allowed[self._chunk_block], self.depth)
-        sentence_cos = _nearest(self.sentences, vector, allowed[self._sentence_block], self.depth)
-        chunk_lexical = lexical_scores(self.lexical, query)
+        chunk_cos = self.store.dense_scores(vector, allowed[self._chunk_block], self.depth)
+        sentence_cos = self.store.sentence_scores(vector, allowed[self._sentence_block], self.depth)
+        chunk_lexical = self.store.lexical_scores(query)
         dense = _mean_with_floor(
             best_per_owner(chunk_cos, self._chunk_block, n), best_per_owner(sentence_cos, self._sentence_block, n)
         )
@@ -244,16 +195,18 @@ class Retriever:
     def search(
         self,
         query: str,
-        query_vector: np.ndarray,
         top_k: int,
         filters: Filters | None = None,
         mode: str = "hybrid",
         per_report: int | None = None,
+        vector: np.ndarray | None = None,
     ) -> list[Hit]:
-        """Paragraphs for the query, best first; a query naming a paragraph gets that paragraph first.
+        """Paragraphs for the query, best first, each carrying its report's authority and date; a query
+        naming a paragraph gets that paragraph first.
 
         mode "dense" or "lexical" ranks by one retriever alone, for evaluation side by side; per_report
         keeps at most that many paragraphs of one report (every allowed paragraph is then ranked).
+        `vector` is the query's, when the caller has it already.
         """
         allowed = filter_mask(self.blocks, filters)
         number, rest = paragraph_reference(query)
@@ -263,8 +216,8 @@ class Retriever:
             else []
         )
         if (pinned and not re.search(r"\w{3,}", rest)) or not allowed.any():
-            return pinned[:top_k]
-        scored, window_score = self.score(query, query_vector, allowed)
+            return self._labelled(pinned[:top_k])
+        scored, window_score = self.score(query, self.embed(query) if vector is None else vector, allowed)
         scores = {"hybrid": scored.fused, "dense": scored.dense, "lexical": scored.lexical}[mode]
         pinned_ids = {h.block_id for h in pinned}
         hits = list(pinned)
@@ -280,55 +233,15 @@ class Retriever:
             hits.append(make_hit(block, self._best_window(row, window_score), scores[row]))
             if len(hits) >= top_k:
                 break
-        return hits[:top_k]
+        return self._labelled(hits[:top_k])
 
-
-# Up to this many rows every row is scored, so each paragraph's best sentence is known exactly
-# rather than floored: returning all 10,000 costs 5.4 ms against 3.1 ms for the nearest 100, and
-# on XQuAD (1,175 sentences) it moved hybrid R@1 from 0.950 to 0.954.
-EXHAUSTIVE_ROWS = 10_000
-
-
-def _nearest(index, vector: np.ndarray, allowed: np.ndarray, depth: int) -> np.ndarray:
-    """Cosine of every allowed row among the nearest `depth` (of all rows when the index is small)."""
-    import faiss
-
-    n = index.ntotal
-    k = n if n <= EXHAUSTIVE_ROWS else depth
-    rows = flat_rows(index)
-    if rows is not None:
-        # Exact search as one matrix-vector product: half the time of IndexFlat's top-k search here
-        # (10.1 against 4.9 ms on 107,000 sentences), with the same neighbours. A report's rows are
-        # consecutive, so a question scoped to one report multiplies only its span.
-        scores = np.full(n, -np.inf, dtype=np.float32)
-        lo, hi = _span(allowed)
-        scores[lo:hi] = np.where(allowed[lo:hi], rows[lo:hi] @ vector[0], -np.inf)
-        if k < hi - lo:
-            scores[np.argpartition(-scores, k)[k:]] = -np.inf
-        return scores
-    params = None
-    if not allowed.all():
-        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(np.flatnonzero(allowed).astype(np.int64)))
-    distances, ids = index.search(vector, k, params=params)
-    scores = np.full(n, -np.inf, dtype=np.float32)  # not among the nearest: no dense evidence
-    found = ids[0] >= 0
-    scores[ids[0][found]] = distances[0][found]
-    return scores
-
-
-def _span(allowed: np.ndarray) -> tuple[int, int]:
-    """The half-open range of rows from the first allowed to the last; (0, 0) when none is."""
-    found = np.flatnonzero(allowed)
-    return (int(found[0]), int(found[-1]) + 1) if found.size else (0, 0)
-
-
-def flat_rows(index) -> np.ndarray | None:
-    """The vectors of an exact (flat) index as an array that shares its memory; None for HNSW."""
-    import faiss
-
-    if not isinstance(index, faiss.IndexFlat):
-        return None
-    return faiss.rev_swig_ptr(index.get_xb(), index.ntotal * index.d).reshape(index.ntotal, index.d)
+    def _labelled(self, hits: list[Hit]) -> list[Hit]:
+        """Hits carrying their report's authority and date, so a list across reports says where each is from."""
+        out = []
+        for hit in hits:
+            facts = self._facts.get(hit.doc_id)
+            out.append(replace(hit, authority=facts.authority, published=facts.published) if facts else hit)
+        return out
 
 
 def _mean_with_floor(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -8,6 +8,7 @@ from support import make_hit
 from qa_app.answer.confidence import level_of
 from qa_app.answer.reader import NOT_ANSWERED, SentenceReader, answer_signals
 from qa_app.ingest.sentences import split_sentences
+from qa_app.search.evidence import Evidence
 
 pytestmark = pytest.mark.slow  # loads the real MiniLM (a few seconds)
 
@@ -46,7 +47,7 @@ def ask(embed):
         return spans, embed([h.text[s:e] for s, e in spans])
 
     def ask(question, reader=None):
-        return (reader or SentenceReader()).read(question, embed([question])[0], hits, sentence_data)
+        return (reader or SentenceReader()).read(question, hits, Evidence(tuple(hits), embed([question])[0], sentence_data))
 
     return ask
 
@@ -125,7 +126,8 @@ def test_an_answers_signals_read_back_are_those_its_confidence_came_from(ask):
 
 
 def test_no_hits_abstains_with_no_citations():
-    answer = SentenceReader().read("Anything?", np.ones(384, dtype=np.float32) / np.sqrt(384), [], lambda h: ([], None))
+    vector = np.ones(384, dtype=np.float32) / np.sqrt(384)
+    answer = SentenceReader().read("Anything?", [], Evidence((), vector, lambda h: ([], np.zeros((0, 384)))))
     assert not answer.answered and answer.citations == () and answer.passages == ()
 
 
@@ -138,7 +140,8 @@ from qa_app.answer.reader import (  # noqa: E402
     signals,
     span_distance,
 )
-from qa_app.answer.spans import answer_type, best_span  # noqa: E402
+from qa_app.answer.spans import best_span  # noqa: E402
+from qa_app.query.answer_types import answer_type  # noqa: E402
 
 
 def test_anchors_are_numbers_acronyms_and_names_but_not_the_first_word():

@@ -1,6 +1,7 @@
 import pytest
 
-from qa_app.answer.spans import answer_type, best_span
+from qa_app.answer.spans import best_span
+from qa_app.query.answer_types import answer_type
 
 LOOKED_AFTER = (
     "At 31 March 2015, 609 children are being looked after by the local authority "

@@ -11,7 +11,7 @@ from support import STOKE_REPORT
 from support_pdf import text_pdf
 
 from qa_app import ReportError, load_report
-from qa_app.ingest.markdown import terminated
+from qa_app.ingest.lines import terminated
 from qa_app.ingest.pdf import read_pdf
 from qa_app.ingest.structure import parse_report
 

@@ -10,7 +10,6 @@ from qa_app.measure.scoring import (
     abstention_scores,
     exact_match,
     f1_score,
-    first_hit_rank,
     is_hit,
     latency_ms,
     load_gold,
@@ -104,14 +103,6 @@ def test_passage_with_neither_paragraph_nor_evidence_is_a_miss():
     assert not is_hit("anything", None, _gold(evidence=(), paragraphs=()))
 
 
-def test_first_hit_rank_is_one_based():
-    passages = [("miss", 1), ("miss", None), (f"... {EVIDENCE} ...", 7), ("also a hit", 61)]
-    assert first_hit_rank(passages, _gold()) == 3
-
-
-def test_first_hit_rank_is_none_without_a_hit():
-    assert first_hit_rank([("miss", 1)], _gold()) is None
-    assert first_hit_rank([], _gold()) is None
 
 
 def test_recall_at_k_counts_hits_within_k():

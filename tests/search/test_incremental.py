@@ -7,7 +7,7 @@ from support import PARAGRAPHS, CountingEmbedder, write_report
 
 from qa_app.config import Settings
 from qa_app.search.embedding import Embedder
-from qa_app.search.index import ensure_index
+from qa_app.search.index.opening import ensure_index
 from qa_app.search.segments import SEGMENTS
 
 OTHER = [

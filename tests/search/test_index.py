@@ -33,15 +33,10 @@ from support import (
 
 from qa_app.config import Settings
 from qa_app.errors import IndexUnavailable, QAError
-from qa_app.search.checksums import file_sha256
+from qa_app.ingest.checksums import file_sha256
 from qa_app.search.embedding import MODELS_DIR, Embedder
-from qa_app.search.index import (
-    ensure_index,
-    live_build,
-    load_index,
-    read_manifest,
-    verify_files,
-)
+from qa_app.search.index.manifest import live_build, read_manifest, verify_files
+from qa_app.search.index.opening import ensure_index, load_index
 from qa_app.search.segments import SEGMENTS
 
 REBUILD_COMMAND = "Run: python -m qa_app index --rebuild"

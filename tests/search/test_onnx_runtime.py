@@ -6,16 +6,17 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from support import STOKE_REPORT, write_report
 
-from qa_app.config import Settings
+from qa_app.config import Runtime, Settings
 from qa_app.errors import SettingsError
+from qa_app.ingest.checksums import file_sha256
 from qa_app.search import onnx_runtime
-from qa_app.search.checksums import file_sha256
-from qa_app.search.embedding import Embedder, choose_runtime
+from qa_app.search.embedding import ENCODERS, Embedder, choose_runtime
 from qa_app.search.onnx_runtime import CHECKSUM_SUFFIX, _truncate, check_exportable, ensure_export
 
 # ---------------------------------------------------------------- choosing the runtime
@@ -101,13 +102,14 @@ def test_unwritable_export_falls_back_to_pytorch_only_when_onnx_was_not_asked_fo
         raise onnx_runtime.ExportUnwritable("The ONNX embedding model cannot be written to index/models.")
 
     monkeypatch.setattr(onnx_runtime, "ensure_export", unwritable)
-    monkeypatch.setattr(Embedder, "_load_torch", lambda self: "the PyTorch model")
+    torch_model = SimpleNamespace(runtime_sha256=None)
+    monkeypatch.setitem(ENCODERS, Runtime.TORCH, lambda source, device, cache_dir: torch_model)
     embedder = Embedder(runtime=runtime, cache_dir=tmp_path / "models")
     if runtime == "onnx":
         with pytest.raises(onnx_runtime.ExportUnwritable):
             embedder.model
         return
-    assert embedder.model == "the PyTorch model" and embedder.runtime == "torch" and embedder.runtime_sha256 is None
+    assert embedder.model is torch_model and embedder.runtime == "torch" and embedder.runtime_sha256 is None
 
 
 def test_models_the_export_cannot_reproduce_are_refused(tmp_path):
@@ -168,7 +170,8 @@ def test_onnx_cuts_the_text_into_the_same_word_pieces(onnx_embedder, torch_embed
 
 @pytest.mark.slow
 def test_index_manifest_records_the_export_and_is_rebuilt_when_another_export_built_it(tmp_path, onnx_embedder, torch_embedder):
-    from qa_app.search.index import ensure_index, read_manifest
+    from qa_app.search.index.manifest import read_manifest
+    from qa_app.search.index.opening import ensure_index
 
     models = onnx_embedder.cache_dir
     settings = Settings(corpus_dir=write_report(tmp_path / "corpus"), index_dir=tmp_path / "index")
@@ -191,7 +194,7 @@ def test_index_manifest_records_the_export_and_is_rebuilt_when_another_export_bu
 
 def _record_other_export(index_dir: Path) -> None:
     """Rewrite the live manifest as if another export had built it (and re-point CURRENT at it)."""
-    from qa_app.search.index import live_build
+    from qa_app.search.index.manifest import live_build
 
     build, _ = live_build(index_dir)
     manifest = build / "manifest.json"

@@ -1,15 +1,11 @@
 import numpy as np
 import pytest
 
+from qa_app.query.filters import Filters
+from qa_app.query.paragraphs import paragraph_reference
 from qa_app.records import Block
-from qa_app.search.retrieval import (
-    _nearest,
-    best_per_owner,
-    filter_mask,
-    fuse,
-    paragraph_reference,
-    standardise,
-)
+from qa_app.search.retrieval import best_per_owner, filter_mask, fuse, standardise
+from qa_app.search.store.files import nearest
 
 
 def block(number, section="A > Inspection findings", kind="finding", doc="r1"):
@@ -29,16 +25,16 @@ def test_paragraph_references_are_recognised(query, number, rest):
 
 def test_filters_by_section_prefix_kind_report_and_range():
     blocks = [block(1, kind="recommendation"), block(2, section="B > Summary"), block(3, doc="r2"), block(None)]
-    assert filter_mask(blocks, {"section": "A"}).tolist() == [True, False, True, True]
-    assert filter_mask(blocks, {"kind": ["recommendation"]}).tolist() == [True, False, False, False]
-    assert filter_mask(blocks, {"doc_id": "r2"}).tolist() == [False, False, True, False]
-    assert filter_mask(blocks, {"paragraph_range": [2, 3]}).tolist() == [False, True, True, False]
-    assert filter_mask(blocks, {"paragraph": 1}).tolist() == [True, False, False, False]
+    assert filter_mask(blocks, Filters.of({"section": "A"})).tolist() == [True, False, True, True]
+    assert filter_mask(blocks, Filters.of({"kind": ["recommendation"]})).tolist() == [True, False, False, False]
+    assert filter_mask(blocks, Filters.of({"doc_id": "r2"})).tolist() == [False, False, True, False]
+    assert filter_mask(blocks, Filters.of({"paragraph_range": [2, 3]})).tolist() == [False, True, True, False]
+    assert filter_mask(blocks, Filters.of({"paragraph": 1})).tolist() == [True, False, False, False]
 
 
 def test_unknown_filter_is_refused_by_name():
     with pytest.raises(ValueError, match="colour"):
-        filter_mask([block(1)], {"colour": "red"})
+        Filters.of({"colour": "red"})
 
 
 def test_standardise_gives_z_scores_and_others_the_lowest():
@@ -88,7 +84,7 @@ def test_a_small_index_scores_every_row_however_shallow_the_search():
     index = faiss.IndexFlatIP(8)
     index.add(vectors)
     query = np.linspace(1.0, 0.3, 8, dtype=np.float32).reshape(1, -1)
-    scores = _nearest(index, query, np.ones(8, dtype=bool), depth=1)
+    scores = nearest(index, query, np.ones(8, dtype=bool), depth=1)
     assert scores.tolist() == pytest.approx(query.ravel().tolist())
 
 
@@ -105,4 +101,4 @@ def test_a_small_index_scores_every_row_however_shallow_the_search():
 )
 def test_filters_of_the_wrong_shape_are_refused_in_one_sentence(filters, message):
     with pytest.raises(ValueError, match=message):
-        filter_mask([block(1)], filters)
+        Filters.of(filters)

@@ -1,4 +1,4 @@
-from qa_app.search.phrasings import report_phrasing
+from qa_app.query.phrasings import report_phrasing
 
 
 def test_everyday_phrasings_become_the_reports_own_words():

@@ -1,7 +1,8 @@
-"""Report markdown read line by line: each line classified, text cleaned of markup, headings compared.
+"""Report lines, whatever the format: the `Line` record that the markdown scanner (`scan`, here) and the
+PDF reader both produce, and the text helpers the structure rules share (markup cleaned, headings compared).
 
-The parser in `corpus.py` builds blocks from these pieces; keeping the line scanner here keeps the
-parser about structure (sections, paragraphs, page breaks) rather than markdown syntax.
+The parser in `structure.py` builds blocks from these pieces; keeping them here keeps the parser about
+structure (sections, paragraphs, page breaks) rather than any format's syntax.
 """
 
 from __future__ import annotations

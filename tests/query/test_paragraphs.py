@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from qa_app.query.paragraphs import ParagraphRequest, paragraph_request
+from qa_app.query.scope import resolve_scope
 from qa_app.records import Report
-from qa_app.search.paragraphs import ParagraphRequest, paragraph_request
-from qa_app.search.scope import resolve_scope
 
 
 @pytest.mark.parametrize(

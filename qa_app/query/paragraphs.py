@@ -1,5 +1,6 @@
-"""A paragraph reference typed in the question box ("¶65", "para 65 of the Norfolk report", "Norfolk 2023
-para 7"): a request to open that paragraph, not a question to answer.
+"""Paragraphs named by number, parsed in one place: "¶65" inside a question (searched for that paragraph
+first, or read whole), and a whole request typed in the question box ("¶65", "para 65 of the Norfolk
+report", "Norfolk 2023 para 7") to open that paragraph, not a question to answer.
 
 Only a whole request counts: a question that mentions a paragraph ("What does paragraph 65 say about care
 leavers?") is still a question, and anything unsure is left to be answered, which costs less than opening
@@ -13,14 +14,16 @@ from dataclasses import dataclass
 
 MAX_PARAGRAPH = 9999  # reports run to a few hundred paragraphs; a larger number is not a paragraph
 
+# "paragraph 65", "para. 65", "¶65", "§ 65": the one pattern for a paragraph named by its number.
+MARKER = r"(?:¶|§|\bpara(?:graph)?\b\.?)\s*(?P<number>\d{1,4})\b"
+PARAGRAPH_REF = re.compile(MARKER, re.IGNORECASE)
+
 _VERB = r"(?:please\s+)?(?:go\s+to|jump\s+to|take\s+me\s+to|open|show(?:\s+me)?|view|read|see)\s+"
-_MARKER = r"(?:¶|\bpara(?:graph)?\b\.?)\s*(?P<number>\d{1,6})\b"
 _NAME = r"[\w'’&.,-]+(?:\s+[\w'’&.,-]+){0,9}"  # a report's name: a few words, no question marks
 _REQUEST = re.compile(
-    rf"^(?i:{_VERB})?(?:(?P<before>{_NAME})\s+)?(?i:{_MARKER})"
+    rf"^(?i:{_VERB})?(?:(?P<before>{_NAME})\s+)?(?i:{MARKER})"
     rf"(?:\s+(?i:of|in|from)\s+(?P<after>{_NAME}))?\s*[?.!]*$"
 )
-_MARKERS = re.compile(_MARKER, re.I)
 # Words a question starts with: "What paragraph 65 ..." asks something, it does not name a report.
 _ASKING = {
     "what", "which", "why", "how", "when", "where", "who", "whose", "does", "do", "did", "is", "are", "was",
@@ -33,6 +36,15 @@ _REPORT_NOUN = re.compile(r"(?:['’]s)?\s*\breports?$", re.I)
 _ORDERING = re.compile(r"\b(?:latest|most\s+recent|earliest|first|oldest|previous|earlier|prior|last)\b", re.I)
 
 
+def paragraph_reference(text: str) -> tuple[int | None, str]:
+    """The paragraph number the text names, and the rest of the text."""
+    match = PARAGRAPH_REF.search(text)
+    if not match:
+        return None, text
+    rest = (text[: match.start()] + " " + text[match.end() :]).strip()
+    return int(match.group("number")), rest
+
+
 @dataclass(frozen=True)
 class ParagraphRequest:
     number: int
@@ -42,7 +54,7 @@ class ParagraphRequest:
 def paragraph_request(text: str) -> ParagraphRequest | None:
     """The paragraph the text asks to open, or None when it is a question (or names no single paragraph)."""
     text = " ".join(text.split())
-    if len(_MARKERS.findall(text)) != 1:
+    if len(PARAGRAPH_REF.findall(text)) != 1:
         return None
     match = _REQUEST.match(text)
     if not match:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from qa_app.query.filters import Filters
+from qa_app.query.report_filters import matching_reports, summary
+from qa_app.query.scope import resolve_scope
 from qa_app.records import Report
-from qa_app.search.reports import matching_reports, summary
-from qa_app.search.scope import resolve_scope
 
 
 def report(doc_id: str, authority: str, published: str, framework: str = "ILACS", **facts) -> Report:
@@ -108,7 +109,7 @@ def test_a_question_naming_no_place_has_no_scope_unless_it_names_a_framework():
     ],
 )
 def test_report_filters_select_reports_by_their_facts(filters, doc_ids):
-    assert {r.doc_id for r in matching_reports(REPORTS, filters)} == doc_ids
+    assert {r.doc_id for r in matching_reports(REPORTS, Filters.of(filters))} == doc_ids
 
 
 @pytest.mark.parametrize(
@@ -116,7 +117,7 @@ def test_report_filters_select_reports_by_their_facts(filters, doc_ids):
 )
 def test_a_bad_report_filter_is_refused_in_one_sentence(filters):
     with pytest.raises(ValueError, match=r"^The \w+ filter must"):
-        matching_reports(REPORTS, filters)
+        Filters.of(filters)
 
 
 def test_the_report_list_row_carries_the_facts_and_a_label():

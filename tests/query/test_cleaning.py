@@ -1,7 +1,7 @@
 import pytest
 
 from qa_app.errors import InvalidQuestion
-from qa_app.search.questions import clean_question
+from qa_app.query.cleaning import clean_question
 
 
 @pytest.mark.parametrize("question", ["", "   ", "\n\t", "\u200f\u200e", "\x00\x00"])

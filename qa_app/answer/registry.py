@@ -1,0 +1,36 @@
+"""The readers settings choose from: one entry per `ReaderKind`, each building its reader on first use of
+the module it lives in, so a reader's heavy imports are paid only by those who choose it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from qa_app.answer.base import Reader
+from qa_app.config import ReaderKind, Settings
+from qa_app.errors import SettingsError
+from qa_app.search.store.base import Store
+
+
+def sentence_reader(settings: Settings, store: Store) -> Reader:
+    from qa_app.answer.reader import SentenceReader
+
+    return SentenceReader(common_words=store.common_words)
+
+
+def transformers_reader(settings: Settings, store: Store) -> Reader:
+    from qa_app.answer.neural_reader import TransformersReader
+
+    if not settings.reader_model:
+        raise SettingsError("reader='transformers' needs reader_model: the path of a question-answering model.")
+    return TransformersReader(settings.reader_model, device=settings.device)
+
+
+READERS: dict[ReaderKind, Callable[[Settings, Store], Reader]] = {
+    ReaderKind.SENTENCE: sentence_reader,
+    ReaderKind.TRANSFORMERS: transformers_reader,
+}
+
+
+def make_reader(settings: Settings, store: Store) -> Reader:
+    """The reader the settings name, over the store's corpus."""
+    return READERS[settings.reader](settings, store)

@@ -1,0 +1,66 @@
+"""The `Store` protocol: what retrieval and reading need of an index, whatever keeps it.
+
+In the manner of Haystack's DocumentStore: records, and each retriever leg's scores for an allowed set of
+rows, so a backend can push the filter and the top-k into its own search (a SQL `WHERE ... ORDER BY ...
+LIMIT depth`). `FileStore` (FAISS and bm25s files) is the one in use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+
+from qa_app.records import Block, Chunk, Report
+
+SentenceSpans = list[tuple[int, int]]  # a block's sentences, half-open into its text
+
+
+class Store(Protocol):
+    """An index's records and scorers; every method is read-only and safe to call from many threads."""
+
+    @property
+    def blocks(self) -> Sequence[Block]:
+        """Every block in row order; a report's blocks are consecutive."""
+        ...
+
+    @property
+    def chunks(self) -> Sequence[Chunk]:
+        """Every window in row order, a block's windows consecutive and in its blocks' order."""
+        ...
+
+    @property
+    def reports(self) -> Sequence[Report]:
+        """Each report with its facts and blocks, in doc_id order."""
+        ...
+
+    @property
+    def common_words(self) -> frozenset[str]:
+        """Words capitalised somewhere but mostly lower case: not names (`vocabulary`)."""
+        ...
+
+    @property
+    def skipped(self) -> dict[str, str]:
+        """Corpus files left out of the index, each with why."""
+        ...
+
+    def sentence_owners(self) -> list[str]:
+        """The block id of every sentence row, in row order."""
+        ...
+
+    def sentences(self, block_id: str) -> tuple[SentenceSpans, np.ndarray]:
+        """A block's sentence spans and their vectors (one row each)."""
+        ...
+
+    def dense_scores(self, vector: np.ndarray, allowed: np.ndarray, depth: int) -> np.ndarray:
+        """Cosine of the question to every allowed window among its nearest `depth` (or more); -inf elsewhere."""
+        ...
+
+    def sentence_scores(self, vector: np.ndarray, allowed: np.ndarray, depth: int) -> np.ndarray:
+        """As `dense_scores`, over sentence rows."""
+        ...
+
+    def lexical_scores(self, query: str) -> np.ndarray:
+        """BM25 score of every window for the query (zeros where no query word occurs)."""
+        ...

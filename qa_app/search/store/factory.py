@@ -1,0 +1,25 @@
+"""The stores settings choose from (txtai's ann/factory in miniature): one opener per `StoreKind`, each
+returning the store ready to search and a one-line status of what it did."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from qa_app.config import Settings, StoreKind
+from qa_app.search.embedding import Embedder
+from qa_app.search.index.build import Progress
+from qa_app.search.index.opening import ensure_index
+from qa_app.search.store.base import Store
+
+Opener = Callable[[Settings, Embedder, Progress | None, bool], tuple[Store, str]]
+
+STORES: dict[StoreKind, Opener] = {
+    StoreKind.FILES: ensure_index,  # loaded from index/, built or brought up to date first when need be
+}
+
+
+def open_store(
+    settings: Settings, embedder: Embedder, progress: Progress | None = None, rebuild: bool = False
+) -> tuple[Store, str]:
+    """The configured store over the corpus, and its status line."""
+    return STORES[settings.store](settings, embedder, progress, rebuild)
