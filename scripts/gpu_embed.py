@@ -24,21 +24,21 @@ CPU_SAMPLE = 2000  # texts embedded on the CPU for the baseline; enough for a st
 
 
 def prepare(corpus_dir: Path, out: Path) -> int:
-    """Write every window and sentence text of the corpus, acronyms spelled out, as the index build embeds them."""
-    from qa_app.ingest.chunking import chunk_corpus
+    """Write every window and sentence text of the corpus as the index build embeds them (`segment_texts`:
+    each report's own acronyms spelled out), report by report."""
     from qa_app.ingest.corpus import load_corpus
-    from qa_app.ingest.sentences import split_sentences
-    from qa_app.search.acronyms import find_acronyms, spell_out
+    from qa_app.search.segment_texts import segment_texts
 
     settings = Settings.load(corpus_dir=corpus_dir)
-    blocks = [b for r in load_corpus(corpus_dir) for b in r.paragraphs]
-    acronyms = find_acronyms([b.text for b in blocks])
-    windows = [c.text for c in chunk_corpus(blocks, settings, Embedder.from_settings(settings))]
-    sentences = [b.text[s:e] for b in blocks for s, e in split_sentences(b.text)]
+    embedder = Embedder.from_settings(settings)
+    written = 0
     with open(out, "w", encoding="utf-8") as handle:
-        for text in [*windows, *sentences]:
-            handle.write(json.dumps({"text": spell_out(text, acronyms)}, ensure_ascii=False) + "\n")
-    return len(windows) + len(sentences)
+        for report in load_corpus(corpus_dir):
+            texts = segment_texts(report, settings, embedder)
+            for text in (*texts.chunk_texts, *texts.sentence_texts):
+                handle.write(json.dumps({"text": text}, ensure_ascii=False) + "\n")
+                written += 1
+    return written
 
 
 def embed(texts_file: Path, out: Path, device: str, batch_size: int) -> dict:

@@ -157,10 +157,10 @@ def load_assistant(settings: Settings, rebuild: bool = False):
 
 def _corpus(args, settings: Settings) -> int:
     from qa_app.errors import ReportError
-    from qa_app.ingest.chunking import chunk_corpus
     from qa_app.ingest.corpus import load_report, report_paths, summarize
     from qa_app.search.embedding import Embedder
     from qa_app.search.index.opening import skipped_note
+    from qa_app.search.segment_texts import segment_texts
 
     # As the index does: a report that cannot be read is named and skipped, the others are shown.
     reports, skipped = [], {}
@@ -170,8 +170,7 @@ def _corpus(args, settings: Settings) -> int:
         except ReportError as error:
             skipped[path.name] = str(error)
     embedder = Embedder.from_settings(settings)
-    blocks = [b for r in reports for b in r.paragraphs]
-    chunks = chunk_corpus(blocks, settings, embedder)
+    chunks = [c for r in reports for c in segment_texts(r, settings, embedder).chunks]  # as the index cuts them
     if args.json:
         records = {"reports": [r.to_dict() for r in reports], "chunks": [c.to_dict() for c in chunks], "skipped": skipped}
         print(json.dumps(records, ensure_ascii=False, indent=1))

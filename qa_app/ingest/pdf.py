@@ -9,23 +9,18 @@ marks every page break, so a paragraph the break cuts is rejoined as in markdown
 
 from __future__ import annotations
 
-import ctypes
 import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_c
 
 from qa_app.errors import ReportError
 from qa_app.ingest.layout import Layout
 from qa_app.ingest.lines import CONTENTS_TITLES, Line, heading_key, stated_grade, terminated
+from qa_app.ingest.pdf_rows import BULLETS, Row, page_rows
 
-# Glyphs the templates start a list item with (Wingdings and Symbol bullets land in the private use area).
-_BULLETS = set("◼■▪●•◦–○") | {chr(c) for c in range(0xE000, 0xF900)}
-_LIGATURES = str.maketrans({"ﬁ": "fi", "ﬂ": "fl", "ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "\u00ad": "-"})
 _NUMBER = re.compile(r"(\d{1,3})\.(?!\d)\s*(\S.*)$")
 _SUP = re.compile(r"<sup>(\d+)</sup>\s*")
 _LABEL = re.compile(r"[^:]{1,40}:\s+\S")  # "Inspection dates: ...", "Lead inspector: ...": facts, not headings
@@ -35,47 +30,6 @@ _PUBLISHER = re.compile(
     r"If you would like a copy of this document)"
 )
 _MARGIN = 72.0  # points (an inch) at the top and bottom of a page where running headers and page numbers sit
-
-
-class _Char(NamedTuple):  # a tuple, not a dataclass: a long report has 100,000 of them
-    text: str
-    x0: float
-    x1: float
-    base: float  # baseline height on the page (points from the bottom)
-    size: float  # rounded to 0.1 pt
-    index: int  # PDFium's character index, to ask for the font later
-
-
-@dataclass(frozen=True)
-class _Run:
-    """Part of a visual line between wide gaps: a table cell, or the whole line."""
-
-    text: str  # superscript digits as <sup>n</sup>, as markdown writes footnote marks
-    x0: float
-    bold: bool
-    words: tuple[tuple[float, str], ...]  # each word with where it starts: a table's columns are read from them
-
-
-@dataclass(frozen=True)
-class _Row:
-    """One visual line."""
-
-    page: int
-    base: float
-    size: float  # the size most of its characters are set in
-    runs: tuple[_Run, ...]
-
-    @property
-    def text(self) -> str:
-        return " ".join(r.text for r in self.runs)
-
-    @property
-    def x0(self) -> float:
-        return self.runs[0].x0
-
-    @property
-    def bold(self) -> bool:
-        return self.runs[0].bold
 
 
 # ---------------------------------------------------------------- opening
@@ -88,7 +42,7 @@ def read_pdf(data: bytes, path: Path) -> Layout:
         pages, heights = [], []
         for i in range(len(document)):
             page = document[i]
-            pages.append(_page_rows(page, i + 1))
+            pages.append(page_rows(page, i + 1))
             heights.append(page.get_height())
     finally:
         document.close()
@@ -114,120 +68,13 @@ def _open(data: bytes, path: Path) -> pdfium.PdfDocument:
         raise ReportError(f"{path} is a damaged PDF ({error}); download it again.") from None
 
 
-# ---------------------------------------------------------------- characters -> visual lines
-
-
-def _page_rows(page: pdfium.PdfPage, number: int) -> list[_Row]:
-    """The page's visual lines, top to bottom."""
-    textpage = page.get_textpage()
-    handle = textpage.raw  # the raw handle: the wrapper object costs a lookup on every call below
-    box, matrix = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
-    x, y = ctypes.c_double(), ctypes.c_double()
-    unicode, loose_box, origin = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetCharOrigin
-    font_size = pdfium_c.FPDFText_GetFontSize
-    chars = []
-    for i in range(pdfium_c.FPDFText_CountChars(handle)):
-        code = unicode(handle, i)
-        if code in (0x02, 0xFFFE) and chars:  # PDFium marks a hyphen that ends a line so
-            chars[-1] = chars[-1]._replace(text=chars[-1].text + "-")
-            continue
-        if code <= 32 or 0xD800 <= code <= 0xDFFF or chr(code).isspace():
-            continue  # spaces are read from the gaps between characters
-        loose_box(handle, i, box)
-        origin(handle, i, x, y)
-        size = font_size(handle, i)
-        if size < 2:  # a unit font scaled by the text matrix: the size a reader sees is the product
-            pdfium_c.FPDFText_GetMatrix(handle, i, matrix)
-            size *= abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
-        chars.append(_Char(chr(code), box.left, box.right, y.value, round(size, 1), i))
-    rows = [_runs(handle, number, line) for line in _lines(chars)]
-    return [r for r in rows if r.runs]
-
-
-def _lines(chars: list[_Char]) -> list[list[_Char]]:
-    """Characters on one baseline; a superscript joins the line it is raised above."""
-    lines: list[list[_Char]] = []
-    for char in sorted(chars, key=lambda c: -c.base):
-        if lines and abs(lines[-1][0].base - char.base) <= 1.5:
-            lines[-1].append(char)
-        else:
-            lines.append([char])
-    merged: list[list[_Char]] = []
-    for i, line in enumerate(lines):
-        below = lines[i + 1] if i + 1 < len(lines) else None
-        if below and _superscript_of(line, below):
-            below.extend(line)
-        else:
-            merged.append(line)
-    return merged
-
-
-def _superscript_of(line: list[_Char], below: list[_Char]) -> bool:
-    """Small characters raised a little above a line and within its width: "Board¹", "14ᵗʰ"."""
-    size = max(c.size for c in below)
-    return (
-        max(c.size for c in line) < 0.8 * size
-        and 0 < line[0].base - below[0].base <= 0.6 * size
-        and min(c.x0 for c in line) >= min(c.x0 for c in below) - 2 * size
-        and max(c.x1 for c in line) <= max(c.x1 for c in below) + 2 * size
-    )
-
-
-def _runs(textpage: pdfium_c.FPDF_TEXTPAGE, page: int, chars: list[_Char]) -> _Row:
-    chars.sort(key=lambda c: c.x0)
-    size = Counter(c.size for c in chars).most_common(1)[0][0]
-    runs: list[_Run] = []
-    words: list[tuple[float, str]] = []
-    word, start = "", chars[0]
-    word_x = start.x0
-    letter: _Char | None = None  # weight is read from a letter: "2." may be set apart from a bold heading
-    for prev, char in zip([None, *chars], chars):
-        if prev is not None:
-            gap = char.x0 - prev.x1
-            if gap > 0.12 * size:
-                words.append((word_x, word))
-                word, word_x = "", char.x0
-            if gap > 1.5 * size and not (len(words) == 1 and _marker(words[0][1])):
-                runs.append(_run(textpage, words, start, letter))  # a wide gap parts cells; "12." set apart does not
-                words, start, letter = [], char, None
-        sup = char.text.isdigit() and char.size < 0.8 * size
-        word += f"<sup>{char.text}</sup>" if sup else char.text
-        if letter is None and char.text.isalpha():
-            letter = char
-    words.append((word_x, word))
-    runs.append(_run(textpage, words, start, letter))
-    base = next(c.base for c in chars if c.size == size)  # not a superscript's raised baseline
-    return _Row(page, base, size, tuple(runs))
-
-
-def _marker(word: str) -> bool:
-    """A paragraph number or list bullet, which a tab sets apart from its text."""
-    return bool(re.fullmatch(r"\d{1,3}\.", word)) or word in _BULLETS
-
-
-def _run(textpage: pdfium_c.FPDF_TEXTPAGE, words: list[tuple[float, str]], start: _Char, letter: _Char | None) -> _Run:
-    words = [(x, w.replace("</sup><sup>", "").translate(_LIGATURES)) for x, w in words if w]
-    bold = _bold(textpage, (letter or start).index)
-    return _Run(" ".join(w for _, w in words), start.x0, bold, tuple(words))
-
-
-def _bold(textpage: pdfium_c.FPDF_TEXTPAGE, index: int) -> bool:
-    weight = pdfium_c.FPDFText_GetFontWeight(textpage, index)
-    if weight >= 600:
-        return True
-    name = ctypes.create_string_buffer(128)
-    flags = ctypes.c_int()
-    pdfium_c.FPDFText_GetFontInfo(textpage, index, name, len(name), ctypes.byref(flags))
-    return bool(re.search(rb"bold|black|heavy", name.value, re.I))
-
-
 # ---------------------------------------------------------------- furniture
 
 
-def _furniture(pages: list[list[_Row]], heights: list[float]) -> set[tuple[int, float]]:
+def _furniture(pages: list[list[Row]], heights: list[float]) -> set[tuple[int, float]]:
     """Running headers, footers and page numbers: text in the margins that is a number or repeats."""
 
-    def key(row: _Row) -> str:
+    def key(row: Row) -> str:
         return re.sub(r"\d+", "#", _SUP.sub("", row.text)).strip()
 
     margin = [
@@ -242,12 +89,12 @@ def _furniture(pages: list[list[_Row]], heights: list[float]) -> set[tuple[int, 
     return {(row.page, row.base) for row, k in margin if re.fullmatch(r"[#\s]*", k) or counts[k] >= often}
 
 
-def _back_page(rows: list[_Row], body: float) -> bool:
+def _back_page(rows: list[Row], body: float) -> bool:
     """The publisher's page: small print only, with Ofsted's address or the copyright line."""
     return bool(rows) and _publisher_named(rows) and all(r.size < body - 0.5 for r in rows)
 
 
-def _publisher_named(rows: list[_Row]) -> bool:
+def _publisher_named(rows: list[Row]) -> bool:
     text = " ".join(r.text for r in rows).lower()
     return any(words in text for words in ("crown copyright", "piccadilly gate", "enquiries@ofsted.gov.uk"))
 
@@ -298,7 +145,7 @@ class _Writer:
         return Layout("".join(self.parts), tuple(self.lines), tuple(self.page_starts))
 
 
-def _render(pages: list[list[_Row]], heights: list[float]) -> Layout:
+def _render(pages: list[list[Row]], heights: list[float]) -> Layout:
     sizes = Counter()
     for rows in pages:
         for row in rows:
@@ -329,9 +176,9 @@ def _render(pages: list[list[_Row]], heights: list[float]) -> Layout:
     return writer.layout()
 
 
-def _blocks(rows: list[_Row]) -> list[list[_Row]]:
+def _blocks(rows: list[Row]) -> list[list[Row]]:
     """Rows held together by line spacing and style: a paragraph, a heading, a table row, a footnote."""
-    blocks: list[list[_Row]] = []
+    blocks: list[list[Row]] = []
     for row in rows:
         if blocks and _same_block(blocks[-1], row):
             blocks[-1].append(row)
@@ -340,7 +187,7 @@ def _blocks(rows: list[_Row]) -> list[list[_Row]]:
     return blocks
 
 
-def _same_block(block: list[_Row], row: _Row) -> bool:
+def _same_block(block: list[Row], row: Row) -> bool:
     prev, first = block[-1], block[0]
     if prev.base - row.base > 1.6 * max(prev.size, row.size):
         return False
@@ -354,15 +201,15 @@ def _same_block(block: list[_Row], row: _Row) -> bool:
     return True
 
 
-def _starts_item(row: _Row) -> bool:
-    return row.text[:1] in _BULLETS
+def _starts_item(row: Row) -> bool:
+    return row.text[:1] in BULLETS
 
 
-def _footnote_start(row: _Row) -> bool:
+def _footnote_start(row: Row) -> bool:
     return row.text.startswith("<sup>")
 
 
-def _heading_levels(blocks: list[list[_Row]], body: float) -> dict[float, int]:
+def _heading_levels(blocks: list[list[Row]], body: float) -> dict[float, int]:
     """Heading sizes, largest first: the title size is level 1, the next ones 2, 3, ..."""
     sizes = sorted({b[0].size for b in blocks if _heading_style(b[0], body)}, reverse=True)
     levels = {s: 1 for s in sizes if s >= 1.6 * body}
@@ -371,7 +218,7 @@ def _heading_levels(blocks: list[list[_Row]], body: float) -> dict[float, int]:
     return levels
 
 
-def _heading_style(row: _Row, body: float) -> bool:
+def _heading_style(row: Row, body: float) -> bool:
     return (row.bold and row.size > body + 0.5) or row.size >= 1.6 * body
 
 
@@ -390,7 +237,7 @@ class _BulletIndent:
         self.x0 = None
 
 
-def _write_block(writer: _Writer, block: list[_Row], style: _Style, bullets: _BulletIndent) -> None:
+def _write_block(writer: _Writer, block: list[Row], style: _Style, bullets: _BulletIndent) -> None:
     first = block[0]
     body, levels = style.body, style.levels
     text = _joined(block)
@@ -421,7 +268,7 @@ def _write_block(writer: _Writer, block: list[_Row], style: _Style, bullets: _Bu
     writer.blank()
 
 
-def _paragraph_number(block: list[_Row], text: str, style: _Style) -> tuple[int, str] | None:
+def _paragraph_number(block: list[Row], text: str, style: _Style) -> tuple[int, str] | None:
     """ "12. text", or "12 text" where the layout shows the number hanging before the text (a missing dot).
 
     A number where the text column starts is a wrapped line that begins with one ("beyond / 18. There ...").
@@ -437,7 +284,7 @@ def _paragraph_number(block: list[_Row], text: str, style: _Style) -> tuple[int,
     return None
 
 
-def _joined(rows: list[_Row]) -> str:
+def _joined(rows: list[Row]) -> str:
     """A block's lines as one text; a line that ends in a hyphen carries its word on."""
     text = ""
     for row in rows:
@@ -446,12 +293,12 @@ def _joined(rows: list[_Row]) -> str:
     return text
 
 
-def _table_block(block: list[_Row]) -> bool:
+def _table_block(block: list[Row]) -> bool:
     left = min(r.x0 for r in block)
     return any(len(r.runs) > 1 or r.x0 > left + 150 for r in block)
 
 
-def _write_table(writer: _Writer, block: list[_Row], style: _Style) -> None:
+def _write_table(writer: _Writer, block: list[Row], style: _Style) -> None:
     """A row of the judgement table; a heading with its grade set beside it is a heading and a grade."""
     runs = [run for row in block for run in row.runs]
     starts: list[float] = []
@@ -481,13 +328,13 @@ def _column(x0: float, starts: list[float]) -> int:
 # ---------------------------------------------------------------- contents page
 
 
-def _contents_page(rows: list[_Row], body: float) -> bool:
+def _contents_page(rows: list[Row], body: float) -> bool:
     return any(heading_key(r.text) in CONTENTS_TITLES and r.size > body for r in rows[:3])
 
 
-def _write_contents(writer: _Writer, rows: list[_Row]) -> None:
+def _write_contents(writer: _Writer, rows: list[Row]) -> None:
     """The contents page as markdown writes it: a heading and one table row per entry, parts in bold."""
-    pending: list[_Row] = []
+    pending: list[Row] = []
     for row in rows:
         if heading_key(row.text) in CONTENTS_TITLES:
             writer.line("heading", row.text, "# ", level=1)

@@ -1,6 +1,6 @@
 """Fitting the reader's confidence to gold questions, so that each confidence level is a measured promise.
 
-Every gold question is asked with refusal off; the signals of the answer it gets (`reader.signals`)
+Every gold question is asked with refusal off; the signals of the answer it gets (`signals.signals`)
 become one row, and whether that answer is right (`evaluation.is_right`) its label. A logistic
 regression over the rows gives `reader.CONFIDENCE_WEIGHTS`: the confidence is the chance of being
 right. The level thresholds (`answer.confidence`) are then the lowest confidences at which answers
@@ -129,7 +129,8 @@ def reliability(level_of_each: Sequence[str | None], right: np.ndarray, answerab
 def calibrate(paths: Sequence[str | Path], settings: Settings) -> dict:
     """Weights and thresholds fitted to the gold questions, with reliability held out and for the values in use."""
     from qa_app.answer.confidence import HIGH_AT, MEDIUM_AT, REFUSE_BELOW
-    from qa_app.answer.reader import CONFIDENCE_WEIGHTS, SentenceReader, answer_signals, paragraph_asked
+    from qa_app.answer.reader import CONFIDENCE_WEIGHTS, SentenceReader, paragraph_asked
+    from qa_app.answer.signals import answer_signals
     from qa_app.assistant import Assistant
     from qa_app.measure.evaluation import gold_cases, is_right, load_gold_files
 

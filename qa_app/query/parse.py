@@ -68,5 +68,5 @@ def scope_of(question: str, filters: Filters, reports: Sequence[Report]) -> tupl
 
 
 def label_of(report: Report) -> str:
-    """"Norfolk, 2015 inspection": how a report is named to people."""
+    """ "Norfolk, 2015 inspection": how a report is named to people."""
     return report_label(report, place_of(report).name)

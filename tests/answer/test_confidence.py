@@ -1,5 +1,6 @@
 from qa_app.answer.confidence import level_of, premise_contradicted, unseen_share
-from qa_app.answer.reader import paragraph_asked, reverses_what_is_asked
+from qa_app.answer.reader import paragraph_asked
+from qa_app.answer.signals import reverses_what_is_asked
 
 ADOPTION = "Local authority adopters are actively involved in attracting prospective adopters."
 

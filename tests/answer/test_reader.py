@@ -6,7 +6,8 @@ import pytest
 from support import make_hit
 
 from qa_app.answer.confidence import level_of
-from qa_app.answer.reader import NOT_ANSWERED, SentenceReader, answer_signals
+from qa_app.answer.reader import NOT_ANSWERED, SentenceReader
+from qa_app.answer.signals import answer_signals
 from qa_app.ingest.sentences import split_sentences
 from qa_app.search.evidence import Evidence
 
@@ -133,7 +134,7 @@ def test_no_hits_abstains_with_no_citations():
 
 # ---------------------------------------------------------------- abstention signals (pure)
 
-from qa_app.answer.reader import (  # noqa: E402
+from qa_app.answer.signals import (  # noqa: E402
     anchors,
     counts_what_is_asked,
     missing_anchors,

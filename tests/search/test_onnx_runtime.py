@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from support import STOKE_REPORT, write_report
+from support import CHILD_ENV, ROOT, STOKE_REPORT, write_report
 
 from qa_app.config import Runtime, Settings
 from qa_app.errors import SettingsError
@@ -200,3 +202,20 @@ def _record_other_export(index_dir: Path) -> None:
     manifest = build / "manifest.json"
     manifest.write_text(json.dumps(json.loads(manifest.read_text()) | {"runtime_sha256": "0" * 64}))
     (index_dir / "CURRENT").write_text(f"{build.name} {file_sha256(manifest)}\n")
+
+
+@pytest.mark.slow
+def test_answering_with_the_onnx_runtime_imports_neither_torch_nor_sentence_transformers(tmp_path, onnx_embedder):
+    settings = Settings(corpus_dir=write_report(tmp_path / "corpus"), index_dir=tmp_path / "index")
+    shutil.copytree(onnx_embedder.cache_dir, tmp_path / "index" / "models")  # the module's export
+    from qa_app.search.index.opening import ensure_index
+
+    ensure_index(settings, Embedder.from_settings(settings))
+    ask = (
+        "import sys; from qa_app.assistant import Assistant; "
+        f"a = Assistant.load(corpus_dir={str(settings.corpus_dir)!r}, index_dir={str(settings.index_dir)!r}); "
+        "print(a.ask('How many children were looked after?').answer); "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'sentence_transformers', 'transformers'}))"
+    )
+    out = subprocess.run([sys.executable, "-c", ask], cwd=ROOT, env=CHILD_ENV, capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:2] == ["620", "[]"], out.stdout + out.stderr

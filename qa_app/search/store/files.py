@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -15,6 +16,10 @@ from qa_app.search.index.manifest import COMMON_WORDS, HNSW_EF_SEARCH, REPORTS, 
 from qa_app.search.lexical import lexical_scores, load_lexical
 from qa_app.search.segments import block_from_dict, read_jsonl
 from qa_app.search.store.base import SentenceSpans
+
+if TYPE_CHECKING:  # both load slowly; only the functions that need them import them
+    import bm25s
+    import faiss
 
 # Up to this many rows every row is scored, so each paragraph's best sentence is known exactly
 # rather than floored: returning all 10,000 costs 5.4 ms against 3.1 ms for the nearest 100, and
@@ -30,9 +35,9 @@ class FileStore:
     manifest: Manifest
     blocks: list[Block]
     chunks: list[Chunk]
-    dense: object  # faiss.Index over chunk vectors, row i = chunks[i]
-    sentence_index: object  # faiss.Index over sentence vectors, rows as sentence_vectors
-    lexical: object  # bm25s.BM25 over chunk texts, doc i = chunks[i]
+    dense: faiss.Index  # over chunk vectors, row i = chunks[i]
+    sentence_index: faiss.Index  # over sentence vectors, rows as sentence_vectors
+    lexical: bm25s.BM25  # over chunk texts, doc i = chunks[i]
     sentence_rows: dict[str, tuple[SentenceSpans, slice]]  # block id -> spans, rows
     sentence_vectors: np.ndarray
     common_words: frozenset[str]  # capitalised somewhere, mostly lower case: not names (`vocabulary`)
@@ -118,7 +123,7 @@ def _sentence_rows(sentence_index: list) -> dict[str, tuple[SentenceSpans, slice
     return rows
 
 
-def nearest(index, vector: np.ndarray, allowed: np.ndarray, depth: int) -> np.ndarray:
+def nearest(index: faiss.Index, vector: np.ndarray, allowed: np.ndarray, depth: int) -> np.ndarray:
     """Cosine of every allowed row among the nearest `depth` (of all rows when the index is small)."""
     import faiss
 
@@ -151,7 +156,7 @@ def _span(allowed: np.ndarray) -> tuple[int, int]:
     return (int(found[0]), int(found[-1]) + 1) if found.size else (0, 0)
 
 
-def flat_rows(index) -> np.ndarray | None:
+def flat_rows(index: faiss.Index) -> np.ndarray | None:
     """The vectors of an exact (flat) index as an array that shares its memory; None for HNSW."""
     import faiss
 
