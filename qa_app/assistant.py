@@ -1,4 +1,4 @@
-"""The assistant: corpus + index + retrieval + reader behind one object with short verbs."""
+"""The assistant: parse → retrieve → read, over a corpus and its index, behind one object with short verbs."""
 
 from __future__ import annotations
 

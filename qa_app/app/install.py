@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa_app.errors import QAError
-from qa_app.search.embedding import file_sha256
+from qa_app.ingest.checksums import file_sha256
 
 
 @dataclass(frozen=True)

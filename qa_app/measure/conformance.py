@@ -16,13 +16,13 @@ from statistics import mean
 
 from qa_app.errors import ReportError
 from qa_app.ingest.corpus import load_report, report_paths
-from qa_app.records import Report, to_dict
+from qa_app.records import Record, Report
 
 FACTS = ("authority", "framework", "inspection_dates", "published", "lead_inspector", "overall")
 
 
 @dataclass(frozen=True)
-class Conformance:
+class Conformance(Record):
     """One report's result."""
 
     name: str  # file name
@@ -43,7 +43,7 @@ class Conformance:
         return self.error is None and self.contiguous and not self.missing_facts and framework_agrees
 
     def to_dict(self) -> dict:
-        return {**to_dict(self), "ok": self.ok}
+        return {**super().to_dict(), "ok": self.ok}
 
 
 def check_report(path: Path, listed_framework: str | None = None) -> Conformance:

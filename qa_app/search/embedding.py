@@ -122,8 +122,6 @@ class Embedder:
         self.source = resolve_model(model)
         self.requested_runtime = Runtime.parse(runtime)
         self.runtime = choose_runtime(runtime, device)
-        if self.runtime == Runtime.ONNX and cache_dir is None:
-            raise SettingsError("The ONNX runtime needs a folder for its exported model; pass cache_dir.")
         self.device = device
         self.batch_size = batch_size
         self.cache_dir = cache_dir
