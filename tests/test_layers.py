@@ -20,6 +20,7 @@ RANKS = {
     "qa_app.answer": 4,
     "qa_app.assistant": 5,
     "qa_app.measure": 6,
+    "qa_app.training": 6,  # a tool stage beside measure: trains and exports the reader
     "qa_app.app": 7,
     "qa_app": 8,  # the public facade (`from qa_app import Assistant`) is for callers, not for the stages
 }
