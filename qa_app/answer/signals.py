@@ -30,6 +30,7 @@ def question_stems(question: str) -> frozenset[str]:
 
 # ---------------------------------------------------------------- abstention signals
 
+
 def anchors(question: str) -> list[str]:
     """Words a passage must share to be about what the question asks: numbers, acronyms, names.
 
@@ -59,8 +60,11 @@ def missing_anchors(question: str, passage: str) -> list[str]:
     prefixes = {p[:_PREFIX] for p in present if len(p) >= _PREFIX}
     lowered = passage.lower()
     return [
-        a for a in anchors(question)
-        if stem(a) not in present and a.lower() not in lowered and stem(a)[:_PREFIX] not in prefixes
+        a
+        for a in anchors(question)
+        if stem(a) not in present
+        and a.lower() not in lowered
+        and stem(a)[:_PREFIX] not in prefixes
         and not spelled_out(a, passage)
     ]
 
@@ -101,7 +105,7 @@ def signals(
     """
     found = anchors(question)
     counts = kind == "number" and span is not None and counts_what_is_asked(question, sentence, span)
-    role_only = kind == "person" and span is not None and is_role(sentence[span[0]:span[1]])
+    role_only = kind == "person" and span is not None and is_role(sentence[span[0] : span[1]])
     return (
         1.0 if kind in TYPED and span is None else 0.5 if role_only else 0.0,
         len(missing_anchors(question, passage)) / len(found) if found else 0.0,
@@ -127,8 +131,16 @@ def answer_signals(answer: Answer) -> tuple[float, ...]:
     support = [c.score for c in answer.citations[:2]]
     retrieval = next((h.score for h in answer.passages if h.block_id == first.block_id), 0.0)
     return signals(
-        answer.question, answer_type(answer.question), first.quote, first.text, span, first.judgement, passages,
-        support, retrieval, first.kind,
+        answer.question,
+        answer_type(answer.question),
+        first.quote,
+        first.text,
+        span,
+        first.judgement,
+        passages,
+        support,
+        retrieval,
+        first.kind,
     )
 
 
@@ -165,7 +177,7 @@ def counts_what_is_asked(question: str, sentence: str, span: tuple[int, int], wi
     nouns = {stem(m.group()) for m in words(asked.group(1)) if m.group().lower() not in STOPWORDS}
     if not nouns:
         return True
-    after = [stem(m.group()) for m in words(sentence[span[1]:])][:window]
+    after = [stem(m.group()) for m in words(sentence[span[1] :])][:window]
     clause = _CLAUSE_BREAK.split(sentence[: span[0]])[-1]
     before = [stem(m.group()) for m in words(clause)][-3:]
     return bool(nouns & set(after + before))
@@ -177,6 +189,6 @@ _REVERSAL = re.compile(r"\b(?:ceased|ceasing|stopped|no longer|left|leaving|ende
 def reverses_what_is_asked(question: str, sentence: str, span: tuple[int, int], window: int = 5) -> bool:
     """Whether the words after a count undo what the question counts: "216 children ceased to be looked
     after" does not answer "How many children were looked after?"."""
-    after = " ".join(m.group() for m in words(sentence[span[1]:])[:window])
+    after = " ".join(m.group() for m in words(sentence[span[1] :])[:window])
     reversal = _REVERSAL.search(after)
     return reversal is not None and not re.search(rf"\b{re.escape(reversal.group())}\b", question, re.I)

@@ -1,0 +1,107 @@
+"""Opening the index: load the live build when it is fresh and intact, else rebuild it under a lock (one
+builder at a time, across processes), or answer from it read-only when the folder cannot be written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qa_app.config import Settings
+from qa_app.errors import IndexUnavailable
+from qa_app.ingest.corpus import report_files
+from qa_app.search.embedding import Embedder
+from qa_app.search.index.build import Progress, build_index
+from qa_app.search.index.files import writable
+from qa_app.search.index.manifest import (
+    Verified,
+    corpus_fingerprint,
+    expected_manifest,
+    read_manifest,
+    stale_reason,
+    verify_files,
+)
+from qa_app.search.store.files import FileStore, load_build
+
+
+def load_index(index_dir: Path) -> FileStore:
+    """Load the live build after verifying every checksum; IndexUnavailable says what is wrong."""
+    build, manifest = read_manifest(index_dir)
+    verify_files(build, manifest)
+    return load_build(build, manifest)
+
+
+def ensure_index(
+    settings: Settings, embedder: Embedder, progress: Progress | None = None, rebuild: bool = False
+) -> tuple[FileStore, str]:
+    """Load the index, rebuilding it when missing, stale, damaged or asked to; returns it with a status."""
+    from filelock import FileLock
+
+    index_dir = Path(settings.index_dir)
+    problem, intact = ("A rebuild was asked for.", None) if rebuild else _index_problem(settings, embedder)
+    if problem is None:
+        try:
+            data = _load_intact(index_dir, intact)
+            return data, _noting_skipped(f"Loaded the index in {index_dir} ({_counts(data)}).", data)
+        except IndexUnavailable as exc:  # unreadable despite its checksums, or swapped away since: rebuilt alike
+            problem = str(exc)
+    if not (settings.auto_rebuild or rebuild):
+        raise IndexUnavailable(f"{problem} Run: python -m qa_app index --rebuild")
+    if not writable(index_dir):
+        return _load_read_only(index_dir, problem, intact)
+    with FileLock(str(index_dir / ".lock")):
+        # Another process may have finished the same build while this one waited for the lock.
+        if not rebuild:
+            problem, intact = _index_problem(settings, embedder)
+        if problem is not None:
+            build_index(list(report_files(settings.corpus_dir)), embedder, settings, progress)
+            intact = None  # the new build is verified as it loads
+    data = _load_intact(index_dir, intact)
+    built = f"Built a new index in {index_dir} ({_counts(data)})"
+    return data, _noting_skipped(f"{built}: {problem}" if problem else f"{built}.", data)
+
+
+def _noting_skipped(status: str, data: FileStore) -> str:
+    return f"{status} {skipped_note(data.manifest.skipped)}".rstrip()
+
+
+def _index_problem(settings: Settings, embedder: Embedder) -> tuple[str | None, Verified | None]:
+    """Why the index cannot be used as it is (one sentence), or None when fresh and intact; with the live
+    build when its checksums passed, so a start loads what it checked instead of hashing every file again."""
+    index_dir = Path(settings.index_dir)
+    try:
+        build, found = read_manifest(index_dir)
+        verify_files(build, found)
+    except IndexUnavailable as exc:
+        return str(exc), None
+    wanted = expected_manifest(settings, embedder, corpus_fingerprint(settings.corpus_dir))
+    reason = stale_reason(found, wanted)
+    return (f"The index in {index_dir} is out of date: {reason}." if reason else None), (build, found)
+
+
+def _load_intact(index_dir: Path, intact: Verified | None) -> FileStore:
+    """The build just verified, else the live build, verified now."""
+    return load_build(*intact) if intact else load_index(index_dir)
+
+
+def _load_read_only(index_dir: Path, problem: str, intact: Verified | None) -> tuple[FileStore, str]:
+    try:
+        data = _load_intact(index_dir, intact)
+    except IndexUnavailable:
+        raise IndexUnavailable(f"{problem} {index_dir} is read-only, so it cannot be rebuilt here.") from None
+    return data, f"{problem} {index_dir} is read-only, so it cannot be rebuilt; answering from the existing index."
+
+
+def _counts(data: FileStore) -> str:
+    counts = data.manifest.counts
+    return f"{counts.get('reports', 0)} reports, {counts.get('blocks', 0)} paragraphs, {counts.get('chunks', 0)} chunks"
+
+
+def skipped_note(skipped: dict[str, str]) -> str:
+    """One line naming the reports left out of the index and why, for the console and the page."""
+    if not skipped:
+        return ""
+    reports = "report" if len(skipped) == 1 else "reports"
+    return (
+        f"Skipped {len(skipped)} {reports}: "
+        + "; ".join(f"{name} ({why.rstrip('.')})" for name, why in sorted(skipped.items()))
+        + "."
+    )
