@@ -258,9 +258,10 @@ def _models(args, settings: Settings) -> int:
 
 
 def _bench(args, settings: Settings) -> int:
-    from qa_app.measure.bench import format_bench, run_bench
+    from qa_app.measure.bench import run_bench
+    from qa_app.measure.bench_table import format_bench
 
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     result = run_bench(settings, sizes, full=args.full)
-    print(json.dumps(result, indent=1) if args.json else format_bench(result))
+    print(json.dumps(result.to_dict(), indent=1) if args.json else format_bench(result))
     return 0

@@ -67,10 +67,7 @@ def render_answer(answer: Answer) -> str:
         return f'<div class="qa-card qa-unsure">{asked}{badge}{message}{candidates_html(answer)}</div>'
     chips = "".join(_chip(c) for c in answer.citations)
     return (
-        f'<div class="qa-card qa-answered">{asked}'
-        f'<p class="qa-sentence">{answer_sentence_html(answer)}</p>'
-        f"{badge}{chips}"
-        "</div>"
+        f'<div class="qa-card qa-answered">{asked}<p class="qa-sentence">{answer_sentence_html(answer)}</p>{badge}{chips}</div>'
     )
 
 

@@ -78,7 +78,9 @@ class CorpusChanges:
             result = done.get("result")
             if result is None or isinstance(result, QAError):
                 self.slot.ready(a)
-                yield CorpusChangeView(render_notice(f"{message} The index could not be updated: {result}"), self.workbench.menus(a))
+                yield CorpusChangeView(
+                    render_notice(f"{message} The index could not be updated: {result}"), self.workbench.menus(a)
+                )
                 return
             self.slot.ready(result)
             yield CorpusChangeView(render_notice(f"{message} The index is up to date."), self.workbench.menus(result))

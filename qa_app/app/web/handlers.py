@@ -119,7 +119,15 @@ class Workbench:
 
     # -- ask, search, compare
 
-    def ask(self, question: str, doc_id: str | None, section: str | None, framework: str | None, overall: str | None, reading: str | None) -> AnswerView:
+    def ask(
+        self,
+        question: str,
+        doc_id: str | None,
+        section: str | None,
+        framework: str | None,
+        overall: str | None,
+        reading: str | None,
+    ) -> AnswerView:
         if not (question or "").strip():
             return AnswerView(render_notice("Type a question first, for example: " + EXAMPLES[0]))
         try:
@@ -144,7 +152,15 @@ class Workbench:
             last_answer=answer,
         )
 
-    def other_report(self, question: str, doc_id: str | None, section: str | None, framework: str | None, overall: str | None, reading: str | None) -> OtherReportView:
+    def other_report(
+        self,
+        question: str,
+        doc_id: str | None,
+        section: str | None,
+        framework: str | None,
+        overall: str | None,
+        reading: str | None,
+    ) -> OtherReportView:
         """Answer the same question from another report the scope offered; that report becomes the filter."""
         if not doc_id:
             return OtherReportView(KEEP, AnswerView.unchanged())
@@ -159,7 +175,9 @@ class Workbench:
             return CompareView(render_notice(str(e)))
         return CompareView(render_passages(hits, contexts=self.contexts_for(hits), query=topic), shown_of(hits))
 
-    def search(self, query: str, top_k: float, doc_id: str | None, section: str | None, framework: str | None, overall: str | None) -> SearchView:
+    def search(
+        self, query: str, top_k: float, doc_id: str | None, section: str | None, framework: str | None, overall: str | None
+    ) -> SearchView:
         if not (query or "").strip():
             return SearchView(render_notice("Type some words to search for, for example: early help"))
         try:
@@ -171,15 +189,28 @@ class Workbench:
             return SearchView(render_notice(str(e)))
         if scope is not None and not scope.doc_ids:
             missing = " or ".join(scope.missing)
-            return SearchView(render_notice(f"No report for {missing} is loaded." if missing else "No loaded report matches the filters."))
+            return SearchView(
+                render_notice(f"No report for {missing} is loaded." if missing else "No loaded report matches the filters.")
+            )
         marked = (scope.query if scope else "") or query
         return SearchView(render_passages(hits, contexts=self.contexts_for(hits), query=marked), shown_of(hits))
 
-    def filters_changed(self, mode: str, question: str, query: str, top_k: float, topic: str, doc_id, section, framework, overall, reading) -> FiltersView:
+    def filters_changed(
+        self, mode: str, question: str, query: str, top_k: float, topic: str, doc_id, section, framework, overall, reading
+    ) -> FiltersView:
         """A filter changed: what was last asked, searched or compared is run again under the new filters."""
         if mode == "ask" and (question or "").strip():
             a = self.ask(question, doc_id, section, framework, overall, reading)
-            return FiltersView(a.answer_html, a.evidence_html, a.copy_box, a.other_reports, a.report_view, a.reading, a.last_answer, shown=a.shown)
+            return FiltersView(
+                a.answer_html,
+                a.evidence_html,
+                a.copy_box,
+                a.other_reports,
+                a.report_view,
+                a.reading,
+                a.last_answer,
+                shown=a.shown,
+            )
         if mode == "search" and (query or "").strip():
             s = self.search(query, top_k, doc_id, section, framework, overall)
             return FiltersView(results_html=s.results_html, shown=s.shown)

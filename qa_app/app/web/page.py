@@ -71,8 +71,12 @@ def layout(settings: Settings, slot: AssistantSlot) -> dict[str, Any]:
     with gr.Row():
         ui["report"] = gr.Dropdown([("All reports", "")], value="", label="Report", scale=2, elem_id="qa-filter-report")
         ui["section"] = gr.Dropdown([("All sections", "")], value="", label="Section", scale=2, elem_id="qa-filter-section")
-        ui["framework"] = gr.Dropdown([("All frameworks", "")], value="", label="Framework", scale=1, elem_id="qa-filter-framework")
-        ui["overall"] = gr.Dropdown([("Any overall judgement", "")], value="", label="Overall judgement", scale=1, elem_id="qa-filter-overall")
+        ui["framework"] = gr.Dropdown(
+            [("All frameworks", "")], value="", label="Framework", scale=1, elem_id="qa-filter-framework"
+        )
+        ui["overall"] = gr.Dropdown(
+            [("Any overall judgement", "")], value="", label="Overall judgement", scale=1, elem_id="qa-filter-overall"
+        )
     ui["mode"] = gr.State("")
     ui["shown"] = gr.State({})  # block_id -> Hit of the passages on the page, which the pin buttons name
     ui["last_answer"] = gr.State(None)
@@ -94,7 +98,9 @@ def layout(settings: Settings, slot: AssistantSlot) -> dict[str, Any]:
                         ui["ask_button"] = gr.Button("Ask", variant="primary", scale=1, elem_id="qa-ask")
                     ui["examples"] = gr.Examples(EXAMPLES, inputs=[ui["question"]], label="Examples (click one to ask it)")
                     ui["answer_html"] = gr.HTML(elem_id="qa-answer")
-                    ui["other_reports"] = gr.Radio([], label="Answer from another report", visible=False, elem_id="qa-other-reports")
+                    ui["other_reports"] = gr.Radio(
+                        [], label="Answer from another report", visible=False, elem_id="qa-other-reports"
+                    )
                     with gr.Row():
                         ui["copy_box"] = gr.Textbox(
                             label="Answer with citation, as text",
@@ -165,10 +171,14 @@ def wire(ui: dict[str, Any], bench: Workbench, changes: CorpusChanges) -> None:
     def out(view: type) -> list[Any]:
         return [ui[name] for name in names(view)]
 
-    def on_ask(question: str, doc_id: str | None, section: str | None, framework: str | None, overall: str | None, reading: str | None):
+    def on_ask(
+        question: str, doc_id: str | None, section: str | None, framework: str | None, overall: str | None, reading: str | None
+    ):
         return emit(bench.ask(question, doc_id, section, framework, overall, reading))
 
-    def on_other_report(question: str, doc_id: str | None, section: str | None, framework: str | None, overall: str | None, reading: str | None):
+    def on_other_report(
+        question: str, doc_id: str | None, section: str | None, framework: str | None, overall: str | None, reading: str | None
+    ):
         return emit(bench.other_report(question, doc_id, section, framework, overall, reading))
 
     def on_search(query: str, top_k: float, doc_id: str | None, section: str | None, framework: str | None, overall: str | None):
@@ -230,7 +240,9 @@ def wire(ui: dict[str, Any], bench: Workbench, changes: CorpusChanges) -> None:
         **PRIVATE,
         **LIMITS,
     )
-    compare_io = dict(fn=on_compare, inputs=[ui["topic"], ui["framework"], ui["overall"]], outputs=out(CompareView), **PRIVATE, **LIMITS)
+    compare_io = dict(
+        fn=on_compare, inputs=[ui["topic"], ui["framework"], ui["overall"]], outputs=out(CompareView), **PRIVATE, **LIMITS
+    )
     for trigger in (ui["topic"].submit, ui["compare_button"].click):
         trigger(**compare_io).then(lambda: "compare", outputs=[ui["mode"]], **PRIVATE, queue=False)
     for menu in filters:

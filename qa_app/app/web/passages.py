@@ -147,10 +147,7 @@ def render_passages(
     notice = ""
     # A query's own content words are the words of it that match it: none, and there is nothing to mark.
     if query and matching_words(query, query) and not any(query_word_spans(h.text, query) for h in hits):
-        notice = render_notice(
-            "No passage contains any of these words. The passages below are only the closest in meaning."
-        )
+        notice = render_notice("No passage contains any of these words. The passages below are only the closest in meaning.")
     return notice + "".join(
-        render_passage(h, quotes.get((h.doc_id, h.paragraph, h.text)), contexts.get(h.block_id, ""), query)
-        for h in hits
+        render_passage(h, quotes.get((h.doc_id, h.paragraph, h.text)), contexts.get(h.block_id, ""), query) for h in hits
     )

@@ -35,7 +35,9 @@ def pin(slot: AssistantSlot, value: str, items: Items, shown: dict[str, Hit]) ->
     start, _, end = span.partition("|")
     quote = (int(start), int(end)) if start.isdigit() and end.isdigit() else None
     item = item_from_hit(hit, slot.current().report(hit.doc_id), quote)
-    return collected(add_item(items, item), note=f"Pinned {block_name(hit.paragraph, hit.kind)} of {report_of(hit) or hit.doc_id}.")
+    return collected(
+        add_item(items, item), note=f"Pinned {block_name(hit.paragraph, hit.kind)} of {report_of(hit) or hit.doc_id}."
+    )
 
 
 def pin_answer(slot: AssistantSlot, answer: Answer | None, items: Items) -> CollectionView:
