@@ -215,7 +215,7 @@ def _eval(args, settings: Settings) -> int:
     from qa_app.measure.evaluation import evaluate_gold, evaluate_xquad, format_report
 
     result = evaluate_xquad(args.xquad, settings) if args.xquad else evaluate_gold(args.gold, settings, args.prefix)
-    print(json.dumps(result, indent=1) if args.json else format_report(result))
+    print(json.dumps(result.to_dict(), indent=1) if args.json else format_report(result))
     return 0
 
 
