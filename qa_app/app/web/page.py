@@ -164,7 +164,7 @@ def layout(settings: Settings, slot: AssistantSlot) -> dict[str, Any]:
     return ui
 
 
-def wire(ui: dict[str, Any], bench: Workbench, changes: CorpusChanges) -> None:
+def wire(demo: gr.Blocks, ui: dict[str, Any], bench: Workbench, changes: CorpusChanges) -> None:
     """Each event to its handler: the inputs by name, the outputs the names of its result's fields."""
     slot = bench.slot
 
@@ -268,7 +268,7 @@ def wire(ui: dict[str, Any], bench: Workbench, changes: CorpusChanges) -> None:
 
     refresh_io = dict(fn=on_refresh, inputs=[ui["report"]], outputs=out(Refreshed), **PRIVATE, queue=False)
     ui["timer"].tick(**refresh_io)
-    ui["demo"].load(**refresh_io)
+    demo.load(**refresh_io)
     ui["report"].change(on_report, inputs=[ui["report"]], outputs=[ui["section"]], **PRIVATE, queue=False)
 
 
@@ -280,8 +280,7 @@ def build_app(assistant: Assistant | AssistantSlot, settings: Settings | None = 
     slot = assistant if isinstance(assistant, AssistantSlot) else AssistantSlot(assistant)
     bench = Workbench(slot, settings)
     with gr.Blocks(title="Inspection report assistant", analytics_enabled=False) as demo:
-        ui = layout(settings, slot) | {"demo": demo}
-        wire(ui, bench, CorpusChanges(bench))
+        wire(demo, layout(settings, slot), bench, CorpusChanges(bench))
         for name, fn in endpoints(slot).items():
             gr.api(fn, api_name=name, **LIMITS)
     demo.queue(default_concurrency_limit=ASSISTANT_CONCURRENCY, max_size=QUEUE_MAX_SIZE)
