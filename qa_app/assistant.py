@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from qa_app.answer.registry import make_reader
 from qa_app.config import Settings
 from qa_app.errors import InvalidQuestion
+from qa_app.ingest.uploads import UploadOutcome, remove_report, store_uploads
 from qa_app.query.filters import Filters
 from qa_app.query.paragraphs import paragraph_request
 from qa_app.query.parse import Query, label_of, parse_query
@@ -19,6 +20,7 @@ from qa_app.search.embedding import Embedder
 from qa_app.search.retrieval import Retriever
 from qa_app.search.store.base import Store
 from qa_app.search.store.factory import open_store
+from qa_app.search.words import content_stems, stem, words
 
 MAX_TOP_K = 100
 FilterMapping = Mapping[str, object] | Filters  # what callers pass: {"section": ...} or checked Filters
@@ -194,6 +196,22 @@ class Assistant:
     def documents(self) -> list[tuple[str, str]]:
         """(doc_id, title) of every report."""
         return [(doc_id, blocks[0].doc_title) for doc_id, blocks in self._reports.items()]
+
+    def add_reports(self, files: Sequence[tuple[str, bytes]]) -> list[UploadOutcome]:
+        """Check each (filename, bytes) and write the good ones into the corpus folder, each on its own, so
+        one bad file does not stop the others. The index notices them on `reloaded`."""
+        return store_uploads(files, self.settings)
+
+    def remove_report(self, doc_id: str) -> Path:
+        """Move one report out of the corpus folder (under the index folder's removed/, never deleted) and
+        return where it went; the index drops it on `reloaded`."""
+        return remove_report(self.settings.corpus_dir, self.settings.index_dir, doc_id)
+
+
+def matching_words(text: str, query: str) -> list[tuple[int, int]]:
+    """Where the words of `text` that are among the query's content words (by stem) are, half-open spans."""
+    wanted = set(content_stems(query))
+    return [(m.start(), m.end()) for m in words(text) if stem(m.group()) in wanted]
 
 
 def _top_k(top_k: int) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from qa_app.config import Settings
-from qa_app.errors import IndexUnavailable
+from qa_app.errors import IndexUnavailable, skipped_note
 from qa_app.ingest.corpus import report_files
 from qa_app.search.embedding import Embedder
 from qa_app.search.index.build import Progress, build_index
@@ -93,15 +93,3 @@ def _load_read_only(index_dir: Path, problem: str, intact: Verified | None) -> t
 def _counts(data: FileStore) -> str:
     counts = data.manifest.counts
     return f"{counts.get('reports', 0)} reports, {counts.get('blocks', 0)} paragraphs, {counts.get('chunks', 0)} chunks"
-
-
-def skipped_note(skipped: dict[str, str]) -> str:
-    """One line naming the reports left out of the index and why, for the console and the page."""
-    if not skipped:
-        return ""
-    reports = "report" if len(skipped) == 1 else "reports"
-    return (
-        f"Skipped {len(skipped)} {reports}: "
-        + "; ".join(f"{name} ({why.rstrip('.')})" for name, why in sorted(skipped.items()))
-        + "."
-    )
