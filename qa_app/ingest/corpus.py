@@ -9,6 +9,7 @@ from pathlib import Path
 
 from qa_app.errors import ReportError
 from qa_app.ingest.facts import report_facts
+from qa_app.ingest.judgements import carry_judgements
 from qa_app.ingest.layout import markdown_layout
 from qa_app.ingest.structure import parse_report
 from qa_app.records import Chunk, Report
@@ -47,6 +48,7 @@ def read_report(data: bytes, path: Path) -> Report:
             "framework); take it out of the corpus folder."
         )
     sha256 = hashlib.sha256(data).hexdigest()
+    blocks = carry_judgements(blocks, facts.judgements)
     return Report(path.stem, title, str(path), sha256, blocks, **vars(facts), pages=len(layout.page_starts) or None)
 
 
