@@ -44,8 +44,8 @@ def read_report(data: bytes, path: Path) -> Report:
     facts = report_facts(title, blocks, path.stem)
     if layout.page_starts and facts.framework is None:
         raise ReportError(
-            f"{path} is not an Ofsted children's services inspection report (its first pages name no inspection "
-            "framework); take it out of the corpus folder."
+            f"{path} is a PDF, but not an Ofsted children's services inspection report (its first pages name no "
+            "inspection framework); add only published inspection reports, and take it out of the corpus folder if it is there."
         )
     sha256 = hashlib.sha256(data).hexdigest()
     blocks = carry_judgements(blocks, facts.judgements)

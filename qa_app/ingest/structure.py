@@ -393,6 +393,10 @@ def parse_report(source: str | Layout, doc_id: str, name: str | None = None) -> 
     title = title or doc_id
     drafts = [d for d in drafts if d.text and not _address_block(d)]
     numbers = Counter(d.number for d in drafts if d.kind == "numbered")
+    if not numbers and layout.page_starts:  # a published PDF is numbered as it is; it is another kind of document
+        raise ReportError(
+            f"{name} is a PDF with no numbered paragraphs: not an Ofsted inspection report; add the inspection report's PDF."
+        )
     if not numbers:
         raise ReportError(f'{name} has no numbered paragraphs ("1. text"); number the paragraphs so they can be cited.')
     twice = sorted(n for n, count in numbers.items() if count > 1)
