@@ -1,4 +1,4 @@
-"""Command line: `python -m qa_app corpus|index|search|ask|eval|calibrate|bench|conformance`."""
+"""Command line: `qa-app corpus|index|search|ask|eval|calibrate|plot|models|bench|conformance|soak`."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from tqdm import tqdm
 
 from qa_app.config import Settings
 from qa_app.errors import QAError
+from qa_app.records import paragraph_count
 
 # The gold questions: the original 100, and those on trust (headline facts, paragraph look-ups, false premises).
 GOLD_FILES = ["eval/gold.jsonl", "eval/trust.jsonl"]
@@ -28,8 +29,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def add_settings_flags(parser: argparse.ArgumentParser) -> None:
     """The flags that override Settings, shared with app.py so both accept the same ones."""
-    parser.add_argument("--corpus", help="folder of reports, *.md and *.pdf (default: corpus/)")
-    parser.add_argument("--index", help="index folder (default: index/)")
+    parser.add_argument("--corpus", help="folder of reports, *.md and *.pdf (default: corpus/ of QA_HOME or the project)")
+    parser.add_argument("--index", help="index folder (default: index/ of QA_HOME or the project)")
     parser.add_argument("--model", help="sentence-transformers model path or name (default: the packaged MiniLM)")
     parser.add_argument("--reader", choices=["sentence", "transformers"], help="answer reader (default: sentence)")
     parser.add_argument("--reader-model", help="question-answering model path for --reader transformers")
@@ -56,7 +57,7 @@ def settings_from_flags(args: argparse.Namespace, env: Mapping[str, str] | None 
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m qa_app", description=__doc__)
+    parser = argparse.ArgumentParser(prog="qa-app", description=__doc__)
     add_settings_flags(parser)
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
@@ -177,7 +178,7 @@ def _corpus(args, settings: Settings) -> int:
         print(json.dumps(records, ensure_ascii=False, indent=1))
         return 0
     for report in reports:
-        numbered = sum(b.number is not None for b in report.paragraphs)
+        numbered = paragraph_count(report.paragraphs)
         pages = f"{report.pages} pages" if report.pages else "no pages"
         print(
             f"{report.doc_id}: {report.framework}, {report.authority}, overall {report.overall}, "

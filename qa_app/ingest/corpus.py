@@ -12,7 +12,7 @@ from qa_app.ingest.facts import report_facts
 from qa_app.ingest.judgements import carry_judgements
 from qa_app.ingest.layout import markdown_layout
 from qa_app.ingest.structure import parse_report
-from qa_app.records import Chunk, Report
+from qa_app.records import Chunk, Report, paragraph_count
 
 REPORT_SUFFIXES = (".md", ".pdf")
 
@@ -94,7 +94,7 @@ def summarize(reports: Sequence[Report], chunks: Sequence[Chunk], token_count: C
     blocks = [b for r in reports for b in r.paragraphs]
     return {
         "documents": len(reports),
-        "paragraphs": sum(b.number is not None for b in blocks),
+        "paragraphs": paragraph_count(blocks),
         "blocks": len(blocks),
         "blocks_by_kind": dict(sorted(Counter(b.kind for b in blocks).items())),
         "chunks": len(chunks),
