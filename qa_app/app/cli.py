@@ -116,6 +116,15 @@ def _parser() -> argparse.ArgumentParser:
     conformance.add_argument("folder", help="folder of reports, e.g. ../shared/ofsted")
     conformance.add_argument("--json", action="store_true", help="one JSON record per report, then the summary")
     conformance.set_defaults(run=_conformance)
+
+    soak = commands.add_parser("soak", help="N clients asking a real app over HTTP on 127.0.0.1: throughput, latency, memory")
+    soak.add_argument("--clients", type=int, default=20, help="clients asking at once (default: 20)")
+    soak.add_argument("--minutes", type=float, default=10, help="how long the clients ask (default: 10)")
+    soak.add_argument("--every", type=float, default=30, help="seconds between memory samples (default: 30)")
+    soak.add_argument("--url", help="soak an app already running here, e.g. http://127.0.0.1:7860 (default: start one)")
+    soak.add_argument("--pid", type=int, help="that app's process id, for its memory")
+    soak.add_argument("--json", action="store_true")
+    soak.set_defaults(run=_soak)
     return parser
 
 
@@ -256,6 +265,17 @@ def _conformance(args, settings: Settings) -> int:
         print(json.dumps(result.to_dict(), ensure_ascii=False) if args.json else describe(result), flush=True)
     print(summary(results))
     return 0 if all(r.ok for r in results) else 1
+def _soak(args, settings: Settings) -> int:
+    from qa_app.measure.soak import format_sample, format_soak, run_soak, to_dict
+
+    if args.url and not args.url.startswith(("http://127.0.0.1:", "http://localhost:")):
+        raise QAError(f"{args.url} is not on this machine; soak only an app on 127.0.0.1.")
+    report = None if args.json else (lambda sample: print(format_sample(sample), flush=True))
+    result = run_soak(settings, args.clients, args.minutes * 60, args.every, args.url, args.pid, report=report)
+    print(json.dumps(to_dict(result), indent=1) if args.json else format_soak(result))
+    return 0 if result.errors == 0 else 1
+
+
 def _plot(args, settings: Settings) -> int:
     from qa_app.measure.plots import risk_coverage_plot
 
