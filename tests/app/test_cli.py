@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from support import CHILD_ENV, PARAGRAPHS, write_report
 
 from qa_app.app import cli
@@ -74,6 +75,7 @@ def test_qa_app_help_names_the_command_people_type(tmp_path):
     assert "conformance" in shown.stdout and "soak" in shown.stdout
 
 
+@pytest.mark.slow  # loads the model's tokenizer to count chunk tokens
 def test_qa_app_reads_the_project_corpus_from_any_folder_and_counts_numbered_paragraphs(tmp_path):
     shown = _qa_app("corpus", cwd=tmp_path)
     assert shown.returncode == 0, shown.stderr
@@ -87,6 +89,7 @@ def test_qa_app_reads_the_project_corpus_from_any_folder_and_counts_numbered_par
     assert f"paragraphs: {total}" in lines
 
 
+@pytest.mark.slow
 def test_qa_home_names_another_project_folder(tmp_path):
     home = tmp_path / "home"
     write_report(home / "corpus", name="somewhere.md")
