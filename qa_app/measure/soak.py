@@ -20,6 +20,8 @@ from statistics import quantiles
 from qa_app.config import PROJECT_HOME, Settings
 from qa_app.errors import QAError
 
+# A request slower than this counts as an error: no one waits longer for an answer.
+REQUEST_TIMEOUT_S = 120
 # Questions a day's work asks; any corpus answers or refuses them, and either is a whole response.
 QUESTIONS = (
     "How many children were looked after?",
@@ -99,7 +101,7 @@ def run_soak(
     end = start + seconds
 
     def client_loop(n: int) -> None:
-        client = Client(url, verbose=False)
+        client = Client(url, verbose=False, httpx_kwargs={"timeout": REQUEST_TIMEOUT_S})
         i = n
         while time.monotonic() < end:
             question = questions[i % len(questions)]
