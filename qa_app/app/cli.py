@@ -265,6 +265,8 @@ def _conformance(args, settings: Settings) -> int:
         print(json.dumps(result.to_dict(), ensure_ascii=False) if args.json else describe(result), flush=True)
     print(summary(results))
     return 0 if all(r.ok for r in results) else 1
+
+
 def _soak(args, settings: Settings) -> int:
     from qa_app.measure.soak import format_sample, format_soak, run_soak, to_dict
 

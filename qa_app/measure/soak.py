@@ -167,8 +167,16 @@ def started_app(settings: Settings, ready_timeout_s: float = 900) -> Iterator[tu
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     command = [
-        sys.executable, str(PROJECT_HOME / "app.py"), "--host", "127.0.0.1", "--port", str(port),
-        "--corpus", str(settings.corpus_dir), "--index", str(settings.index_dir),
+        sys.executable,
+        str(PROJECT_HOME / "app.py"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--corpus",
+        str(settings.corpus_dir),
+        "--index",
+        str(settings.index_dir),
     ]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     ready = threading.Event()
@@ -215,4 +223,3 @@ def to_dict(result: SoakResult) -> dict:
     from qa_app.records import to_dict as plain
 
     return {**plain(result), "rss_growth_mb": result.rss_growth_mb}
-

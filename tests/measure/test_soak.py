@@ -29,8 +29,14 @@ def test_memory_growth_is_measured_after_the_first_fifth_of_the_run():
 
 
 def test_the_summary_names_requests_errors_and_latency():
-    result = SoakResult(clients=20, seconds=600, served=1234, errors=2, latency_s={"p50": 1.5, "p95": 4.25, "p99": 6.0},
-                        first_errors=("'How many?': TimeoutError: timed out",))
+    result = SoakResult(
+        clients=20,
+        seconds=600,
+        served=1234,
+        errors=2,
+        latency_s={"p50": 1.5, "p95": 4.25, "p99": 6.0},
+        first_errors=("'How many?': TimeoutError: timed out",),
+    )
     lines = format_soak(result).splitlines()
     assert lines[0] == "20 clients for 600 s: 1234 requests served, 2 errors"
     assert lines[1] == "latency p50 1.50 s, p95 4.25 s, p99 6.00 s"
