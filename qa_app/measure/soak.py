@@ -19,6 +19,7 @@ from statistics import quantiles
 
 from qa_app.config import PROJECT_HOME, Settings
 from qa_app.errors import QAError
+from qa_app.records import to_dict as plain
 
 # A request slower than this counts as an error: no one waits longer for an answer.
 REQUEST_TIMEOUT_S = 120
@@ -220,6 +221,4 @@ def format_soak(result: SoakResult) -> str:
 
 
 def to_dict(result: SoakResult) -> dict:
-    from qa_app.records import to_dict as plain
-
     return {**plain(result), "rss_growth_mb": result.rss_growth_mb}
