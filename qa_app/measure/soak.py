@@ -56,11 +56,12 @@ class SoakResult:
 
     @property
     def rss_growth_mb(self) -> float | None:
-        """Memory growth after warm-up: the last sample less the one after the first fifth of the run."""
+        """Memory growth after warm-up: the last sample less the one after the first fifth of the run (at the
+        earliest the second: the first is taken before any request)."""
         known = [s for s in self.samples if s.rss_mb is not None]
         if len(known) < 2:
             return None
-        warm = known[max(1, len(known) // 5) - 1]
+        warm = known[max(1, len(known) // 5)]
         return round(known[-1].rss_mb - warm.rss_mb, 1)  # type: ignore[operator]
 
 
