@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from qa_app.query.filters import Filters
 from qa_app.query.scope import place_of, report_label, words_of
-from qa_app.records import Report, ReportSummary
+from qa_app.records import Report, ReportSummary, paragraph_count
 
 
 def matching_reports(reports: Sequence[Report], filters: Filters) -> list[Report]:
@@ -60,5 +60,5 @@ def summary(report: Report) -> ReportSummary:
         judgements=dict(report.judgements),
         overall=report.overall,
         pages=report.pages,
-        paragraphs=sum(b.number is not None for b in report.paragraphs),
+        paragraphs=paragraph_count(report.paragraphs),
     )

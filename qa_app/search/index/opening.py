@@ -8,6 +8,7 @@ from pathlib import Path
 from qa_app.config import Settings
 from qa_app.errors import IndexUnavailable, skipped_note
 from qa_app.ingest.corpus import report_files
+from qa_app.records import paragraph_count
 from qa_app.search.embedding import Embedder
 from qa_app.search.index.build import Progress, build_index
 from qa_app.search.index.files import writable
@@ -92,4 +93,4 @@ def _load_read_only(index_dir: Path, problem: str, intact: Verified | None) -> t
 
 def _counts(data: FileStore) -> str:
     counts = data.manifest.counts
-    return f"{counts.get('reports', 0)} reports, {counts.get('blocks', 0)} paragraphs, {counts.get('chunks', 0)} chunks"
+    return f"{counts.get('reports', 0)} reports, {paragraph_count(data.blocks):,} paragraphs, {counts.get('chunks', 0)} chunks"
