@@ -119,7 +119,7 @@ def test_a_reloaded_assistant_embeds_only_an_added_report_and_forgets_a_removed_
     settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index", auto_rebuild=False)
     counting = CountingEmbedder(assistant.embedder)
     before = open_assistant(settings.replace(auto_rebuild=True), counting)
-    upload = (write_report(tmp_path / "downloads") / "tiny.md").read_bytes()
+    upload = (write_report(tmp_path / "downloads", title="Inspection of Tiny council children's services") / "tiny.md").read_bytes()
     [stored] = store_uploads([("Tiny Council.md", upload)], settings)
 
     counting.texts.clear()

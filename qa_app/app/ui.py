@@ -38,7 +38,7 @@ from qa_app.config import Settings
 from qa_app.errors import InvalidQuestion, QAError
 from qa_app.ingest.uploads import remove_report, store_uploads
 from qa_app.records import Answer, Block, Citation, Hit, Opening, ReportSummary, Scope
-from qa_app.search.index import skipped_note
+from qa_app.search.index import failure_reason, skipped_note
 from qa_app.search.words import content_stems, stem, words
 
 if TYPE_CHECKING:  # the assistant pulls in torch; rendering must not need it
@@ -641,7 +641,7 @@ def build_app(assistant: Assistant | AssistantSlot, settings: Settings | None = 
 
         def add() -> str:
             uploads = []
-            for f in files:
+            for f in dict.fromkeys(files):  # one upload named many times in one call is read once
                 path = Path(f)
                 if path.stat().st_size > settings.max_upload_bytes:
                     raise QAError(f"{path.name} is over the {settings.max_upload_mb:g} MB limit for one report.")
@@ -874,11 +874,14 @@ def build_app(assistant: Assistant | AssistantSlot, settings: Settings | None = 
 
 
 def _reloaded(assistant: Assistant, slot: AssistantSlot) -> Assistant | QAError:
-    """The assistant over the corpus as it is now, or the error that stopped the update."""
+    """The assistant over the corpus as it is now, or the error that stopped the update; whatever failed,
+    the caller keeps the current assistant answering."""
     try:
         return assistant.reloaded(progress=slot.progress)
     except QAError as e:
         return e
+    except Exception as e:  # a bug: said in one sentence, never the end of the page's assistant
+        return QAError(f"the update stopped ({failure_reason(e)}); the reports already loaded still answer.")
 
 
 def launch(demo: gr.Blocks, settings: Settings, *, block: bool = True) -> None:
