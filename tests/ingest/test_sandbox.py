@@ -67,7 +67,8 @@ def test_a_2000_page_pdf_is_refused_by_its_page_count(parser):
 
 
 def test_markdown_of_100k_paragraphs_is_refused_by_its_paragraph_count(parser):
-    data = "# Inspection of Anytown children's services\n\n".encode() + b"A paragraph of text.\n\n" * 100_000
+    paragraph = b"A paragraph of text about the council's services for children and their families.\n\n"
+    data = b"# Inspection of Anytown children's services\n\n" + paragraph * 125_000  # 11 MB
     with pytest.raises(ReportError, match=r"huge\.md has over 3,000 paragraphs"):
         parser.read(data, Path("huge.md"))
 
