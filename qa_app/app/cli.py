@@ -158,17 +158,19 @@ def load_assistant(settings: Settings, rebuild: bool = False):
 def _corpus(args, settings: Settings) -> int:
     from qa_app.errors import ReportError
     from qa_app.ingest.chunking import chunk_corpus
-    from qa_app.ingest.corpus import load_report, report_paths, summarize
+    from qa_app.ingest.corpus import report_paths, summarize
+    from qa_app.ingest.sandbox import ReportParser
     from qa_app.search.embedding import Embedder
     from qa_app.search.index import skipped_note
 
     # As the index does: a report that cannot be read is named and skipped, the others are shown.
     reports, skipped = [], {}
-    for path in report_paths(settings.corpus_dir):
-        try:
-            reports.append(load_report(path, settings.corpus_dir))
-        except ReportError as error:
-            skipped[path.name] = str(error)
+    with ReportParser.from_settings(settings) as parser:  # under the same caps as the index's parse
+        for path in report_paths(settings.corpus_dir):
+            try:
+                reports.append(parser.load(path, settings.corpus_dir))
+            except ReportError as error:
+                skipped[path.name] = str(error)
     embedder = Embedder.from_settings(settings)
     blocks = [b for r in reports for b in r.paragraphs]
     chunks = chunk_corpus(blocks, settings, embedder)
