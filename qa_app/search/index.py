@@ -548,7 +548,7 @@ def ensure_index(
             if problem is not None:
                 build_index(report_paths(settings.corpus_dir), embedder, settings, progress, reembed=rebuild)
                 intact = None  # the new build is verified as it loads
-    except (QAError, KeyboardInterrupt):
+    except QAError:  # said for people already
         raise
     except Exception as error:  # the disk, the folder or a bug: the build was abandoned and cleaned up
         failed = f"The index in {index_dir} could not be updated ({failure_reason(error)})"
