@@ -117,11 +117,13 @@ def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:
 
     Links that lead outside the corpus folder are not followed: nothing outside it is read.
     """
-    return {
-        p.name: LINKED_OUT if linked_out(p, corpus_dir) else _report_sha256(p)
-        for p in report_paths(corpus_dir)
-        if p.is_file() or p.is_symlink()
-    }
+    fingerprint = {}
+    for p in report_paths(corpus_dir):
+        if linked_out(p, corpus_dir):  # counted as a link, so an unchanged one does not make the index stale
+            fingerprint[p.name] = LINKED_OUT
+        elif p.is_file():
+            fingerprint[p.name] = _report_sha256(p)
+    return fingerprint
 
 
 def _report_sha256(path: Path) -> str:
