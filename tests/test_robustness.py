@@ -29,7 +29,7 @@ from support import (
     write_report,
 )
 
-from qa_app.app.ui import build_app
+from qa_app.app.web.page import build_app
 from qa_app.assistant import Assistant
 from qa_app.errors import InvalidQuestion, ReportError
 

@@ -156,39 +156,23 @@ def load_assistant(settings: Settings, rebuild: bool = False):
 
 
 def _corpus(args, settings: Settings) -> int:
-    from qa_app.errors import ReportError
-    from qa_app.ingest.chunking import chunk_corpus
-    from qa_app.ingest.corpus import report_paths, summarize
-    from qa_app.ingest.sandbox import ReportParser
-    from qa_app.search.embedding import Embedder
-    from qa_app.search.index import skipped_note
+    from qa_app.errors import skipped_note
+    from qa_app.measure.corpus import parse_corpus
 
-    # As the index does: a report that cannot be read is named and skipped, the others are shown.
-    reports, skipped = [], {}
-    with ReportParser.from_settings(settings) as parser:  # under the same caps as the index's parse
-        for path in report_paths(settings.corpus_dir):
-            try:
-                reports.append(parser.load(path, settings.corpus_dir))
-            except ReportError as error:
-                skipped[path.name] = str(error)
-    embedder = Embedder.from_settings(settings)
-    blocks = [b for r in reports for b in r.paragraphs]
-    chunks = chunk_corpus(blocks, settings, embedder)
+    corpus = parse_corpus(settings)
     if args.json:
-        records = {"reports": [r.to_dict() for r in reports], "chunks": [c.to_dict() for c in chunks], "skipped": skipped}
-        print(json.dumps(records, ensure_ascii=False, indent=1))
+        print(json.dumps(corpus.to_dict(), ensure_ascii=False, indent=1))
         return 0
-    for report in reports:
+    for report in corpus.reports:
         numbered = sum(b.number is not None for b in report.paragraphs)
         pages = f"{report.pages} pages" if report.pages else "no pages"
         print(
             f"{report.doc_id}: {report.framework}, {report.authority}, overall {report.overall}, "
             f"{numbered} paragraphs, {pages}"
         )
-    if skipped:
-        print(skipped_note(skipped))
-    summary = summarize(reports, chunks, lambda text: len(embedder.token_spans(text)))
-    for key, value in summary.items():
+    if corpus.skipped:
+        print(skipped_note(corpus.skipped))
+    for key, value in corpus.summary().items():
         print(f"{key}: {value}")
     return 0
 
@@ -204,7 +188,7 @@ def _filters(args) -> dict:
 
 
 def _search(args, settings: Settings) -> int:
-    from qa_app.app.render import format_hit
+    from qa_app.app.terminal import format_hit
 
     hits = load_assistant(settings).search(args.text, top_k=args.top_k, filters=_filters(args))
     if args.json:
@@ -216,7 +200,7 @@ def _search(args, settings: Settings) -> int:
 
 
 def _ask(args, settings: Settings) -> int:
-    from qa_app.app.render import format_answer
+    from qa_app.app.terminal import format_answer
 
     top_k = settings.top_k if args.top_k is None else args.top_k
     answer = load_assistant(settings).ask(args.text, top_k=top_k, filters=_filters(args))
@@ -231,7 +215,7 @@ def _eval(args, settings: Settings) -> int:
     from qa_app.measure.evaluation import evaluate_gold, evaluate_xquad, format_report
 
     result = evaluate_xquad(args.xquad, settings) if args.xquad else evaluate_gold(args.gold, settings, args.prefix)
-    print(json.dumps(result, indent=1) if args.json else format_report(result))
+    print(json.dumps(result.to_dict(), indent=1) if args.json else format_report(result))
     return 0
 
 
@@ -274,9 +258,10 @@ def _models(args, settings: Settings) -> int:
 
 
 def _bench(args, settings: Settings) -> int:
-    from qa_app.measure.bench import format_bench, run_bench
+    from qa_app.measure.bench import run_bench
+    from qa_app.measure.bench_table import format_bench
 
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     result = run_bench(settings, sizes, full=args.full)
-    print(json.dumps(result, indent=1) if args.json else format_bench(result))
+    print(json.dumps(result.to_dict(), indent=1) if args.json else format_bench(result))
     return 0

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from qa_app.config import Settings
-from qa_app.errors import IndexUnavailable, QAError, ReportError
+from qa_app.errors import IndexUnavailable, QAError, ReportError, failure_reason, skipped_note
 from qa_app.ingest.chunking import CHUNKER_VERSION, chunk_corpus
 from qa_app.ingest.corpus import report_paths, unreadable_report
 from qa_app.ingest.sandbox import ReportParser
@@ -563,17 +563,6 @@ def ensure_index(
     return data, _noting_skipped(f"{status} {repaired_note(data.manifest.repaired)}".rstrip(), data)
 
 
-def failure_reason(error: BaseException) -> str:
-    """What failed, in a few words for people: the system's words for a file error, else the error's first line."""
-    if isinstance(error, OSError) and error.strerror:
-        return error.strerror.lower()
-    text = str(error)
-    if "No space left" in text:  # FAISS reports a failed write as a RuntimeError carrying the system's words
-        return "no space left on device"
-    first = text.strip().splitlines()[0][:120] if text.strip() else ""
-    return f"{type(error).__name__}: {first}" if first else type(error).__name__
-
-
 def _load_previous(index_dir: Path, failed: str, intact: Verified | None) -> tuple[IndexData, str]:
     """The last good build, when the new one could not be written; IndexUnavailable when there is none."""
     try:
@@ -636,11 +625,3 @@ def _writable(index_dir: Path) -> bool:
 def _counts(data: IndexData) -> str:
     counts = data.manifest.counts
     return f"{counts.get('reports', 0)} reports, {counts.get('blocks', 0)} paragraphs, {counts.get('chunks', 0)} chunks"
-
-
-def skipped_note(skipped: dict[str, str]) -> str:
-    """One line naming the reports left out of the index and why, for the console and the page."""
-    if not skipped:
-        return ""
-    reports = "report" if len(skipped) == 1 else "reports"
-    return f"Skipped {len(skipped)} {reports}: " + "; ".join(f"{name} ({why.rstrip('.')})" for name, why in sorted(skipped.items())) + "."

@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa_app.app.access import NEEDS_LOGIN, NEEDS_SIGN_IN, corpus_change_refusal
+from qa_app.app.web.access import NEEDS_LOGIN, NEEDS_SIGN_IN, corpus_change_refusal
 from qa_app.config import Settings
 
 

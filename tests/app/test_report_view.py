@@ -7,7 +7,7 @@ import time
 
 from support import make_block
 
-from qa_app.app.report_view import has_paragraph, render_paragraph_card, render_report, report_link
+from qa_app.app.web.report_view import has_paragraph, render_paragraph_card, render_report, report_link
 from qa_app.records import Report
 
 LEADERSHIP = "The local authority > Leadership, management and governance"

@@ -243,7 +243,7 @@ def test_password_protected_pdf_is_refused():
 
 
 def test_a_hit_on_a_pdf_is_cited_with_its_page(stoke_pdf):
-    from qa_app.app.render import citation_label
+    from qa_app.app.web.labels import citation_label
 
     block = stoke_pdf.paragraph(61)
     assert citation_label(block.number, "The local authority > Inspection findings", None, page=block.page) == (
