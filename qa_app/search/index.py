@@ -26,7 +26,7 @@ from qa_app.ingest.sandbox import ReportParser
 from qa_app.ingest.sentences import split_sentences
 from qa_app.ingest.structure import PARSER_VERSION
 from qa_app.ingest.uploads import fsync_dir
-from qa_app.records import Block, Chunk, Report
+from qa_app.records import Block, Chunk, Report, paragraph_count
 from qa_app.search.acronyms import find_acronyms, spell_out
 from qa_app.search.checksums import file_sha256
 from qa_app.search.embedding import Embedder
@@ -624,4 +624,4 @@ def _writable(index_dir: Path) -> bool:
 
 def _counts(data: IndexData) -> str:
     counts = data.manifest.counts
-    return f"{counts.get('reports', 0)} reports, {counts.get('blocks', 0)} paragraphs, {counts.get('chunks', 0)} chunks"
+    return f"{counts.get('reports', 0)} reports, {paragraph_count(data.blocks):,} paragraphs, {counts.get('chunks', 0)} chunks"
