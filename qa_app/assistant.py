@@ -79,8 +79,9 @@ class Assistant:
     def reloaded(self, progress: Callable[[str, float], None] | None = None) -> Assistant:
         """A new assistant over the corpus folder as it is now, sharing this one's model: only a report
         added or changed since is embedded (the others come from their segments). A person who added or
-        removed a report asked for it, so the index is brought up to date even when auto_rebuild is off."""
-        data, status = ensure_index(self.settings.replace(auto_rebuild=True), self.embedder, progress)
+        removed a report asked for it, so the index is brought up to date even when auto_rebuild is off.
+        When the update fails, IndexUnavailable says why and this assistant goes on answering."""
+        data, status = ensure_index(self.settings.replace(auto_rebuild=True), self.embedder, progress, serve_previous=False)
         return type(self)(self.settings, self.embedder, data, status)
 
     def search(self, query: str, top_k: int = 10, filters: Filters | None = None, mode: str = "hybrid") -> list[Hit]:

@@ -43,10 +43,7 @@ def read_report(data: bytes, path: Path) -> Report:
     title, blocks = parse_report(layout, doc_id=path.stem, name=str(path))
     facts = report_facts(title, blocks, path.stem)
     if layout.page_starts and facts.framework is None:
-        raise ReportError(
-            f"{path} is a PDF, but not an Ofsted children's services inspection report (its first pages name no "
-            "inspection framework); add only published inspection reports, and take it out of the corpus folder if it is there."
-        )
+        raise not_an_inspection_report(path)
     sha256 = hashlib.sha256(data).hexdigest()
     blocks = carry_judgements(blocks, facts.judgements)
     return Report(path.stem, title, str(path), sha256, blocks, **vars(facts), pages=len(layout.page_starts) or None)
@@ -68,6 +65,15 @@ def report_paths(corpus_dir: str | Path) -> list[Path]:
         raise ReportError(f"The corpus folder {root} does not exist; create it and put reports (*.md, *.pdf) in it.")
     paths = (p for p in root.iterdir() if p.suffix.lower() in REPORT_SUFFIXES and not p.name.startswith("."))
     return sorted(paths, key=lambda p: (p.stem, p.suffix))
+
+
+def not_an_inspection_report(path: Path) -> ReportError:
+    """The same words for a PDF the reader refuses and a Markdown upload the page refuses."""
+    kind = "a PDF" if path.suffix.lower() == ".pdf" else "a Markdown file"
+    return ReportError(
+        f"{path} is {kind}, but not an Ofsted children's services inspection report (its first pages name no "
+        "inspection framework); add only published inspection reports, and take it out of the corpus folder if it is there."
+    )
 
 
 def unreadable_report(path: Path, error: OSError) -> ReportError:

@@ -19,9 +19,10 @@ from pathlib import Path
 import numpy as np
 
 from qa_app.config import Settings
-from qa_app.errors import IndexUnavailable, ReportError, skipped_note
+from qa_app.errors import IndexUnavailable, QAError, ReportError, failure_reason, skipped_note
 from qa_app.ingest.chunking import CHUNKER_VERSION, chunk_corpus
-from qa_app.ingest.corpus import load_report, report_paths, unreadable_report
+from qa_app.ingest.corpus import report_paths, unreadable_report
+from qa_app.ingest.sandbox import ReportParser
 from qa_app.ingest.sentences import split_sentences
 from qa_app.ingest.structure import PARSER_VERSION
 from qa_app.ingest.uploads import fsync_dir
@@ -30,7 +31,9 @@ from qa_app.search.acronyms import find_acronyms, spell_out
 from qa_app.search.checksums import file_sha256
 from qa_app.search.embedding import Embedder
 from qa_app.search.lexical import build_lexical, load_lexical
+from qa_app.search.screening import LINKED_OUT, copy_note, linked_out
 from qa_app.search.segments import (
+    DamagedSegment,
     Segment,
     block_from_dict,
     read_jsonl,
@@ -79,6 +82,7 @@ class Manifest:
     # What computed the vectors; older manifests, which lack these, were built by PyTorch.
     embedding_runtime: str = "torch"
     runtime_sha256: str | None = None  # SHA-256 of the ONNX export, like weights_sha256 for the weights
+    repaired: list[str] = field(default_factory=list)  # reports whose cached segment was damaged and made again
 
 
 Verified = tuple[Path, Manifest]  # a build folder and its manifest, every checksum just checked
@@ -113,12 +117,13 @@ def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:
 
     Links that lead outside the corpus folder are not followed: nothing outside it is read.
     """
-    root = Path(corpus_dir).resolve()
-    return {
-        p.name: _report_sha256(p)
-        for p in report_paths(corpus_dir)
-        if p.is_file() and p.resolve().is_relative_to(root)
-    }
+    fingerprint = {}
+    for p in report_paths(corpus_dir):
+        if linked_out(p, corpus_dir):  # counted as a link, so an unchanged one does not make the index stale
+            fingerprint[p.name] = LINKED_OUT
+        elif p.is_file():
+            fingerprint[p.name] = _report_sha256(p)
+    return fingerprint
 
 
 def _report_sha256(path: Path) -> str:
@@ -309,10 +314,13 @@ def make_segment(report: Report, embedder: Embedder, settings: Settings, progres
     return Segment(report, tuple(chunks), chunk_texts, sentence_spans, acronyms, chunk_vectors, sentence_vectors)
 
 
-def build_index(paths: Sequence[Path], embedder: Embedder, settings: Settings, progress: Progress | None = None) -> Path:
+def build_index(
+    paths: Sequence[Path], embedder: Embedder, settings: Settings, progress: Progress | None = None, reembed: bool = False
+) -> Path:
     """Write a complete new build from the reports at `paths` and make it live; the previous build stays
-    live until then. Reports already embedded under the same settings come from their segments; a report
-    that cannot be read is skipped, and the manifest says why."""
+    live until then. Reports already embedded under the same settings come from their segments (unless
+    `reembed`); a damaged segment is made again and named in the manifest; a report that cannot be read,
+    a copy of another or a link out of the corpus folder is skipped, and the manifest says why."""
     index_dir = Path(settings.index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
     report = progress or (lambda stage, fraction: None)
@@ -320,31 +328,48 @@ def build_index(paths: Sequence[Path], embedder: Embedder, settings: Settings, p
     segments: list[Segment] = []
     corpus: dict[str, str] = {}
     skipped: dict[str, str] = {}
+    repaired: list[str] = []
+    seen: dict[str, str] = {}  # report SHA-256 -> the file first read with it
     keys: set[str] = set()
     started, embedded = time.monotonic(), 0
-    for i, path in enumerate(paths):
-        sha = _report_sha256(path)
-        folder = segment_folder(index_dir, path.stem, segment_key(sha, shape))
-        segment = read_segment(folder)
-        if segment is None:
-            try:
-                parsed = load_report(path, settings.corpus_dir)
-            except ReportError as error:
-                corpus[path.name], skipped[path.name] = sha, str(error)
+    parser = ReportParser.from_settings(settings)  # one worker process for the whole build
+    try:
+        for i, path in enumerate(paths):
+            if refusal := linked_out(path, settings.corpus_dir):
+                corpus[path.name], skipped[path.name] = LINKED_OUT, refusal
                 continue
-            stage = f"Embedding report {i + 1} of {len(paths)}{_eta(started, embedded, len(paths) - i)}"
-            segment = make_segment(parsed, embedder, settings, lambda done, total: report(stage, (i + done / max(total, 1)) / len(paths)))
-            folder = segment_folder(index_dir, path.stem, segment_key(parsed.sha256, shape))
-            write_segment(folder, segment)
-            embedded += 1
-        corpus[path.name] = segment.report.sha256
-        keys.add(folder.name)
-        segments.append(segment)
-        report(f"Read {i + 1} of {len(paths)} reports", (i + 1) / len(paths))
+            sha = _report_sha256(path)
+            if sha in seen:
+                corpus[path.name], skipped[path.name] = sha, copy_note(path, seen[sha])
+                continue
+            seen[sha] = path.name
+            folder = segment_folder(index_dir, path.stem, segment_key(sha, shape))
+            try:
+                segment = None if reembed else read_segment(folder)
+            except DamagedSegment:
+                segment = None
+                repaired.append(path.stem)
+            if segment is None:
+                try:
+                    parsed = parser.load(path, settings.corpus_dir)
+                except ReportError as error:
+                    corpus[path.name], skipped[path.name] = sha, str(error)
+                    continue
+                stage = f"Embedding report {i + 1} of {len(paths)}{_eta(started, embedded, len(paths) - i)}"
+                segment = make_segment(parsed, embedder, settings, lambda done, total: report(stage, (i + done / max(total, 1)) / len(paths)))
+                folder = segment_folder(index_dir, path.stem, segment_key(parsed.sha256, shape))
+                write_segment(folder, segment)
+                embedded += 1
+            corpus[path.name] = segment.report.sha256
+            keys.add(folder.name)
+            segments.append(segment)
+            report(f"Read {i + 1} of {len(paths)} reports", (i + 1) / len(paths))
+    finally:
+        parser.close()
     if not segments:
         reasons = "; ".join(skipped.values()) or f"{settings.corpus_dir} holds no reports (*.md, *.pdf)"
         raise ReportError(f"No report in {settings.corpus_dir} could be read: {reasons}")
-    build = _write_build(segments, embedder, settings, corpus, skipped, report)
+    build = _write_build(segments, embedder, settings, corpus, skipped, report, repaired)
     remove_unused_segments(index_dir, keep=keys)
     report("Index ready", 1.0)
     return build
@@ -365,6 +390,7 @@ def _write_build(
     corpus: dict[str, str],
     skipped: dict[str, str],
     report: Progress,
+    repaired: Sequence[str] = (),
 ) -> Path:
     """Assemble the segments into one build folder (FAISS, BM25, records, manifest) and make it live."""
     import faiss
@@ -404,6 +430,7 @@ def _write_build(
             dimension=int(chunk_vectors.shape[1]),
             files=files,
             skipped=skipped,
+            repaired=list(repaired),
             counts={
                 "reports": len(segments),
                 "blocks": len(blocks),
@@ -418,9 +445,18 @@ def _write_build(
         _replace_pointer(index_dir, build.name, file_sha256(build / MANIFEST))
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        if not _is_live(index_dir, build):  # renamed into place, but never made live
+            shutil.rmtree(build, ignore_errors=True)
         raise
     remove_old_builds(index_dir, keep=build.name)
     return build
+
+
+def _is_live(index_dir: Path, build: Path) -> bool:
+    try:
+        return live_build(index_dir)[0].name == build.name
+    except IndexUnavailable:
+        return False
 
 
 def make_dense_index(vectors: np.ndarray, kind: str):
@@ -456,11 +492,15 @@ def _owned_by_live_process(path: Path) -> bool:
 
 def _replace_pointer(index_dir: Path, build_name: str, manifest_sha: str) -> None:
     tmp = index_dir / f".{POINTER}.{uuid.uuid4().hex[:8]}"
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(f"{build_name} {manifest_sha}\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, index_dir / POINTER)
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(f"{build_name} {manifest_sha}\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, index_dir / POINTER)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     fsync_dir(index_dir)
 
 
@@ -476,9 +516,18 @@ def _fsync_tree(root: Path) -> None:
 
 
 def ensure_index(
-    settings: Settings, embedder: Embedder, progress: Progress | None = None, rebuild: bool = False
+    settings: Settings,
+    embedder: Embedder,
+    progress: Progress | None = None,
+    rebuild: bool = False,
+    serve_previous: bool = True,
 ) -> tuple[IndexData, str]:
-    """Load the index, rebuilding it when missing, stale, damaged or asked to; returns it with a status."""
+    """Load the index, rebuilding it when missing, stale, damaged or asked to; returns it with a status.
+
+    A rebuild re-embeds every report. When a build fails (a full disk, a read-only folder, a bug), the
+    previous build is served read-only if there is one and `serve_previous`; else IndexUnavailable says
+    what failed, in one sentence.
+    """
     from filelock import FileLock
 
     index_dir = Path(settings.index_dir)
@@ -493,16 +542,41 @@ def ensure_index(
         raise IndexUnavailable(f"{problem} Run: python -m qa_app index --rebuild")
     if not _writable(index_dir):
         return _load_read_only(index_dir, problem, intact)
-    with FileLock(str(index_dir / ".lock")):
-        # Another process may have finished the same build while this one waited for the lock.
-        if not rebuild:
-            problem, intact = _index_problem(settings, embedder)
-        if problem is not None:
-            build_index(report_paths(settings.corpus_dir), embedder, settings, progress)
-            intact = None  # the new build is verified as it loads
+    try:
+        with FileLock(str(index_dir / ".lock")):
+            # Another process may have finished the same build while this one waited for the lock.
+            if not rebuild:
+                problem, intact = _index_problem(settings, embedder)
+            if problem is not None:
+                build_index(report_paths(settings.corpus_dir), embedder, settings, progress, reembed=rebuild)
+                intact = None  # the new build is verified as it loads
+    except QAError:  # said for people already
+        raise
+    except Exception as error:  # the disk, the folder or a bug: the build was abandoned and cleaned up
+        failed = f"The index in {index_dir} could not be updated ({failure_reason(error)})"
+        if not serve_previous:
+            raise IndexUnavailable(f"{failed}; free some space or fix the folder, then try again.") from error
+        return _load_previous(index_dir, failed, intact)
     data = _load_intact(index_dir, intact)
     built = f"Built a new index in {index_dir} ({_counts(data)})"
-    return data, _noting_skipped(f"{built}: {problem}" if problem else f"{built}.", data)
+    status = f"{built}: {problem}" if problem else f"{built}."
+    return data, _noting_skipped(f"{status} {repaired_note(data.manifest.repaired)}".rstrip(), data)
+
+
+def _load_previous(index_dir: Path, failed: str, intact: Verified | None) -> tuple[IndexData, str]:
+    """The last good build, when the new one could not be written; IndexUnavailable when there is none."""
+    try:
+        data = _load_intact(index_dir, intact)
+    except IndexUnavailable:
+        raise IndexUnavailable(f"{failed}, and there is no earlier index to answer from; free some space or fix the folder, then start again.") from None
+    return data, f"{failed}; answering from the previous index, read-only, until it can be rebuilt."
+
+
+def repaired_note(repaired: Sequence[str]) -> str:
+    """One line naming the reports whose cached segment was altered or damaged and was embedded again."""
+    if not repaired:
+        return ""
+    return f"Re-embedded {', '.join(sorted(repaired))}: the cached copy under segments/ was altered or damaged."
 
 
 def _noting_skipped(status: str, data: IndexData) -> str:
