@@ -69,8 +69,10 @@ class Assistant:
     def reloaded(self, progress: Callable[[str, float], None] | None = None) -> Assistant:
         """A new assistant over the corpus folder as it is now, sharing this one's model: only a report
         added or changed since is embedded (the others come from their segments). A person who added or
-        removed a report asked for it, so the index is brought up to date even when auto_rebuild is off."""
-        store, status = open_store(self.settings.replace(auto_rebuild=True), self.embedder, progress)
+        removed a report asked for it, so the index is brought up to date even when auto_rebuild is off.
+        When the update fails, IndexUnavailable says why and this assistant goes on answering."""
+        settings = self.settings.replace(auto_rebuild=True)
+        store, status = open_store(settings, self.embedder, progress, serve_previous=False)
         return type(self)(self.settings, self.embedder, store, status)
 
     def parse(self, text: object, filters: FilterMapping | None = None) -> Query:

@@ -99,6 +99,14 @@ class Settings:
     auth_user: str | None = None
     auth_password: str | None = None
     max_upload_mb: float = 50  # the largest report file the page accepts (QA_MAX_UPLOAD_MB)
+    # Each report is parsed in a separate process under these caps, so a hostile file costs a refusal, not
+    # the server; the 324 published reports need at most 51 pages,
+    # 300 paragraphs, 3 MB inflated, 40 MB and 1 s each (see README, Configuration).
+    parse_memory_mb: int = 1024  # address space of the parsing process
+    parse_timeout_s: float = 120.0
+    max_report_pages: int = 300
+    max_report_paragraphs: int = 3000
+    max_inflated_mb: int = 256  # what a PDF's compressed streams may inflate to
 
     def __post_init__(self) -> None:
         # Settings come from flags, variables and code alike: each choice becomes its enum, or is refused.

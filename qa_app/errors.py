@@ -31,3 +31,14 @@ def skipped_note(skipped: dict[str, str]) -> str:
         return ""
     reports = "report" if len(skipped) == 1 else "reports"
     return f"Skipped {len(skipped)} {reports}: " + "; ".join(f"{name} ({why.rstrip('.')})" for name, why in sorted(skipped.items())) + "."
+
+
+def failure_reason(error: BaseException) -> str:
+    """What failed, in a few words for people: the system's words for a file error, else the error's first line."""
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror.lower()
+    text = str(error)
+    if "No space left" in text:  # FAISS reports a failed write as a RuntimeError carrying the system's words
+        return "no space left on device"
+    first = text.strip().splitlines()[0][:120] if text.strip() else ""
+    return f"{type(error).__name__}: {first}" if first else type(error).__name__

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -59,12 +59,19 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(*args: str, timeout_s: float = 600, output: list[str] | None = None) -> Iterator[str]:
+def running_app(
+    *args: str,
+    timeout_s: float = 600,
+    output: list[str] | None = None,
+    prefix: Sequence[str] = (),
+    process: list[subprocess.Popen] | None = None,
+) -> Iterator[str]:
     """`python app.py ARGS` on a free loopback port; yields its URL once it prints that it is ready.
-    What the app prints is collected in `output` when given."""
+    What the app prints is collected in `output` when given, its process put in `process`; `prefix` runs
+    it under another command (`unshare ...`)."""
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "app.py", "--port", str(port), *args],
+        [*prefix, sys.executable, "app.py", "--port", str(port), *args],
         cwd=ROOT,
         env=CHILD_ENV,
         stdout=subprocess.PIPE,
@@ -81,6 +88,8 @@ def running_app(*args: str, timeout_s: float = 600, output: list[str] | None = N
                 ready.set()
 
     threading.Thread(target=read, daemon=True).start()
+    if process is not None:
+        process.append(proc)
     deadline = time.monotonic() + timeout_s
     while not ready.wait(1):
         if proc.poll() is not None or time.monotonic() > deadline:

@@ -103,7 +103,7 @@ def plugged(monkeypatch, tmp_path) -> Settings:
     report = read_report((corpus / "tiny.md").read_bytes(), Path("tiny.md"))
     monkeypatch.setitem(ENCODERS, Runtime.TORCH, lambda source, device, cache_dir: ToyEncoder())
     monkeypatch.setitem(
-        STORES, StoreKind.FILES, lambda settings, embedder, progress, rebuild: (ToyStore(report, embedder), "toy")
+        STORES, StoreKind.FILES, lambda settings, embedder, progress, rebuild, serve_previous: (ToyStore(report, embedder), "toy")
     )
     return Settings(corpus_dir=corpus, index_dir=tmp_path / "index", embedding_runtime="torch", store="files")
 

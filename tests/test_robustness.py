@@ -217,9 +217,11 @@ def test_report_linked_from_outside_the_corpus_is_not_read(home, tmp_path, spy):
     (corpus / "secret.md").symlink_to(home / "secret.md")
     from qa_app.ingest.corpus import load_corpus
     from qa_app.search.index.manifest import corpus_fingerprint
+    from qa_app.search.screening import LINKED_OUT
 
     with spy:
-        assert list(corpus_fingerprint(corpus)) == ["tiny.md"]  # the link does not count towards the index
+        # The link counts towards the index as a link, never by its target's bytes.
+        assert corpus_fingerprint(corpus)["secret.md"] == LINKED_OUT
         with pytest.raises(ReportError, match="secret.md is outside the corpus folder"):
             load_corpus(corpus)
     assert not any(Path(p).resolve() == (home / "secret.md").resolve() for p in spy.opened)

@@ -6,7 +6,9 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import Protocol
 
 from qa_app.errors import ReportError
 from qa_app.ingest.checksums import file_sha256
@@ -45,10 +47,7 @@ def read_report(data: bytes, path: Path) -> Report:
     title, blocks = parse_report(layout, doc_id=path.stem, name=str(path))
     facts = report_facts(title, blocks, path.stem)
     if layout.page_starts and facts.framework is None:
-        raise ReportError(
-            f"{path} is a PDF, but not an Ofsted children's services inspection report (its first pages name no "
-            "inspection framework); add only published inspection reports, and take it out of the corpus folder if it is there."
-        )
+        raise not_an_inspection_report(path)
     sha256 = hashlib.sha256(data).hexdigest()
     blocks = carry_judgements(blocks, facts.judgements)
     return Report(path.stem, title, str(path), sha256, blocks, **vars(facts), pages=len(layout.page_starts) or None)
@@ -72,24 +71,35 @@ def report_paths(corpus_dir: str | Path) -> list[Path]:
     return sorted(paths, key=lambda p: (p.stem, p.suffix))
 
 
+class Parser(Protocol):
+    """What parses a report file (`sandbox.ReportParser`: in a capped worker process)."""
+
+    def load(self, path: Path, corpus_dir: Path | None = None) -> Report: ...
+
+
 @dataclass(frozen=True)
 class ReportFile:
-    """A report file of the corpus: named and checksummed now, parsed only when `load`ed, so an index
-    that holds a report's segment already never parses it again."""
+    """A report file of the corpus: named now, checksummed when first asked (never for a link out of the
+    folder, which is refused unread), parsed only when `load`ed, so an index that holds a report's segment
+    already never parses it again."""
 
     path: Path
-    sha256: str
     corpus_dir: Path
 
-    def load(self) -> Report:
-        """The parsed report; ReportError says why it cannot be read."""
-        return load_report(self.path, self.corpus_dir)
+    @cached_property
+    def sha256(self) -> str:
+        """The file's SHA-256; ReportError when it cannot be read."""
+        return report_sha256(self.path)
+
+    def load(self, parser: Parser | None = None) -> Report:
+        """The parsed report, in `parser`'s capped worker process when given; ReportError says why it cannot be read."""
+        return (parser.load if parser is not None else load_report)(self.path, self.corpus_dir)
 
 
 def report_files(corpus_dir: str | Path) -> Iterator[ReportFile]:
-    """Every report file of the folder in doc_id order, with its SHA-256 (ReportError when unreadable)."""
+    """Every report file of the folder in doc_id order."""
     for path in report_paths(corpus_dir):
-        yield ReportFile(path, report_sha256(path), Path(corpus_dir))
+        yield ReportFile(path, Path(corpus_dir))
 
 
 def report_sha256(path: Path) -> str:
@@ -97,6 +107,15 @@ def report_sha256(path: Path) -> str:
         return file_sha256(path)
     except OSError as error:
         raise unreadable_report(path, error) from None
+
+
+def not_an_inspection_report(path: Path) -> ReportError:
+    """The same words for a PDF the reader refuses and a Markdown upload the page refuses."""
+    kind = "a PDF" if path.suffix.lower() == ".pdf" else "a Markdown file"
+    return ReportError(
+        f"{path} is {kind}, but not an Ofsted children's services inspection report (its first pages name no "
+        "inspection framework); add only published inspection reports, and take it out of the corpus folder if it is there."
+    )
 
 
 def unreadable_report(path: Path, error: OSError) -> ReportError:

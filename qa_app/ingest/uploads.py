@@ -7,6 +7,7 @@ whole reports; a removed report is moved under `<index>/removed/`, never deleted
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -19,7 +20,8 @@ from pathlib import Path
 
 from qa_app.config import Settings
 from qa_app.errors import ReportError
-from qa_app.ingest.corpus import REPORT_SUFFIXES, read_report, report_paths
+from qa_app.ingest.corpus import REPORT_SUFFIXES, not_an_inspection_report, report_paths
+from qa_app.ingest.sandbox import ReportParser
 from qa_app.records import Report
 
 MAX_STEM = 80
@@ -57,10 +59,12 @@ def safe_report_name(filename: str) -> str:
     return clean + suffix
 
 
-def check_upload(filename: str, data: bytes, settings: Settings) -> Report:
+def check_upload(filename: str, data: bytes, settings: Settings, parser: ReportParser | None = None) -> Report:
     """The upload parsed as a report (doc_id from its safe name), or the one ReportError that says why not:
-    wrong type, too large, empty, or anything the PDF or Markdown reader refuses (not a PDF, not UTF-8,
-    encrypted, scanned, truncated, not an inspection report)."""
+    wrong type, too large, empty, over a parsing limit, or anything the PDF or Markdown reader refuses (not a
+    PDF, not UTF-8, encrypted, scanned, truncated, not an inspection report, in Markdown as in PDF).
+
+    It is parsed in a separate, capped process (`sandbox`); pass a parser to reuse one across a batch."""
     shown = _base_name(filename)
     name = safe_report_name(filename)
     if len(data) > settings.max_upload_bytes:
@@ -70,7 +74,14 @@ def check_upload(filename: str, data: bytes, settings: Settings) -> Report:
         )
     if not data.strip():
         raise ReportError(f"{shown} is empty; choose the report's file again.")
-    return read_report(data, Path(name))
+    if parser is None:
+        with ReportParser.from_settings(settings) as own:
+            report = own.read(data, Path(name))
+    else:
+        report = parser.read(data, Path(name))
+    if report.framework is None:  # PDFs are refused so by the reader already; Markdown here
+        raise not_an_inspection_report(Path(name))
+    return report
 
 
 def store_report(corpus_dir: Path, filename: str, data: bytes) -> Path:
@@ -86,6 +97,11 @@ def store_report(corpus_dir: Path, filename: str, data: bytes) -> Path:
             raise ReportError(
                 f"A different report named {existing.name} is already loaded; remove it first, or rename "
                 f"{_base_name(filename)} before adding it."
+            )
+        if original := copy_of(corpus_dir, data):
+            raise ReportError(
+                f"{_base_name(filename)} has the same contents as {original.name}, which is already loaded; "
+                "nothing was added."
             )
         # A dot-file is not a report to report_paths, so a half-written upload is never read.
         partial = corpus_dir / f".{name}.{uuid.uuid4().hex[:8]}.part"
@@ -103,17 +119,39 @@ def store_report(corpus_dir: Path, filename: str, data: bytes) -> Path:
 
 
 def store_uploads(files: Sequence[tuple[str, bytes]], settings: Settings) -> list[UploadOutcome]:
-    """Check and store each (filename, bytes) on its own, so one bad file does not stop the others."""
+    """Check and store each (filename, bytes) on its own, so one bad file does not stop the others; the same
+    bytes twice in one batch are parsed once. All are parsed in one capped worker process."""
     outcomes = []
-    for filename, data in files:
-        try:
-            report = check_upload(filename, data, settings)
-            path = store_report(settings.corpus_dir, filename, data)
-        except ReportError as error:
-            outcomes.append(UploadOutcome(filename, error=str(error)))
-        else:
-            outcomes.append(UploadOutcome(filename, report.doc_id, path))
+    first: dict[str, str] = {}  # SHA-256 -> the name it came under first in this batch
+    with ReportParser.from_settings(settings) as parser:
+        for filename, data in files:
+            sha = hashlib.sha256(data).hexdigest()
+            if sha in first:
+                error = f"{_base_name(filename)} is the same file as {first[sha]} in this batch; it is added once."
+                outcomes.append(UploadOutcome(filename, error=error))
+                continue
+            first[sha] = _base_name(filename)
+            try:
+                report = check_upload(filename, data, settings, parser)
+                path = store_report(settings.corpus_dir, filename, data)
+            except ReportError as error:
+                outcomes.append(UploadOutcome(filename, error=str(error)))
+            else:
+                outcomes.append(UploadOutcome(filename, report.doc_id, path))
     return outcomes
+
+
+def copy_of(corpus_dir: Path, data: bytes) -> Path | None:
+    """The loaded report with exactly these bytes, if any: only files of the same size are read."""
+    for path in report_paths(corpus_dir):
+        if path.is_symlink():  # a link may lead outside the folder, where nothing is read
+            continue
+        try:
+            if path.stat().st_size == len(data) and path.read_bytes() == data:
+                return path
+        except OSError:
+            continue
+    return None
 
 
 def remove_report(corpus_dir: Path, index_dir: Path, doc_id: str) -> Path:

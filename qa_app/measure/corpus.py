@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 from qa_app.config import Settings
 from qa_app.errors import ReportError
-from qa_app.ingest.corpus import load_report, report_paths, summarize
+from qa_app.ingest.corpus import report_paths, summarize
+from qa_app.ingest.sandbox import ReportParser
 from qa_app.records import Chunk, Report
 from qa_app.search.embedding import Embedder
 from qa_app.search.segment_texts import segment_texts
@@ -37,11 +38,12 @@ def parse_corpus(settings: Settings) -> ParsedCorpus:
     """Every report of the corpus folder parsed and chunked; as the index does, a report that cannot be
     read is named and skipped, and the others are kept."""
     reports, skipped = [], {}
-    for path in report_paths(settings.corpus_dir):
-        try:
-            reports.append(load_report(path, settings.corpus_dir))
-        except ReportError as error:
-            skipped[path.name] = str(error)
+    with ReportParser.from_settings(settings) as parser:  # under the same caps as the index's parse
+        for path in report_paths(settings.corpus_dir):
+            try:
+                reports.append(parser.load(path, settings.corpus_dir))
+            except ReportError as error:
+                skipped[path.name] = str(error)
     embedder = Embedder.from_settings(settings)
     chunks = [c for r in reports for c in segment_texts(r, settings, embedder).chunks]  # as the index cuts them
     return ParsedCorpus(reports, chunks, skipped, lambda text: len(embedder.token_spans(text)))

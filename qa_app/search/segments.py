@@ -4,7 +4,8 @@ Embedding is nearly all of an index build, so it is done once per report version
 the report file's SHA-256 and everything that shapes its vectors (parser, chunker, windows, model). Adding,
 changing or removing a report re-embeds that report only, and a build killed half-way keeps the segments
 it finished, so the next start resumes there. A segment is written into a staging folder and renamed into
-place, so a half-written one is never read.
+place, so a half-written one is never read; its files' SHA-256 are checked on every read, so an altered
+vector or paragraph is re-embedded, never served (`DamagedSegment`).
 """
 
 from __future__ import annotations
@@ -20,10 +21,17 @@ from pathlib import Path
 
 import numpy as np
 
+from qa_app.ingest.checksums import file_sha256
 from qa_app.records import Block, Chunk, Report
 
 SEGMENTS = "segments"
 SEGMENT_FILES = ("report.json", "blocks.jsonl", "chunks.jsonl", "sentences.json", "chunk_vectors.npy", "sentence_vectors.npy")
+CHECKSUMS = "checksums.json"  # SHA-256 of each of SEGMENT_FILES, written last
+
+
+class DamagedSegment(Exception):
+    """A cached segment whose files are not what was written (altered, truncated, or written by an older
+    version without checksums): it is made again from the report."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,8 @@ def write_segment(folder: Path, segment: Segment) -> None:
         (staging / "sentences.json").write_text(json.dumps(segment.sentence_spans), encoding="utf-8")
         np.save(staging / "chunk_vectors.npy", segment.chunk_vectors.astype(np.float32))
         np.save(staging / "sentence_vectors.npy", segment.sentence_vectors.astype(np.float32))
+        sums = {name: file_sha256(staging / name) for name in SEGMENT_FILES}
+        (staging / CHECKSUMS).write_text(json.dumps(sums), encoding="utf-8")
         if folder.exists():  # the same key written by an earlier, interrupted run
             shutil.rmtree(folder)
         staging.rename(folder)
@@ -71,9 +81,11 @@ def write_segment(folder: Path, segment: Segment) -> None:
 
 
 def read_segment(folder: Path) -> Segment | None:
-    """The cached segment, or None when it is missing or cannot be read (it is then made again)."""
-    if not all((folder / name).is_file() for name in SEGMENT_FILES):
+    """The cached segment, None when there is none, or DamagedSegment when its files fail their checksums
+    or cannot be read (it is then made again)."""
+    if not folder.exists():
         return None
+    verify_segment(folder)
     try:
         facts = json.loads((folder / "report.json").read_text(encoding="utf-8"))
         acronyms = facts.pop("acronyms")
@@ -85,11 +97,22 @@ def read_segment(folder: Path) -> Segment | None:
         chunk_vectors = np.load(folder / "chunk_vectors.npy")
         sentence_vectors = np.load(folder / "sentence_vectors.npy")
         report = Report(**facts, paragraphs=blocks)
-    except (OSError, ValueError, TypeError, KeyError):
-        return None
+    except (OSError, ValueError, TypeError, KeyError) as error:
+        raise DamagedSegment(f"{folder.name} cannot be read ({type(error).__name__})") from None
     if len(chunk_vectors) != len(chunks) or len(sentence_vectors) != sum(len(s) for _, s in spans):
-        return None
+        raise DamagedSegment(f"{folder.name} has row counts that differ")
     return Segment(report, chunks, texts, spans, acronyms, chunk_vectors, sentence_vectors)
+
+
+def verify_segment(folder: Path) -> None:
+    """Every file present with the SHA-256 recorded when the segment was written; DamagedSegment if not."""
+    try:
+        sums = json.loads((folder / CHECKSUMS).read_text(encoding="utf-8"))
+        for name in SEGMENT_FILES:
+            if file_sha256(folder / name) != sums[name]:
+                raise DamagedSegment(f"{folder.name}/{name} was changed after it was written")
+    except (OSError, ValueError, TypeError, KeyError) as error:
+        raise DamagedSegment(f"{folder.name} has no intact checksums ({type(error).__name__})") from None
 
 
 def remove_unused_segments(index_dir: Path, keep: set[str]) -> None:

@@ -60,7 +60,7 @@ def export_onnx(model, tokenizer_dir: Path, target_dir: Path, quantize: bool) ->
     if quantize:
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
-        quantize_dynamic(str(fp32), str(target_dir / MODEL_FILE), weight_type=QuantType.QInt8)
+        quantize_dynamic(str(fp32), str(target_dir / MODEL_FILE), weight_type=QuantType.QInt8, per_channel=True)
         fp32.unlink()
     for name in TOKENIZER_FILES:
         if (tokenizer_dir / name).exists():

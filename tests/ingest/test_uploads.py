@@ -25,8 +25,9 @@ from qa_app.ingest.uploads import (
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 KNOWSLEY = FIXTURES / "ofsted" / "knowsley-2021-12-03.pdf"
-TINY = b"# Tiny report\n\n## Findings\n\n1. The council had 620 children looked after.\n"
-OTHER = b"# Other report\n\n## Findings\n\n1. Early help cases stay open for 14 weeks.\n"
+# Each names its inspection framework in its title, as an upload must.
+TINY = b"# Inspection of Tiny council children's services\n\n## Findings\n\n1. The council had 620 children looked after.\n"
+OTHER = b"# Inspection of Other council children's services\n\n## Findings\n\n1. Early help cases stay open for 14 weeks.\n"
 HTML = b"<!DOCTYPE html>\n<html><body>Sign in to download this report</body></html>"
 
 
@@ -263,3 +264,24 @@ def test_the_only_report_is_not_removed(settings):
     with pytest.raises(ReportError, match="tiny is the only report loaded"):
         remove_report(settings.corpus_dir, settings.index_dir, "tiny")
     assert [p.name for p in report_paths(settings.corpus_dir)] == ["tiny.md"]
+
+
+# ---------------------------------------------------------------- copies and look-alikes
+
+
+def test_the_same_bytes_under_a_new_name_are_refused_naming_the_report_they_copy(settings):
+    store_report(settings.corpus_dir, "darlington-2018-05-21.pdf", KNOWSLEY.read_bytes())
+    with pytest.raises(ReportError) as refused:
+        store_report(settings.corpus_dir, "darlington-copy.pdf", KNOWSLEY.read_bytes())
+    assert str(refused.value) == (
+        "darlington-copy.pdf has the same contents as darlington-2018-05-21.pdf, which is already loaded; nothing was added."
+    )
+    assert [p.name for p in report_paths(settings.corpus_dir)] == ["darlington-2018-05-21.pdf"]
+
+
+def test_markdown_that_is_not_an_inspection_report_is_refused_like_a_pdf(settings):
+    minutes = b"# Minutes of the parish council\n\n1. The meeting opened at 7pm.\n\n2. Apologies were received.\n"
+    [outcome] = store_uploads([("minutes.md", minutes)], settings)
+    assert outcome.doc_id is None
+    assert outcome.error.startswith("minutes.md is a Markdown file, but not an Ofsted children's services inspection report")
+    assert list(settings.corpus_dir.iterdir()) == []

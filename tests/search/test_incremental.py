@@ -6,6 +6,7 @@ import pytest
 from support import PARAGRAPHS, CountingEmbedder, write_report
 
 from qa_app.config import Settings
+from qa_app.errors import IndexUnavailable
 from qa_app.search.embedding import Embedder
 from qa_app.search.index.opening import ensure_index
 from qa_app.search.segments import SEGMENTS
@@ -67,7 +68,7 @@ def test_changing_a_report_re_embeds_that_report(settings, embedder):
 
 def test_a_build_that_dies_half_way_resumes_where_it_stopped(settings, embedder):
     write_report(settings.corpus_dir, OTHER, name="zzz.md")  # read after tiny.md
-    with pytest.raises(RuntimeError):
+    with pytest.raises(IndexUnavailable, match=r"could not be updated \(RuntimeError: killed half-way\)"):
         ensure_index(settings, CountingEmbedder(embedder, fail_on="other council"))
     assert not (settings.index_dir / "CURRENT").exists()  # nothing half-built was made live
     counting = CountingEmbedder(embedder)

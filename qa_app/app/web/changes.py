@@ -12,7 +12,7 @@ from qa_app.app.web.handlers import Workbench
 from qa_app.app.web.passages import render_notice
 from qa_app.app.web.views import CorpusChangeView, Menus
 from qa_app.assistant import Assistant
-from qa_app.errors import QAError
+from qa_app.errors import QAError, failure_reason
 
 
 class CorpusChanges:
@@ -32,7 +32,7 @@ class CorpusChanges:
 
         def add(a: Assistant) -> str:
             uploads = []
-            for f in files:
+            for f in dict.fromkeys(files):  # one upload named many times in one call is read once
                 path = Path(f)
                 if path.stat().st_size > self.settings.max_upload_bytes:
                     raise QAError(f"{path.name} is over the {self.settings.max_upload_mb:g} MB limit for one report.")
@@ -90,8 +90,11 @@ class CorpusChanges:
             self._changing.release()
 
     def _reloaded(self, assistant: Assistant) -> Assistant | QAError:
-        """The assistant over the corpus as it is now, or the error that stopped the update."""
+        """The assistant over the corpus as it is now, or the error that stopped the update; whatever failed,
+        the caller keeps the current assistant answering."""
         try:
             return assistant.reloaded(progress=self.slot.progress)
         except QAError as e:
             return e
+        except Exception as e:  # a bug: said in one sentence, never the end of the page's assistant
+            return QAError(f"the update stopped ({failure_reason(e)}); the reports already loaded still answer.")

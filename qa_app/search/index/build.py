@@ -15,10 +15,11 @@ from pathlib import Path
 import numpy as np
 
 from qa_app.config import Settings
-from qa_app.errors import ReportError
+from qa_app.errors import IndexUnavailable, ReportError
 from qa_app.ingest.checksums import file_sha256
 from qa_app.ingest.chunking import CHUNKER_VERSION
 from qa_app.ingest.corpus import ReportFile
+from qa_app.ingest.sandbox import ReportParser
 from qa_app.ingest.structure import PARSER_VERSION
 from qa_app.records import Report
 from qa_app.search.embedding import Embedder
@@ -32,10 +33,13 @@ from qa_app.search.index.manifest import (
     REPORTS,
     dense_kind,
     expected_manifest,
+    live_build,
 )
 from qa_app.search.lexical import build_lexical
+from qa_app.search.screening import LINKED_OUT, copy_note, linked_out
 from qa_app.search.segment_texts import segment_texts
 from qa_app.search.segments import (
+    DamagedSegment,
     Segment,
     read_segment,
     remove_unused_segments,
@@ -72,10 +76,17 @@ def make_segment(report: Report, embedder: Embedder, settings: Settings, progres
     return Segment(report, texts.chunks, texts.chunk_texts, texts.sentence_spans, texts.acronyms, chunk_vectors, sentence_vectors)
 
 
-def build_index(files: Sequence[ReportFile], embedder: Embedder, settings: Settings, progress: Progress | None = None) -> Path:
+def build_index(
+    files: Sequence[ReportFile],
+    embedder: Embedder,
+    settings: Settings,
+    progress: Progress | None = None,
+    reembed: bool = False,
+) -> Path:
     """Write a complete new build from the corpus's report files and make it live; the previous build stays
-    live until then. Reports already embedded under the same settings come from their segments; a report
-    that cannot be read is skipped, and the manifest says why."""
+    live until then. Reports already embedded under the same settings come from their segments (unless
+    `reembed`); a damaged segment is made again and named in the manifest; a report that cannot be read,
+    a copy of another or a link out of the corpus folder is skipped, and the manifest says why."""
     index_dir = Path(settings.index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
     report = progress or (lambda stage, fraction: None)
@@ -84,33 +95,51 @@ def build_index(files: Sequence[ReportFile], embedder: Embedder, settings: Setti
     segments: list[Segment] = []
     corpus: dict[str, str] = {}
     skipped: dict[str, str] = {}
+    repaired: list[str] = []
+    seen: dict[str, str] = {}  # report SHA-256 -> the file first read with it
     keys: set[str] = set()
     started, embedded = time.monotonic(), 0
-    for i, file in enumerate(files):
-        name = file.path.name
-        folder = segment_folder(index_dir, file.path.stem, segment_key(file.sha256, shape))
-        segment = read_segment(folder)
-        if segment is None:
-            try:
-                parsed = file.load()
-            except ReportError as error:
-                corpus[name], skipped[name] = file.sha256, str(error)
+    parser = ReportParser.from_settings(settings)  # one worker process for the whole build
+    try:
+        for i, file in enumerate(files):
+            name = file.path.name
+            if refusal := linked_out(file.path, file.corpus_dir):  # refused unread: not even checksummed
+                corpus[name], skipped[name] = LINKED_OUT, refusal
                 continue
-            stage = f"Embedding report {i + 1} of {len(files)}{_eta(started, embedded, len(files) - i)}"
-            segment = make_segment(
-                parsed, embedder, settings, lambda done, total: report(stage, (i + done / max(total, 1)) / len(files))
-            )
-            folder = segment_folder(index_dir, file.path.stem, segment_key(parsed.sha256, shape))
-            write_segment(folder, segment)
-            embedded += 1
-        corpus[name] = segment.report.sha256
-        keys.add(folder.name)
-        segments.append(segment)
-        report(f"Read {i + 1} of {len(files)} reports", (i + 1) / len(files))
+            sha = file.sha256
+            if sha in seen:
+                corpus[name], skipped[name] = sha, copy_note(file.path, seen[sha])
+                continue
+            seen[sha] = name
+            folder = segment_folder(index_dir, file.path.stem, segment_key(sha, shape))
+            try:
+                segment = None if reembed else read_segment(folder)
+            except DamagedSegment:
+                segment = None
+                repaired.append(file.path.stem)
+            if segment is None:
+                try:
+                    parsed = file.load(parser)
+                except ReportError as error:
+                    corpus[name], skipped[name] = sha, str(error)
+                    continue
+                stage = f"Embedding report {i + 1} of {len(files)}{_eta(started, embedded, len(files) - i)}"
+                segment = make_segment(
+                    parsed, embedder, settings, lambda done, total: report(stage, (i + done / max(total, 1)) / len(files))
+                )
+                folder = segment_folder(index_dir, file.path.stem, segment_key(parsed.sha256, shape))
+                write_segment(folder, segment)
+                embedded += 1
+            corpus[name] = segment.report.sha256
+            keys.add(folder.name)
+            segments.append(segment)
+            report(f"Read {i + 1} of {len(files)} reports", (i + 1) / len(files))
+    finally:
+        parser.close()
     if not segments:
         reasons = "; ".join(skipped.values()) or f"{settings.corpus_dir} holds no reports (*.md, *.pdf)"
         raise ReportError(f"No report in {settings.corpus_dir} could be read: {reasons}")
-    build = _write_build(segments, embedder, settings, corpus, skipped, report)
+    build = _write_build(segments, embedder, settings, corpus, skipped, report, repaired)
     remove_unused_segments(index_dir, keep=keys)
     report("Index ready", 1.0)
     return build
@@ -131,6 +160,7 @@ def _write_build(
     corpus: dict[str, str],
     skipped: dict[str, str],
     report: Progress,
+    repaired: Sequence[str] = (),
 ) -> Path:
     """Assemble the segments into one build folder (FAISS, BM25, records, manifest) and make it live."""
     import faiss
@@ -168,6 +198,7 @@ def _write_build(
             dimension=int(chunk_vectors.shape[1]),
             files=files,
             skipped=skipped,
+            repaired=list(repaired),
             counts={
                 "reports": len(segments),
                 "blocks": len(blocks),
@@ -182,9 +213,18 @@ def _write_build(
         replace_pointer(index_dir, build.name, file_sha256(build / MANIFEST))
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        if not _is_live(index_dir, build):  # renamed into place, but never made live
+            shutil.rmtree(build, ignore_errors=True)
         raise
     remove_old_builds(index_dir, keep=build.name)
     return build
+
+
+def _is_live(index_dir: Path, build: Path) -> bool:
+    try:
+        return live_build(index_dir)[0].name == build.name
+    except IndexUnavailable:
+        return False
 
 
 def make_dense_index(vectors: np.ndarray, kind: str):

@@ -16,11 +16,15 @@ from qa_app.search.index.manifest import BUILD_PREFIX, POINTER
 def replace_pointer(index_dir: Path, build_name: str, manifest_sha: str) -> None:
     """Make `build_name` live: the pointer is written aside, fsynced, then renamed over the old one."""
     tmp = index_dir / f".{POINTER}.{uuid.uuid4().hex[:8]}"
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(f"{build_name} {manifest_sha}\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, index_dir / POINTER)
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(f"{build_name} {manifest_sha}\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, index_dir / POINTER)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     fsync_dir(index_dir)
 
 

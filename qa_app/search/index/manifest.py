@@ -14,6 +14,7 @@ from qa_app.ingest.corpus import report_paths, report_sha256
 from qa_app.ingest.structure import PARSER_VERSION
 from qa_app.ingest.checksums import file_sha256
 from qa_app.search.embedding import Embedder
+from qa_app.search.screening import LINKED_OUT, linked_out
 
 FORMAT_VERSION = 6
 POINTER = "CURRENT"
@@ -48,6 +49,7 @@ class Manifest:
     # What computed the vectors; older manifests, which lack these, were built by PyTorch.
     embedding_runtime: str = "torch"
     runtime_sha256: str | None = None  # SHA-256 of the ONNX export, like weights_sha256 for the weights
+    repaired: list[str] = field(default_factory=list)  # reports whose cached segment was damaged and made again
 
 
 Verified = tuple[Path, Manifest]  # a build folder and its manifest, every checksum just checked
@@ -58,8 +60,13 @@ def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:
 
     Links that lead outside the corpus folder are not followed: nothing outside it is read.
     """
-    root = Path(corpus_dir).resolve()
-    return {p.name: report_sha256(p) for p in report_paths(corpus_dir) if p.is_file() and p.resolve().is_relative_to(root)}
+    fingerprint = {}
+    for p in report_paths(corpus_dir):
+        if linked_out(p, corpus_dir):  # counted as a link, so an unchanged one does not make the index stale
+            fingerprint[p.name] = LINKED_OUT
+        elif p.is_file():
+            fingerprint[p.name] = report_sha256(p)
+    return fingerprint
 
 
 def expected_manifest(settings: Settings, embedder: Embedder, corpus: dict[str, str], n_chunks: int = 0) -> Manifest:

@@ -3,10 +3,11 @@ builder at a time, across processes), or answer from it read-only when the folde
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from qa_app.config import Settings
-from qa_app.errors import IndexUnavailable, skipped_note
+from qa_app.errors import IndexUnavailable, QAError, failure_reason, skipped_note
 from qa_app.ingest.corpus import report_files
 from qa_app.records import paragraph_count
 from qa_app.search.embedding import Embedder
@@ -31,9 +32,18 @@ def load_index(index_dir: Path) -> FileStore:
 
 
 def ensure_index(
-    settings: Settings, embedder: Embedder, progress: Progress | None = None, rebuild: bool = False
+    settings: Settings,
+    embedder: Embedder,
+    progress: Progress | None = None,
+    rebuild: bool = False,
+    serve_previous: bool = True,
 ) -> tuple[FileStore, str]:
-    """Load the index, rebuilding it when missing, stale, damaged or asked to; returns it with a status."""
+    """Load the index, rebuilding it when missing, stale, damaged or asked to; returns it with a status.
+
+    A rebuild re-embeds every report. When a build fails (a full disk, a read-only folder, a bug), the
+    previous build is served read-only if there is one and `serve_previous`; else IndexUnavailable says
+    what failed, in one sentence.
+    """
     from filelock import FileLock
 
     index_dir = Path(settings.index_dir)
@@ -48,16 +58,43 @@ def ensure_index(
         raise IndexUnavailable(f"{problem} Run: python -m qa_app index --rebuild")
     if not writable(index_dir):
         return _load_read_only(index_dir, problem, intact)
-    with FileLock(str(index_dir / ".lock")):
-        # Another process may have finished the same build while this one waited for the lock.
-        if not rebuild:
-            problem, intact = _index_problem(settings, embedder)
-        if problem is not None:
-            build_index(list(report_files(settings.corpus_dir)), embedder, settings, progress)
-            intact = None  # the new build is verified as it loads
+    try:
+        with FileLock(str(index_dir / ".lock")):
+            # Another process may have finished the same build while this one waited for the lock.
+            if not rebuild:
+                problem, intact = _index_problem(settings, embedder)
+            if problem is not None:
+                build_index(list(report_files(settings.corpus_dir)), embedder, settings, progress, reembed=rebuild)
+                intact = None  # the new build is verified as it loads
+    except QAError:  # said for people already
+        raise
+    except Exception as error:  # the disk, the folder or a bug: the build was abandoned and cleaned up
+        failed = f"The index in {index_dir} could not be updated ({failure_reason(error)})"
+        if not serve_previous:
+            raise IndexUnavailable(f"{failed}; free some space or fix the folder, then try again.") from error
+        return _load_previous(index_dir, failed, intact)
     data = _load_intact(index_dir, intact)
     built = f"Built a new index in {index_dir} ({_counts(data)})"
-    return data, _noting_skipped(f"{built}: {problem}" if problem else f"{built}.", data)
+    status = f"{built}: {problem}" if problem else f"{built}."
+    return data, _noting_skipped(f"{status} {repaired_note(data.manifest.repaired)}".rstrip(), data)
+
+
+def _load_previous(index_dir: Path, failed: str, intact: Verified | None) -> tuple[FileStore, str]:
+    """The last good build, when the new one could not be written; IndexUnavailable when there is none."""
+    try:
+        data = _load_intact(index_dir, intact)
+    except IndexUnavailable:
+        raise IndexUnavailable(
+            f"{failed}, and there is no earlier index to answer from; free some space or fix the folder, then start again."
+        ) from None
+    return data, f"{failed}; answering from the previous index, read-only, until it can be rebuilt."
+
+
+def repaired_note(repaired: Sequence[str]) -> str:
+    """One line naming the reports whose cached segment was altered or damaged and was embedded again."""
+    if not repaired:
+        return ""
+    return f"Re-embedded {', '.join(sorted(repaired))}: the cached copy under segments/ was altered or damaged."
 
 
 def _noting_skipped(status: str, data: FileStore) -> str:

@@ -11,7 +11,9 @@ from qa_app.search.index.build import Progress
 from qa_app.search.index.opening import ensure_index
 from qa_app.search.store.base import Store
 
-Opener = Callable[[Settings, Embedder, Progress | None, bool], tuple[Store, str]]
+# (settings, embedder, progress, rebuild, serve_previous): serve_previous answers from the last good build
+# when an update fails; without it, IndexUnavailable says what failed.
+Opener = Callable[[Settings, Embedder, Progress | None, bool, bool], tuple[Store, str]]
 
 STORES: dict[StoreKind, Opener] = {
     StoreKind.FILES: ensure_index,  # loaded from index/, built or brought up to date first when need be
@@ -19,7 +21,11 @@ STORES: dict[StoreKind, Opener] = {
 
 
 def open_store(
-    settings: Settings, embedder: Embedder, progress: Progress | None = None, rebuild: bool = False
+    settings: Settings,
+    embedder: Embedder,
+    progress: Progress | None = None,
+    rebuild: bool = False,
+    serve_previous: bool = True,
 ) -> tuple[Store, str]:
     """The configured store over the corpus, and its status line."""
-    return STORES[settings.store](settings, embedder, progress, rebuild)
+    return STORES[settings.store](settings, embedder, progress, rebuild, serve_previous)
