@@ -59,17 +59,24 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(*args: str, timeout_s: float = 600, output: list[str] | None = None) -> Iterator[str]:
+def running_app(
+    *args: str,
+    timeout_s: float = 600,
+    output: list[str] | None = None,
+    env: dict[str, str] | None = None,
+    preexec_fn=None,
+) -> Iterator[str]:
     """`python app.py ARGS` on a free loopback port; yields its URL once it prints that it is ready.
-    What the app prints is collected in `output` when given."""
+    What the app prints is collected in `output` when given; `env` adds environment variables (QA_*)."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "app.py", "--port", str(port), *args],
         cwd=ROOT,
-        env=CHILD_ENV,
+        env={**CHILD_ENV, **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        preexec_fn=preexec_fn,
     )
     lines: list[str] = [] if output is None else output
     ready = threading.Event()

@@ -12,6 +12,7 @@ import os
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import html
+import secrets
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -21,7 +22,9 @@ from urllib.parse import parse_qs, quote
 # Handlers that take a gr.Request are found by their type hints, which must resolve in this module.
 import gradio as gr
 
-from qa_app.app.access import corpus_change_refusal
+from qa_app.app import guard
+from qa_app.app.access import caller_of, corpus_change_refusal, session_token, token_refusal
+from qa_app.app.api_args import check_filters, check_radius, check_text
 from qa_app.app.assets import CSS, HEAD
 from qa_app.app.collection import (
     EvidenceItem,
@@ -32,8 +35,10 @@ from qa_app.app.collection import (
     remove_item,
     render_collection,
 )
+from qa_app.app.redact import hide_paths
 from qa_app.app.render import CONFIDENCE_WORDS, SHOWN_CANDIDATES, block_name, label_of, not_sure, short_section
 from qa_app.app.report_view import render_paragraph_card, render_report, report_link
+from qa_app.app.upload_folder import discard, sweep
 from qa_app.config import Settings
 from qa_app.errors import InvalidQuestion, QAError
 from qa_app.ingest.uploads import remove_report, store_uploads
@@ -174,7 +179,7 @@ def evidence_order(answer: Answer) -> list[Hit]:
 
 def render_notice(message: str) -> str:
     """A plain message in place of an answer (empty question, index still building, ...)."""
-    return f'<div class="qa-card qa-notice"><p class="qa-message">{html.escape(message)}</p></div>'
+    return f'<div class="qa-card qa-notice"><p class="qa-message">{html.escape(hide_paths(message))}</p></div>'
 
 
 def render_context(blocks: Sequence[Block], focus_id: str, citing: Sequence[Block] = ()) -> str:
@@ -372,11 +377,14 @@ class AssistantSlot:
             self.error = message
 
     def status(self) -> str:
+        """The status line; file paths in it are shown by name only, as any visitor sees it."""
         if self.assistant is not None:
-            return loaded_line(self.assistant.reports(), self.assistant.skipped, self.message if self.changing else "")
-        if self.error:
-            return f"The index could not be loaded: {self.error}"
-        return f"Building the index: {self.message} ({self.fraction:.0%}). Questions can be asked when it is ready."
+            line = loaded_line(self.assistant.reports(), self.assistant.skipped, self.message if self.changing else "")
+        elif self.error:
+            line = f"The index could not be loaded: {self.error}"
+        else:
+            line = f"Building the index: {self.message} ({self.fraction:.0%}). Questions can be asked when it is ready."
+        return hide_paths(line)
 
 
 def loaded_line(reports: Sequence[ReportSummary], skipped: dict[str, str], changing: str = "") -> str:
@@ -406,6 +414,11 @@ ASSISTANT_CONCURRENCY = 2
 QUEUE_MAX_SIZE = 32  # past this, callers are told the queue is full at once instead of waiting minutes
 CONTEXT_RADIUS = 1
 UPLOADS = "uploads"  # under the index folder: where the browser's files wait before they are checked
+PENDING_UPLOAD_S = 15 * 60  # an upload this recent may await its Add click; older ones are swept after a change
+
+
+def uploads_folder(settings: Settings) -> Path:
+    return Path(settings.index_dir).resolve() / UPLOADS
 
 
 def build_app(assistant: Assistant | AssistantSlot, settings: Settings | None = None) -> gr.Blocks:
@@ -413,9 +426,11 @@ def build_app(assistant: Assistant | AssistantSlot, settings: Settings | None = 
     list with adding and removing reports) and the named API endpoints."""
     settings = settings or Settings.load()
     # Gradio keeps uploads (and its component cache) here; read as components are made, so set first.
-    os.environ.setdefault("GRADIO_TEMP_DIR", str(Path(settings.index_dir).resolve() / UPLOADS))
+    os.environ.setdefault("GRADIO_TEMP_DIR", str(uploads_folder(settings)))
+    sweep(uploads_folder(settings))  # nothing is being processed yet: what is there was abandoned
     slot = assistant if isinstance(assistant, AssistantSlot) else AssistantSlot(assistant)
     changing = threading.Lock()  # one corpus change at a time; questions go on meanwhile
+    page_key = secrets.token_bytes(32)  # signs each session's secret for corpus changes; new at each start
 
     def current() -> Assistant:
         if slot.assistant is None:
@@ -438,7 +453,7 @@ def build_app(assistant: Assistant | AssistantSlot, settings: Settings | None = 
 
     def pdf_href(path: str) -> str | None:
         """Where the page serves the report's original PDF (the corpus folder is the only one it serves)."""
-        return f"gradio_api/file={quote(str(Path(path).resolve()))}" if path.lower().endswith(".pdf") else None
+        return guard.REPORTS_ROUTE.lstrip("/") + quote(Path(path).name) if path.lower().endswith(".pdf") else None
 
     def menus(a: Assistant, reading: str | None = None) -> tuple:
         """Every menu and list that names the loaded reports, refreshed after the reports change; the
@@ -601,11 +616,11 @@ def build_app(assistant: Assistant | AssistantSlot, settings: Settings | None = 
 
     # -- adding and removing reports
 
-    def change_reports(change: Callable[[], str], request: gr.Request) -> Iterator[tuple]:
+    def change_reports(change: Callable[[], str], request: gr.Request, token: str | None) -> Iterator[tuple]:
         """Apply a change to the corpus folder, then bring the index up to date (only what changed is
         embedded) while the current assistant keeps answering; yields progress for the page."""
         same = (gr.update(),) * 9
-        refusal = corpus_change_refusal(settings, getattr(request, "username", None))
+        refusal = change_refusal(request, token)
         if refusal:
             yield render_notice(refusal), *same
             return
@@ -625,19 +640,40 @@ def build_app(assistant: Assistant | AssistantSlot, settings: Settings | None = 
             result = done.get("result")
             if isinstance(result, QAError):
                 slot.ready(a)
-                yield render_notice(f"{message} The index could not be updated: {result}"), *menus(a)
+                yield render_notice(shown_text(f"{message} The index could not be updated: {result}")), *menus(a)
                 return
             slot.ready(result)  # type: ignore[arg-type]
-            yield render_notice(f"{message} The index is up to date."), *menus(result)  # type: ignore[arg-type]
+            yield render_notice(shown_text(f"{message} The index is up to date.")), *menus(result)  # type: ignore[arg-type]
         except QAError as e:
-            yield render_notice(str(e)), *same
+            yield render_notice(shown_text(str(e))), *same
         finally:
             changing.release()
+            sweep(uploads_folder(settings), pending_s=PENDING_UPLOAD_S)
 
-    def on_add(files: list[str] | None, request: gr.Request):
+    def change_refusal(request: gr.Request, token: str | None) -> str | None:
+        """Why this request may not change the corpus: see access.corpus_change_refusal; from the page, it
+        must also carry its session's secret."""
+        client = getattr(request, "client", None)
+        caller = caller_of(settings, request.headers, client.host if client else None, getattr(request, "username", None))
+        return corpus_change_refusal(settings, caller) or token_refusal(page_key, request.session_hash, token)
+
+    def on_session(request: gr.Request) -> str:
+        """This session's secret for corpus changes, into the page's hidden box."""
+        return session_token(page_key, request.session_hash)
+
+    def shown_text(text: str) -> str:
+        return hide_paths(text, (settings.corpus_dir, settings.index_dir))
+
+    def on_add(files: list[str] | None, token: str | None, request: gr.Request):
         if not files:
             yield render_notice("Choose one or more reports (PDF or Markdown) to add first."), *(gr.update(),) * 9
             return
+        try:
+            yield from _on_add(files, token, request)
+        finally:
+            discard(uploads_folder(settings), files)  # added or refused, the upload has served its purpose
+
+    def _on_add(files: list[str], token: str | None, request: gr.Request):
 
         def add() -> str:
             uploads = []
@@ -651,9 +687,9 @@ def build_app(assistant: Assistant | AssistantSlot, settings: Settings | None = 
                 raise QAError(" ".join(o.error or "" for o in outcomes) + " Nothing was added.")
             return " ".join(f"Added {o.doc_id}." if o.doc_id else (o.error or "") for o in outcomes)
 
-        yield from change_reports(add, request)
+        yield from change_reports(add, request, token)
 
-    def on_remove(doc_id: str | None, request: gr.Request):
+    def on_remove(doc_id: str | None, token: str | None, request: gr.Request):
         if not doc_id:
             yield render_notice("Choose the report to remove first."), *(gr.update(),) * 9
             return
@@ -662,14 +698,15 @@ def build_app(assistant: Assistant | AssistantSlot, settings: Settings | None = 
             moved = remove_report(settings.corpus_dir, settings.index_dir, doc_id)
             return f"Removed {doc_id}; its file was kept as {moved}."
 
-        yield from change_reports(remove, request)
+        yield from change_reports(remove, request, token)
 
     # -- API endpoints: the records' JSON, or an error payload with an HTTP-style status
 
     def ask(question: str, top_k: int = 5, filters: dict | None = None) -> dict:
         """Answer a question from the reports. Returns Answer.to_dict(); on bad input {"error": ..., "status": 400}."""
         try:
-            return current().ask(question, top_k=top_k, filters=filters).to_dict()
+            args = check_text("question", question), check_filters(filters)
+            return current().ask(args[0], top_k=top_k, filters=args[1]).to_dict()
         except NotReady as e:
             return error_payload(str(e), 503)
         except (InvalidQuestion, ValueError, KeyError) as e:
@@ -678,7 +715,8 @@ def build_app(assistant: Assistant | AssistantSlot, settings: Settings | None = 
     def search(query: str, top_k: int = 10, filters: dict | None = None) -> list[dict] | dict:
         """Passages for a keyword or natural-language query: a list of Hit.to_dict(), best first."""
         try:
-            return [h.to_dict() for h in current().search(query, top_k=top_k, filters=filters)]
+            args = check_text("query", query), check_filters(filters)
+            return [h.to_dict() for h in current().search(args[0], top_k=top_k, filters=args[1])]
         except NotReady as e:
             return error_payload(str(e), 503)
         except (InvalidQuestion, ValueError, KeyError) as e:
@@ -687,7 +725,7 @@ def build_app(assistant: Assistant | AssistantSlot, settings: Settings | None = 
     def reports(filters: dict | None = None) -> list[dict] | dict:
         """Every report (or those the report-level filters select) with its facts: a list of ReportSummary.to_dict()."""
         try:
-            return [r.to_dict() for r in current().reports(filters)]
+            return [r.to_dict() for r in current().reports(check_filters(filters))]
         except NotReady as e:
             return error_payload(str(e), 503)
         except (ValueError, KeyError) as e:
@@ -696,7 +734,8 @@ def build_app(assistant: Assistant | AssistantSlot, settings: Settings | None = 
     def compare(topic: str, top_k: int = 20, filters: dict | None = None) -> list[dict] | dict:
         """The best passage of each report on a topic, best first: a list of Hit.to_dict()."""
         try:
-            return [h.to_dict() for h in current().compare(topic, top_k=top_k, filters=filters)]
+            args = check_text("topic", topic), check_filters(filters)
+            return [h.to_dict() for h in current().compare(args[0], top_k=top_k, filters=args[1])]
         except NotReady as e:
             return error_payload(str(e), 503)
         except (InvalidQuestion, ValueError, KeyError) as e:
@@ -704,6 +743,10 @@ def build_app(assistant: Assistant | AssistantSlot, settings: Settings | None = 
 
     def context(block_id: str, radius: int = 1) -> list[dict] | dict:
         """A block (e.g. a hit's block_id) with its neighbours in reading order: a list of Block.to_dict()."""
+        try:
+            check_text("block_id", block_id), check_radius(radius)
+        except ValueError as e:
+            return error_payload(str(e), 400)
         try:
             return [b.to_dict() for b in current().context(block_id, radius)]
         except NotReady as e:
@@ -715,9 +758,11 @@ def build_app(assistant: Assistant | AssistantSlot, settings: Settings | None = 
         """Open a paragraph by number ("¶65 of the Norfolk report"): Opening.to_dict(), with block null and a
         message when it cannot be opened; {"error": ..., "status": 400} when the text asks for no paragraph."""
         try:
-            opening = current().open_paragraph(text, filters)
+            opening = current().open_paragraph(check_text("text", text), check_filters(filters))
         except NotReady as e:
             return error_payload(str(e), 503)
+        except ValueError as e:
+            return error_payload(str(e), 400)
         if opening is None:
             return error_payload("Name a paragraph by number, e.g. “¶65 of the Norfolk report”.", 400)
         return opening.to_dict()
@@ -814,6 +859,7 @@ def build_app(assistant: Assistant | AssistantSlot, settings: Settings | None = 
         pin_go = gr.Button("Pin", elem_id="qa-pin-go", **hidden)
         unpin_target = gr.Textbox(label="Remove this item", elem_id="qa-unpin-target", **hidden)
         unpin_go = gr.Button("Remove", elem_id="qa-unpin-go", **hidden)
+        change_token = gr.Textbox(label="Session secret", elem_id="qa-change-token", **hidden)
 
         filters_in = [report, section, framework, overall]
         answer_out = [answer_html, evidence_html, copy_box, other_reports, report_view, reading, shown, last_answer]
@@ -851,10 +897,11 @@ def build_app(assistant: Assistant | AssistantSlot, settings: Settings | None = 
         unpin_go.click(on_unpin, inputs=[unpin_target, pins], outputs=collection_out, **private, queue=False)
 
         menus_out = [status, report, section, framework, overall, report_table, judgement_chart, reading, removable]
-        add_button.click(on_add, inputs=[uploads], outputs=[change_html, *menus_out], **private).then(
+        add_button.click(on_add, inputs=[uploads, change_token], outputs=[change_html, *menus_out], **private).then(
             lambda: None, outputs=[uploads], **private, queue=False
         )
-        remove_button.click(on_remove, inputs=[removable], outputs=[change_html, *menus_out], **private)
+        remove_button.click(on_remove, inputs=[removable, change_token], outputs=[change_html, *menus_out], **private)
+        demo.load(on_session, outputs=[change_token], **private, queue=False)
 
         timer = gr.Timer(1.0, active=slot.assistant is None)
         refresh_io = dict(fn=on_refresh, inputs=[report], outputs=[*menus_out, report_view, timer], **private, queue=False)
@@ -882,8 +929,8 @@ def _reloaded(assistant: Assistant, slot: AssistantSlot) -> Assistant | QAError:
 
 
 def launch(demo: gr.Blocks, settings: Settings, *, block: bool = True) -> None:
-    """Serve on settings.host:port: no share link (nor its hint), no telemetry, login when both a username
-    and a password are set; of files, only the corpus folder's are served."""
+    """Serve on settings.host:port behind the guard (see guard.py): no share link (nor its hint), no telemetry,
+    login when both a username and a password are set; of files, only reports are served."""
     demo.launch(
         server_name=settings.host,
         server_port=settings.port,
@@ -893,8 +940,9 @@ def launch(demo: gr.Blocks, settings: Settings, *, block: bool = True) -> None:
         css=CSS,
         head=HEAD,
         footer_links=["api"],
-        allowed_paths=[str(Path(settings.corpus_dir).resolve())],
         max_file_size=settings.max_upload_bytes,
+        state_session_capacity=settings.state_session_capacity,
+        app_kwargs={"lifespan": guard.lifespan(settings, uploads_folder(settings))},
         run_history=False,
         enable_monitoring=False,
         mcp_server=False,
