@@ -31,19 +31,16 @@ class Caller:
     origin: str | None  # the Origin header, when the browser sent one
     address: str  # the client's address
     proxied: bool  # it carries forwarded headers that are not believed: someone relayed it
-    scheme: str = "http"
     username: str | None = None
 
 
 def caller_of(settings: Settings, headers: Mapping[str, str], address: str | None, username: str | None = None) -> Caller:
     """The Caller of a request from its headers (lower-case names) and the connecting address."""
     host = headers.get("host", "").strip().lower()
-    scheme = "http"
     address = address or ""
     forwarded = any(name in headers for name in FORWARDED)
     if settings.trust_proxy and forwarded:
         host = _last(headers.get("x-forwarded-host")) or host
-        scheme = _last(headers.get("x-forwarded-proto")) or scheme
         # The proxy appends the address it saw; anything before it came from the client and proves nothing.
         address = _last(headers.get("x-forwarded-for")) or address
     return Caller(
@@ -51,7 +48,6 @@ def caller_of(settings: Settings, headers: Mapping[str, str], address: str | Non
         origin=headers.get("origin"),
         address=address,
         proxied=forwarded and not settings.trust_proxy,
-        scheme=scheme.lower(),
         username=username or None,
     )
 

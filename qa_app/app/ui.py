@@ -654,8 +654,9 @@ def build_app(assistant: Assistant | AssistantSlot, settings: Settings | None = 
         """Why this request may not change the corpus: see access.corpus_change_refusal; from the page, it
         must also carry its session's secret."""
         client = getattr(request, "client", None)
-        caller = caller_of(settings, request.headers, client.host if client else None, getattr(request, "username", None))
-        return corpus_change_refusal(settings, caller) or token_refusal(page_key, request.session_hash, token)
+        headers = getattr(request, "headers", None) or {}
+        caller = caller_of(settings, headers, client.host if client else None, getattr(request, "username", None))
+        return corpus_change_refusal(settings, caller) or token_refusal(page_key, getattr(request, "session_hash", None), token)
 
     def on_session(request: gr.Request) -> str:
         """This session's secret for corpus changes, into the page's hidden box."""

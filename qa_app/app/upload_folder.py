@@ -43,6 +43,8 @@ def discard(folder: Path, files: Collection[str | Path]) -> None:
     the loose temporaries Gradio leaves in the folder itself (the upload route's copy of each file, and
     the empty placeholder its File box makes for each file an event reads)."""
     folder = Path(folder).resolve()
+    if not folder.is_dir():
+        return
     paths = [Path(f).resolve() for f in files]
     uploads = [p for p in paths if folder in p.parents and p.is_file()]  # never delete outside the folder
     loose = [p for p in folder.iterdir() if p.is_file() and not p.is_symlink()]
