@@ -26,7 +26,8 @@ REPORTS_ROUTE = "/reports/"  # where the page links a report's original file: /r
 REPORT_SUFFIXES = {".pdf": "application/pdf", ".md": "text/plain; charset=utf-8"}
 NOT_A_REPORT = "Only the reports themselves are served here; open one from the report list."
 
-# Gradio's page needs inline scripts and styles and evaluates its own code; nothing is loaded from elsewhere.
+# Gradio's page needs inline scripts and styles, and its chart (Vega) compiles expressions with new Function;
+# nothing is loaded from elsewhere. Checked in Chromium by tests/app/test_browser.py.
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
