@@ -19,6 +19,7 @@ RANKS = {
     "qa_app.answer": 3,
     "qa_app.assistant": 4,
     "qa_app.measure": 5,
+    "qa_app.training": 5,  # a tool stage beside measure: trains and exports the reader
     "qa_app.app": 6,
     "qa_app": 7,  # the public facade (`from qa_app import Assistant`) is for callers, not for the stages
 }

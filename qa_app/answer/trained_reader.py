@@ -1,0 +1,174 @@
+"""The trained reader: spans read by a fine-tuned model from the top passages, with a calibrated confidence.
+
+Every window of every passage gets the best span and the no-answer ([CLS]) score on one log-probability
+scale; the best span over all windows is the answer, shown inside its sentence, and its passage is the
+first citation. How sure it is comes from a logistic model over what the span model says (span and
+no-answer probability), what search said (the passage's score and rank) and what the question asks
+(the type of answer, names and numbers the passage lacks, a premise the report contradicts), fitted by
+`qa-app calibrate` on gold questions held out by report.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from qa_app.answer.confidence import level_of, premise_contradicted, unseen_share
+from qa_app.answer.neural_reader import best_window_span, whole_words
+from qa_app.answer.reader import FIGURES, found_message, missing_anchors, not_answered, paragraph_answer, paragraph_asked
+from qa_app.answer.span_model import SpanModel
+from qa_app.answer.spans import answer_type
+from qa_app.ingest.sentences import split_sentences
+from qa_app.records import Answer, Citation, Hit
+
+SentenceData = Callable[[Hit], "tuple[list[tuple[int, int]], np.ndarray]"]
+
+# Logistic weights over `span_signals` (bias first), and the level thresholds: fitted by `qa-app calibrate`
+# on the gold questions, folds held out by report (README, Quality).
+WEIGHTS = (-2.0, 3.0, 0.25, 1.0, -0.5, -1.5, -1.0, -2.0, -3.0)
+THRESHOLDS = (0.80, 0.55, 0.30)  # high_at, medium_at, refuse_below
+_NUMBERISH = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|half|quarter|third)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A decoded span: character offsets into hits[hit].text with its log-probability and its window's no-answer."""
+
+    hit: int
+    start: int
+    end: int
+    score: float
+    null_score: float
+
+
+def span_signals(question: str, kind: str | None, span_text: str, best: Span, hit: Hit, rank: int, passages: Sequence[str]) -> tuple[float, ...]:
+    """(span probability, span-over-null margin, retrieval score, rank, type missing, names and numbers missing,
+    words no passage uses, premise contradicted): what the confidence is made of."""
+    found = missing_anchors(question, hit.text)
+    typed_missing = kind in FIGURES and not _NUMBERISH.search(span_text)
+    return (
+        math.exp(best.score),
+        max(-10.0, min(10.0, best.score - best.null_score)),
+        hit.score,
+        rank / 5.0,
+        1.0 if typed_missing else 0.0,
+        min(1.0, len(found) / 2.0),
+        unseen_share(question, passages),
+        premise_contradicted(question, hit.text, hit.judgement),
+    )
+
+
+class TrainedReader:
+    """Implements the Reader call shape with a SpanModel (ONNX at question time)."""
+
+    def __init__(
+        self,
+        model: SpanModel,
+        weights: Sequence[float] = WEIGHTS,
+        thresholds: tuple[float, float, float] = THRESHOLDS,
+        max_answer_tokens: int = 30,
+        max_citations: int = 5,
+    ):
+        self.model = model
+        self.weights = tuple(weights)
+        self.thresholds = thresholds
+        self.max_answer_tokens = max_answer_tokens
+        self.max_citations = max_citations
+
+    def spans(self, question: str, passages: Sequence[str]) -> list[Span]:
+        """The best span of every window of every passage, one per window."""
+        texts = [(i, p) for i, p in enumerate(passages) if p.strip()]
+        if not texts:
+            return []
+        windows = self.model.windows(question, [p for _, p in texts])
+        start_logits, end_logits = self.model.logits(windows)
+        padding = windows.mask == 0
+        start_logits = np.where(padding, -np.inf, start_logits)
+        end_logits = np.where(padding, -np.inf, end_logits)
+        out = []
+        for w in range(len(windows.ids)):
+            found = best_window_span(start_logits[w], end_logits[w], windows.context[w], self.max_answer_tokens)
+            if found is None:
+                continue
+            s, e, score, null = found
+            owner, text = texts[windows.owner[w]]
+            start, end = whole_words(text, windows.offsets[w][s][0], windows.offsets[w][e][1])
+            out.append(Span(owner, start, end, score, null))
+        return out
+
+    def confidence_of(self, features: Sequence[float]) -> float:
+        bias, *weights = self.weights
+        z = bias + sum(w * f for w, f in zip(weights, features))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def read(self, question: str, question_vector: np.ndarray, hits: Sequence[Hit], sentence_data: SentenceData | None = None) -> Answer:
+        """The best span with its sentence and citations, or an abstention (with what the report does say
+        when the question's premise is contradicted) that still cites the closest passages."""
+        return self.read_with_signals(question, question_vector, hits, sentence_data)[0]
+
+    def read_with_signals(
+        self, question: str, question_vector: np.ndarray, hits: Sequence[Hit], sentence_data: SentenceData | None = None
+    ) -> tuple[Answer, tuple[float, ...] | None]:
+        """`read`, with the signals its confidence came from (None when no span was read), for calibration."""
+        hits = tuple(hits)
+        asked = paragraph_asked(question)
+        wanted = next((h for h in hits if asked is not None and h.paragraph == asked), None)
+        if wanted is not None:
+            return paragraph_answer(question, wanted, hits), None
+        candidates = self.spans(question, [h.text for h in hits])
+        if not candidates:
+            return not_answered(question, hits), None
+        per_hit: dict[int, Span] = {}
+        for c in sorted(candidates, key=lambda c: -c.score):
+            per_hit.setdefault(c.hit, c)
+        ranked = list(per_hit.values())
+        best = ranked[0]
+        hit = hits[best.hit]
+        features = span_signals(
+            question, answer_type(question), hit.text[best.start : best.end], best, hit, best.hit, [h.text for h in hits]
+        )
+        confidence = self.confidence_of(features)
+        level = level_of(confidence, *self.thresholds)
+        sentences = (lambda h: sentence_data(h)[0]) if sentence_data else (lambda h: split_sentences(h.text))
+        if features[-1] >= 1.0:
+            return self._contradicted(question, hits, hit, best, sentences, confidence), features
+        if level is None:
+            citations = tuple(self._citation(hits[c.hit], c, sentences, answer=False) for c in ranked)
+            return not_answered(question, hits, confidence, citations[: self.max_citations]), features
+        first = self._citation(hit, best, sentences, answer=True)
+        others = tuple(self._citation(hits[c.hit], c, sentences, answer=False) for c in ranked[1:])
+        return Answer(
+            question=question,
+            answer=hit.text[best.start : best.end],
+            sentence=first.quote,
+            confidence=confidence,
+            answered=True,
+            message=found_message(hit),
+            citations=((first,) + others)[: self.max_citations],
+            passages=hits,
+            confidence_level=level,
+        ), features
+
+    def _contradicted(self, question, hits, hit: Hit, best: Span, sentences, confidence: float) -> Answer:
+        """A why/how question whose premise the report denies: say what the report does judge, and cite it."""
+        section = hit.section_path.split(" > ")[-1] if hit.section_path else "this area"
+        said = f"The report does not say that: it judges {section} {hit.judgement}." if hit.judgement else None
+        citation = self._citation(hit, best, sentences, answer=False)
+        answer = not_answered(question, hits, min(confidence, 0.5), (citation,))
+        return answer if said is None else Answer(question, None, None, answer.confidence, False, said, (citation,), hits)
+
+    def _citation(self, hit: Hit, span: Span, sentences, answer: bool) -> Citation:
+        quote = _sentence_around(sentences(hit), span.start, span.end)
+        score = round(1.0 / (1.0 + math.exp(span.null_score - span.score)), 4)
+        return Citation.of(hit, quote, (span.start, span.end) if answer else None, score)
+
+
+def _sentence_around(sentences: Sequence[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
+    spans = [(s, e) for s, e in sentences if s < max(end, start + 1) and e > start]
+    if not spans:
+        return start, end
+    return min(spans[0][0], start), max(spans[-1][1], end)

@@ -1,0 +1,108 @@
+"""Fitting the trained reader's confidence on gold questions, and reporting it on reports the fit never saw.
+
+Every gold question is asked with refusal off; the reader's signals (`trained_reader.span_signals`) for
+the answer it gives become a row, and whether that answer is right its label. Folds are whole reports:
+weights and thresholds are fitted on the other reports' questions and applied to the held-out report's,
+so the reliability table is a promise about reports the calibration never saw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from qa_app.config import Settings
+from qa_app.measure.calibration import fit_logistic, fit_thresholds, reliability
+
+FOLDS = 5
+
+
+def confidences(weights: np.ndarray, features: np.ndarray) -> np.ndarray:
+    z = weights[0] + features @ weights[1:]
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+
+def levels(confidence: np.ndarray, thresholds: Sequence[float]) -> list[str | None]:
+    from qa_app.answer.confidence import level_of
+
+    return [level_of(float(c), *thresholds) for c in confidence]
+
+
+def report_folds(docs: Sequence[str], folds: int = FOLDS) -> np.ndarray:
+    """Each question's fold: the reports dealt round-robin by size, so folds hold similar numbers of questions."""
+    sizes: dict[str, int] = {}
+    for d in docs:
+        sizes[d] = sizes.get(d, 0) + 1
+    fold_of = {d: i % folds for i, d in enumerate(sorted(sizes, key=lambda d: (-sizes[d], d)))}
+    return np.array([fold_of[d] for d in docs])
+
+
+def held_out_by_report(features: np.ndarray, right: np.ndarray, answerable: np.ndarray, docs: Sequence[str]):
+    """Confidence and level of each question under weights and thresholds fitted on the other reports."""
+    fold = report_folds(docs, min(FOLDS, len(set(docs))))
+    confidence = np.zeros(len(right))
+    out: list[str | None] = [None] * len(right)
+    for k in sorted(set(fold.tolist())):
+        train, test = fold != k, fold == k
+        weights = fit_logistic(features[train], right[train])
+        thresholds = fit_thresholds(confidences(weights, features[train]), right[train], answerable[train])
+        confidence[test] = confidences(weights, features[test])
+        for i, level in zip(np.flatnonzero(test), levels(confidence[test], thresholds)):
+            out[i] = level
+    return confidence, out
+
+
+def calibrate_trained(paths: Sequence[str | Path], settings: Settings, model_dir: Path | None = None) -> dict:
+    """Weights and thresholds for the trained reader, fitted on every question, and their held-out reliability."""
+    from qa_app.answer.span_model import SHIPPED, OnnxSpanModel
+    from qa_app.answer.trained_reader import THRESHOLDS, WEIGHTS, TrainedReader
+    from qa_app.assistant import Assistant
+    from qa_app.measure.evaluation import gold_cases, is_right, load_gold_files
+
+    questions = load_gold_files(paths)
+    cases = gold_cases(questions)
+    assistant = Assistant.load(settings)
+    recording = _Recording(TrainedReader(OnnxSpanModel(model_dir or SHIPPED)))
+    assistant.reader = recording
+    answers, signals = [], []
+    for q in questions:
+        recording.last = None
+        answers.append(assistant.ask(q.question))
+        signals.append(recording.last)
+    keep = [i for i, s in enumerate(signals) if s is not None]
+    features = np.array([signals[i] for i in keep], dtype=float)
+    right = np.array([is_right(cases[i], answers[i]) for i in keep])
+    answerable = np.array([questions[i].answerable for i in keep])
+    docs = [questions[i].doc or "?" for i in keep]
+    fitted = fit_logistic(features, right)
+    thresholds = fit_thresholds(confidences(fitted, features), right, answerable)
+    confidence_out, levels_out = held_out_by_report(features, right, answerable, docs)
+    in_use = confidences(np.array(WEIGHTS, dtype=float), features)
+    return {
+        "dataset": " + ".join(str(p) for p in paths),
+        "questions": len(keep),
+        "answerable": int(answerable.sum()),
+        "reports": len(set(docs)),
+        "fitted_weights": [round(float(w), 3) for w in fitted],
+        "fitted_thresholds": [round(t, 3) for t in thresholds],
+        "held_out_by_report": reliability(levels_out, right, answerable),
+        "in_use": reliability(levels(in_use, THRESHOLDS), right, answerable),
+        "rows": [
+            {"id": questions[i].id, "doc": docs[j], "right": bool(right[j]), "confidence_held_out": round(float(confidence_out[j]), 4)}
+            for j, i in enumerate(keep)
+        ],
+    }
+
+
+class _Recording:
+    """The trained reader with refusal off (every answer offered as Low), keeping the last question's signals."""
+
+    def __init__(self, reader):
+        self.inner = type(reader)(reader.model, reader.weights, (2.0, 2.0, -1.0), reader.max_answer_tokens, reader.max_citations)
+        self.last: tuple[float, ...] | None = None
+
+    def read(self, question, question_vector, hits, sentence_data=None):
+        answer, self.last = self.inner.read_with_signals(question, question_vector, hits, sentence_data)
+        return answer

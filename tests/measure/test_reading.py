@@ -1,0 +1,36 @@
+import numpy as np
+
+from qa_app.measure.reading import format_scores, score_reader
+from qa_app.measure.span_calibration import held_out_by_report, report_folds
+from qa_app.training.squad import Example
+
+EXAMPLES = [
+    Example("1", "A", "The council looked after 609 children.", "How many?", (("609", 25),)),
+    Example("2", "A", "Adoption was judged outstanding.", "How was adoption judged?", (("outstanding", 20), ("judged outstanding", 13))),
+]
+
+
+def test_each_question_counts_its_best_gold_answer_as_squad_does():
+    score = score_reader("fixed", lambda q, c: "609 children" if "many" in q else "judged outstanding", EXAMPLES)
+    assert score.exact_match == 50.0  # "609 children" is not "609"; "judged outstanding" is the second gold answer
+    assert round(score.f1, 1) == round(100 * (2 / 3 + 1) / 2, 1)
+    assert "| fixed | 2 |" in format_scores([score])
+
+
+def test_every_question_of_one_report_falls_in_the_same_fold():
+    docs = ["a"] * 5 + ["b"] * 3 + ["c"] * 3 + ["d"]
+    folds = report_folds(docs, 3)
+    for doc in set(docs):
+        assert len({f for f, d in zip(folds, docs) if d == doc}) == 1
+    assert len(set(folds.tolist())) == 3
+
+
+def test_held_out_confidence_for_a_report_comes_from_a_fit_on_the_others():
+    rng = np.random.default_rng(0)
+    docs = [f"r{i % 10}" for i in range(200)]
+    signal = rng.normal(size=(200, 1))
+    right = (signal[:, 0] + rng.normal(scale=0.3, size=200)) > 0
+    confidence, levels = held_out_by_report(signal, right, np.ones(200, bool), docs)
+    assert np.corrcoef(confidence, right)[0, 1] > 0.6
+    high = [r for r, lv in zip(right, levels) if lv == "high"]
+    assert high and np.mean(high) > 0.85
