@@ -8,8 +8,8 @@ import os
 from urllib.parse import unquote
 
 import pytest
+from attack_app import LIVE_MARKUP, serving
 from attack_client import Client, Page, notice
-from conftest import LIVE_MARKUP, serving
 from markdown_it import MarkdownIt
 
 pytestmark = pytest.mark.slow

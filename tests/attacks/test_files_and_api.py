@@ -3,10 +3,20 @@ absolute server path is shown, and API arguments of the wrong type or range get 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from attack_app import Served, serving
 from attack_client import Client, Page, load_index
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory) -> Iterator[Served]:
+    """The app, loopback only, no login, shared by this module's probes."""
+    with serving(tmp_path_factory.mktemp("app")) as served:
+        yield served
 
 NOT_A_REPORT = "Only the reports themselves are served here; open one from the report list."
 

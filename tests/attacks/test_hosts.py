@@ -3,11 +3,24 @@ DNS-rebinding page or another site's script is refused before Gradio sees it, an
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from attack_app import (
+    ALLOWED_HOST,
+    Served,
+    serving,
+)
 from attack_client import Client, Page
-from conftest import ALLOWED_HOST
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory) -> Iterator[Served]:
+    """The app, loopback only, no login, shared by this module's probes."""
+    with serving(tmp_path_factory.mktemp("app")) as served:
+        yield served
 
 
 def test_a_request_naming_another_host_is_refused(app):

@@ -4,12 +4,25 @@ without a login. The stand-in proxy listens on 127.0.0.2."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from attack_app import (
+    ALLOWED_HOST,
+    Served,
+    serving,
+)
 from attack_client import Client, Page, notice
-from conftest import ALLOWED_HOST, serving
 from standin_proxy import forwarding_proxy
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory) -> Iterator[Served]:
+    """The app, loopback only, no login, shared by this module's probes."""
+    with serving(tmp_path_factory.mktemp("app")) as served:
+        yield served
 
 NEEDS_LOGIN = (
     "Adding or removing reports from another machine needs a login; "

@@ -1,8 +1,8 @@
-"""The attack suite's targets: the real app (`python app.py`) on a random loopback port, over temporary
+"""The attack suite's target: the real app (`python app.py`) on a random loopback port, over temporary
 copies of small reports, so no probe can touch the repository's corpus/ or index/.
 
-Each module that changes the corpus or needs other settings starts its own app; the probes that only
-read share one (`app`)."""
+Not a conftest.py: tests/app imports its conftest by name, and a second one would shadow it. Each module
+starts its own app (`serving`) and shares it among its probes."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 from support import (
     CAP_DAC_OVERRIDE,
     CAP_DAC_READ_SEARCH,
@@ -71,9 +70,3 @@ def serving(root: Path, **env: str) -> Iterator[Served]:
     ) as url:
         yield Served(url, corpus, index, printed)
 
-
-@pytest.fixture(scope="session")
-def app(tmp_path_factory) -> Iterator[Served]:
-    """One app, loopback only, no login, for the probes that change nothing."""
-    with serving(tmp_path_factory.mktemp("shared")) as served:
-        yield served
