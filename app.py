@@ -12,9 +12,10 @@ import sys
 import time
 from collections.abc import Mapping
 
-from qa_app.app.access import is_loopback
 from qa_app.app.cli import ProgressBar, add_settings_flags, settings_from_flags
-from qa_app.app.ui import AssistantSlot, build_app, launch  # ui turns gradio's telemetry off before gradio loads
+from qa_app.app.web.access import is_loopback
+from qa_app.app.web.page import build_app, launch  # turns gradio's telemetry off before gradio loads
+from qa_app.app.web.slot import AssistantSlot
 from qa_app.config import Settings
 from qa_app.errors import QAError
 

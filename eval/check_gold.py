@@ -5,13 +5,15 @@
 Needs a qa_app whose `load_report` reads PDFs (run it where qa_app.ingest.pdf exists, or put such a checkout first
 on PYTHONPATH). For every gold line it checks:
   - keys and types as eval-format.md has them; `doc` names a report of the list;
-  - every evidence string is 40-200 characters and, whitespace collapsed, inside one parsed block of `doc`
+  - every evidence string is 40-200 characters (or a whole shorter block, "Overall effectiveness; Good") and,
+    whitespace collapsed, inside one parsed block of `doc`
     (for a compare question, `doc` null: of any listed report, and of at least two different reports);
   - each such block's paragraph number is in `paragraphs` (unnumbered blocks need none), and every number in
     `paragraphs` is a block that holds an evidence string; compare questions keep `paragraphs` empty, since
     without `doc` a paragraph number would match that paragraph in every report;
   - a factoid `answer` occurs in one of the evidence strings;
-  - unanswerable lines have no evidence, no paragraphs and no answer;
+  - unanswerable lines have no evidence, no paragraphs and no answer; a false premise may add `report_says`,
+    {"answer", "evidence", "paragraphs"}: what its `doc` does say, checked as evidence is;
   - an authority the question names (any usual form) maps to `doc`: the report of that authority whose year
     (inspection or publication) the question names, or whose framework it names, else the latest one listed.
 Exit status 1 when any line fails; each failure is printed with the line's id.
@@ -139,7 +141,9 @@ def check_line(gold: dict, reports: dict) -> list[str]:
             problems.append("unanswerable line with evidence, paragraphs or answer")
         if gold["type"] != "unanswerable":
             problems.append("unanswerable line whose type is not 'unanswerable'")
-        return problems
+        return problems + check_report_says(gold, reports)
+    if "report_says" in gold:
+        problems.append("report_says on an answerable line (it corrects a false premise)")
     if not gold["evidence"]:
         problems.append("answerable line without evidence")
     if doc is None and gold["type"] != "compare":
@@ -147,21 +151,41 @@ def check_line(gold: dict, reports: dict) -> list[str]:
     if gold["type"] == "compare" and gold["paragraphs"]:
         problems.append("compare line with paragraphs (they would match any report's paragraph of that number)")
     pool = [reports[doc]] if doc else list(reports.values())
+    return problems + check_citation(gold, pool, compare=gold["type"] == "compare")
+
+
+def check_report_says(gold: dict, reports: dict) -> list[str]:
+    """A false premise may record what the report does say: {"answer", "evidence", "paragraphs"} of its `doc`."""
+    says = gold.get("report_says")
+    if says is None:
+        return []
+    if gold.get("doc") is None:
+        return ["report_says without doc"]
+    if not isinstance(says, dict) or {"answer", "evidence", "paragraphs"} - set(says) or not says["evidence"]:
+        return ["report_says needs answer, evidence (not empty) and paragraphs"]
+    return [f"report_says: {p}" for p in check_citation(says, [reports[gold["doc"]]], compare=False)]
+
+
+def check_citation(gold: dict, pool: list, compare: bool) -> list[str]:
+    """Evidence verbatim in a block of the pool, paragraphs matching those blocks, the answer inside the evidence."""
+    problems = []
     holding_numbers, holding_docs = set(), set()
     for evidence in gold["evidence"]:
         needle = collapse(evidence)
-        if not 40 <= len(needle) <= 200:
-            problems.append(f"evidence of {len(needle)} characters: {needle[:60]!r}")
         hits = [(r.doc_id, b) for r in pool for b in r.paragraphs if needle in collapse(b.text)]
+        # A short one-line block ("Overall effectiveness; Inadequate", "Lead inspector: ...") counts whole.
+        whole_block = any(needle == collapse(b.text) for _, b in hits)
+        if not 40 <= len(needle) <= 200 and not (len(needle) < 40 and whole_block):
+            problems.append(f"evidence of {len(needle)} characters: {needle[:60]!r}")
         if not hits:
             problems.append(f"evidence not in any parsed block: {needle[:80]!r}")
             continue
         holding_docs.update(d for d, _ in hits)
         numbers = {b.number for _, b in hits if b.number is not None}
         holding_numbers |= numbers
-        if gold["type"] != "compare" and numbers and not numbers & set(gold["paragraphs"]):
+        if not compare and numbers and not numbers & set(gold["paragraphs"]):
             problems.append(f"evidence is in paragraph(s) {sorted(numbers)}, not in paragraphs {gold['paragraphs']}")
-    if gold["type"] != "compare":
+    if not compare:
         stray = set(gold["paragraphs"]) - holding_numbers
         if stray:
             problems.append(f"paragraphs {sorted(stray)} hold no evidence")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,6 +12,7 @@ from qa_app.answer.reader import FIGURES, HEADLINE_KINDS
 from qa_app.answer.spans import answer_type
 from qa_app.config import Settings
 from qa_app.errors import InvalidQuestion, SettingsError
+from qa_app.ingest.uploads import UploadOutcome, remove_report, store_uploads
 from qa_app.records import Answer, Block, Hit, Opening, Report, ReportSummary, Scope
 from qa_app.search.embedding import Embedder
 from qa_app.search.index import IndexData, ensure_index
@@ -21,6 +22,7 @@ from qa_app.search.questions import clean_question
 from qa_app.search.reports import matching_reports, split_filters, summary
 from qa_app.search.retrieval import Filters, Retriever
 from qa_app.search.scope import place_of, report_label, resolve_scope
+from qa_app.search.words import content_stems, stem, words
 
 MAX_TOP_K = 100
 HEADLINE_PASSAGES = 5  # statistic bullets and tables read beside the top passages for a figure
@@ -261,6 +263,22 @@ class Assistant:
     def _sentences(self, hit: Hit) -> tuple[list[tuple[int, int]], np.ndarray]:
         spans, rows = self.data.sentence_rows[hit.block_id]
         return spans, self.data.sentence_vectors[rows]
+
+    def add_reports(self, files: Sequence[tuple[str, bytes]]) -> list[UploadOutcome]:
+        """Check each (filename, bytes) and write the good ones into the corpus folder, each on its own, so
+        one bad file does not stop the others. The index notices them on `reloaded`."""
+        return store_uploads(files, self.settings)
+
+    def remove_report(self, doc_id: str) -> Path:
+        """Move one report out of the corpus folder (under the index folder's removed/, never deleted) and
+        return where it went; the index drops it on `reloaded`."""
+        return remove_report(self.settings.corpus_dir, self.settings.index_dir, doc_id)
+
+
+def matching_words(text: str, query: str) -> list[tuple[int, int]]:
+    """Where the words of `text` that are among the query's content words (by stem) are, half-open spans."""
+    wanted = set(content_stems(query))
+    return [(m.start(), m.end()) for m in words(text) if stem(m.group()) in wanted]
 
 
 def _reports_in(scope: Scope | None, facts: dict[str, Report]) -> int:

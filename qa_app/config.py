@@ -14,14 +14,17 @@ from qa_app.errors import SettingsError
 PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
 
 ENV_PREFIX = "QA_"
+# The project's folder (the repository an editable install points at): corpus/ and index/ are found from
+# here, not from the current directory, so `qa-app` works from anywhere. QA_HOME names another.
+PROJECT_HOME = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)
 class Settings:
     """Everything a user may change; every module takes what it needs from here."""
 
-    corpus_dir: Path = Path("corpus")
-    index_dir: Path = Path("index")
+    corpus_dir: Path = PROJECT_HOME / "corpus"
+    index_dir: Path = PROJECT_HOME / "index"
     # A sentence-transformers model path or hub name; PACKAGED_MODEL means the bundled MiniLM.
     model: str = PACKAGED_MODEL
     device: str | None = None  # None: the CPU for ONNX; for PyTorch, CUDA when present
@@ -59,9 +62,12 @@ class Settings:
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
-        """Defaults, then `QA_*` environment variables, then explicit overrides (flags)."""
+        """Defaults, then `QA_*` environment variables, then explicit overrides (flags).
+
+        The corpus and index default to corpus/ and index/ of QA_HOME, else of the project's folder."""
         env = os.environ if env is None else env
-        values: dict[str, object] = {}
+        home = Path(env.get(ENV_PREFIX + "HOME") or PROJECT_HOME).expanduser().resolve()
+        values: dict[str, object] = {"corpus_dir": home / "corpus", "index_dir": home / "index"}
         for f in fields(cls):
             raw = env.get(ENV_PREFIX + f.name.upper())
             if raw is None:

@@ -19,3 +19,15 @@ class IndexUnavailable(QAError):
 
 class SettingsError(QAError, ValueError):
     """A setting names something that cannot work (an unknown reader, a reader without its model)."""
+
+
+class NotReady(QAError):
+    """The index is still being built (or failed to load); the message says how far it has got."""
+
+
+def skipped_note(skipped: dict[str, str]) -> str:
+    """One line naming the reports left out of the index and why, for the console and the page."""
+    if not skipped:
+        return ""
+    reports = "report" if len(skipped) == 1 else "reports"
+    return f"Skipped {len(skipped)} {reports}: " + "; ".join(f"{name} ({why.rstrip('.')})" for name, why in sorted(skipped.items())) + "."

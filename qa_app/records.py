@@ -7,6 +7,7 @@ into the text they sit next to.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,11 @@ def _plain(value: Any) -> Any:
 
 
 # ---------------------------------------------------------------- reports
+
+
+def paragraph_count(blocks: Iterable[Block]) -> int:
+    """The report's paragraphs as inspectors count them: the numbered ones (the page, console and API say this)."""
+    return sum(block.number is not None for block in blocks)
 
 
 @dataclass(frozen=True)

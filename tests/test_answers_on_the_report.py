@@ -6,7 +6,7 @@ import pytest
 from support import STOKE_REPORT
 
 from qa_app import Assistant
-from qa_app.app.render import label_of
+from qa_app.app.web.labels import label_of
 from qa_app.measure.scoring import normalize_answer
 
 pytestmark = pytest.mark.slow  # the real model over the whole report

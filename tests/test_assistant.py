@@ -8,7 +8,6 @@ from support import PARAGRAPHS, CountingEmbedder, open_assistant, write_report
 from qa_app import Assistant, InvalidQuestion
 from qa_app.answer.neural_reader import TransformersReader
 from qa_app.config import Settings
-from qa_app.ingest.uploads import remove_report, store_uploads
 
 REPORT = """# Riverton Borough Council
 
@@ -112,7 +111,7 @@ def test_the_neural_reader_is_selected_by_setting_and_quotes_the_report(assistan
     assert json.loads(json.dumps(record)) == record
 
 
-def test_a_reloaded_assistant_embeds_only_an_added_report_and_forgets_a_removed_one(assistant, tmp_path):
+def test_reports_added_and_removed_through_the_assistant_are_embedded_alone_and_forgotten(assistant, tmp_path):
     (tmp_path / "corpus").mkdir()
     (tmp_path / "corpus" / "riverton.md").write_text(REPORT, encoding="utf-8")
     # auto_rebuild off, as on a server that must not rebuild by itself: adding a report still updates the index.
@@ -120,7 +119,9 @@ def test_a_reloaded_assistant_embeds_only_an_added_report_and_forgets_a_removed_
     counting = CountingEmbedder(assistant.embedder)
     before = open_assistant(settings.replace(auto_rebuild=True), counting)
     upload = (write_report(tmp_path / "downloads") / "tiny.md").read_bytes()
-    [stored] = store_uploads([("Tiny Council.md", upload)], settings)
+    [stored, refused] = before.add_reports([("Tiny Council.md", upload), ("notes.txt", b"not a report")])
+    assert refused.doc_id is None and "not a PDF or Markdown file" in refused.error
+    assert (settings.corpus_dir / "tiny-council.md").read_bytes() == upload
 
     counting.texts.clear()
     added = Assistant(settings, counting, before.data, before.status).reloaded()
@@ -131,7 +132,8 @@ def test_a_reloaded_assistant_embeds_only_an_added_report_and_forgets_a_removed_
     hits = added.search("How many children were looked after in March 2015?", top_k=3)
     assert hits[0].doc_id == stored.doc_id == "tiny-council"
 
-    remove_report(settings.corpus_dir, settings.index_dir, "tiny-council")
+    kept = added.remove_report("tiny-council")
+    assert kept.read_bytes() == upload and not (settings.corpus_dir / "tiny-council.md").exists()
     counting.texts.clear()
     removed = added.reloaded()
     assert counting.texts == []

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from qa_app.config import PACKAGED_MODEL, Settings
+from qa_app.config import PACKAGED_MODEL, PROJECT_HOME, Settings
 from qa_app.errors import SettingsError
 
 
@@ -10,7 +10,15 @@ def test_defaults_are_safe_and_offline():
     settings = Settings.load(env={})
     assert settings.host == "127.0.0.1"
     assert settings.model == PACKAGED_MODEL
-    assert settings.corpus_dir == Path("corpus") and settings.index_dir == Path("index")
+    assert settings.corpus_dir == PROJECT_HOME / "corpus" and settings.index_dir == PROJECT_HOME / "index"
+
+
+def test_corpus_and_index_are_absolute_the_projects_or_qa_homes_whatever_the_current_folder():
+    assert PROJECT_HOME.is_absolute() and (PROJECT_HOME / "corpus").is_dir()
+    home = Settings.load(env={"QA_HOME": "/srv/reports"})
+    assert home.corpus_dir == Path("/srv/reports/corpus") and home.index_dir == Path("/srv/reports/index")
+    named = Settings.load(env={"QA_HOME": "/srv/reports", "QA_INDEX_DIR": "/tmp/ix"}, corpus_dir="mine")
+    assert named.corpus_dir == Path("mine") and named.index_dir == Path("/tmp/ix")  # named folders win
 
 
 def test_environment_overrides_defaults_and_flags_override_environment():

@@ -1,4 +1,5 @@
-"""The package's stages import only downwards: ingest < search < answer < assistant < measure < app."""
+"""The package's stages import only downwards: ingest < search < answer < assistant < measure < app;
+and the app reaches ingest, search and answer only through the assistant."""
 
 from __future__ import annotations
 
@@ -71,6 +72,27 @@ def test_no_import_cycles():
 
     for name in set(MODULES) - ENTRY_POINTS:
         visit(name, (name,))
+
+
+# The app reaches the pipeline only through the assistant: it may import these, its own modules and measure.
+APP_MAY_IMPORT = ("qa_app.app", "qa_app.assistant", "qa_app.records", "qa_app.errors", "qa_app.config", "qa_app.measure")
+
+
+def app_reaches_past_the_assistant(imports: set[str]) -> list[str]:
+    return sorted(m for m in imports if not any(m == p or m.startswith(p + ".") for p in APP_MAY_IMPORT))
+
+
+@pytest.mark.parametrize("name", sorted(n for n in MODULES if rank(n) == RANKS["qa_app.app"]))
+def test_app_imports_no_stage_below_the_assistant(name):
+    past = app_reaches_past_the_assistant(GRAPH[name])
+    assert not past, f"{name} imports {past}; go through qa_app.assistant instead"
+
+
+def test_app_importing_search_is_caught(tmp_path):
+    bad = tmp_path / "qa_app" / "app" / "bad.py"
+    bad.parent.mkdir(parents=True)
+    bad.write_text("from qa_app.search.index import skipped_note\nfrom qa_app.ingest import uploads\n")
+    assert app_reaches_past_the_assistant(imported(bad)) == ["qa_app.ingest", "qa_app.search.index"]
 
 
 def test_lower_stage_importing_a_higher_one_is_caught(tmp_path):

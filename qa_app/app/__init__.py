@@ -1,4 +1,4 @@
-"""App: the people-facing edges, the Gradio page and HTTP API, and the command line.
+"""App: the people-facing edges, the web page and HTTP API (web/), and the command line.
 
-May import everything below it.
+Imports the assistant, records, errors, config and measure; never ingest, search or answer directly.
 """

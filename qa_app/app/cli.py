@@ -1,4 +1,4 @@
-"""Command line: `python -m qa_app corpus|index|search|ask|eval|calibrate|bench|conformance`."""
+"""Command line: `qa-app corpus|index|search|ask|eval|calibrate|plot|models|bench|conformance|soak`."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from tqdm import tqdm
 
 from qa_app.config import Settings
 from qa_app.errors import QAError
+from qa_app.records import paragraph_count
 
 # The gold questions: the original 100, and those on trust (headline facts, paragraph look-ups, false premises).
 GOLD_FILES = ["eval/gold.jsonl", "eval/trust.jsonl"]
@@ -28,8 +29,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def add_settings_flags(parser: argparse.ArgumentParser) -> None:
     """The flags that override Settings, shared with app.py so both accept the same ones."""
-    parser.add_argument("--corpus", help="folder of reports, *.md and *.pdf (default: corpus/)")
-    parser.add_argument("--index", help="index folder (default: index/)")
+    parser.add_argument("--corpus", help="folder of reports, *.md and *.pdf (default: corpus/ of QA_HOME or the project)")
+    parser.add_argument("--index", help="index folder (default: index/ of QA_HOME or the project)")
     parser.add_argument("--model", help="sentence-transformers model path or name (default: the packaged MiniLM)")
     parser.add_argument("--reader", choices=["sentence", "transformers"], help="answer reader (default: sentence)")
     parser.add_argument("--reader-model", help="question-answering model path for --reader transformers")
@@ -56,7 +57,7 @@ def settings_from_flags(args: argparse.Namespace, env: Mapping[str, str] | None 
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m qa_app", description=__doc__)
+    parser = argparse.ArgumentParser(prog="qa-app", description=__doc__)
     add_settings_flags(parser)
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
@@ -115,6 +116,15 @@ def _parser() -> argparse.ArgumentParser:
     conformance.add_argument("folder", help="folder of reports, e.g. ../shared/ofsted")
     conformance.add_argument("--json", action="store_true", help="one JSON record per report, then the summary")
     conformance.set_defaults(run=_conformance)
+
+    soak = commands.add_parser("soak", help="N clients asking a real app over HTTP on 127.0.0.1: throughput, latency, memory")
+    soak.add_argument("--clients", type=int, default=20, help="clients asking at once (default: 20)")
+    soak.add_argument("--minutes", type=float, default=10, help="how long the clients ask (default: 10)")
+    soak.add_argument("--every", type=float, default=30, help="seconds between memory samples (default: 30)")
+    soak.add_argument("--url", help="soak an app already running here, e.g. http://127.0.0.1:7860 (default: start one)")
+    soak.add_argument("--pid", type=int, help="that app's process id, for its memory")
+    soak.add_argument("--json", action="store_true")
+    soak.set_defaults(run=_soak)
     return parser
 
 
@@ -156,37 +166,23 @@ def load_assistant(settings: Settings, rebuild: bool = False):
 
 
 def _corpus(args, settings: Settings) -> int:
-    from qa_app.errors import ReportError
-    from qa_app.ingest.chunking import chunk_corpus
-    from qa_app.ingest.corpus import load_report, report_paths, summarize
-    from qa_app.search.embedding import Embedder
-    from qa_app.search.index import skipped_note
+    from qa_app.errors import skipped_note
+    from qa_app.measure.corpus import parse_corpus
 
-    # As the index does: a report that cannot be read is named and skipped, the others are shown.
-    reports, skipped = [], {}
-    for path in report_paths(settings.corpus_dir):
-        try:
-            reports.append(load_report(path, settings.corpus_dir))
-        except ReportError as error:
-            skipped[path.name] = str(error)
-    embedder = Embedder.from_settings(settings)
-    blocks = [b for r in reports for b in r.paragraphs]
-    chunks = chunk_corpus(blocks, settings, embedder)
+    corpus = parse_corpus(settings)
     if args.json:
-        records = {"reports": [r.to_dict() for r in reports], "chunks": [c.to_dict() for c in chunks], "skipped": skipped}
-        print(json.dumps(records, ensure_ascii=False, indent=1))
+        print(json.dumps(corpus.to_dict(), ensure_ascii=False, indent=1))
         return 0
-    for report in reports:
-        numbered = sum(b.number is not None for b in report.paragraphs)
+    for report in corpus.reports:
+        numbered = paragraph_count(report.paragraphs)
         pages = f"{report.pages} pages" if report.pages else "no pages"
         print(
             f"{report.doc_id}: {report.framework}, {report.authority}, overall {report.overall}, "
             f"{numbered} paragraphs, {pages}"
         )
-    if skipped:
-        print(skipped_note(skipped))
-    summary = summarize(reports, chunks, lambda text: len(embedder.token_spans(text)))
-    for key, value in summary.items():
+    if corpus.skipped:
+        print(skipped_note(corpus.skipped))
+    for key, value in corpus.summary().items():
         print(f"{key}: {value}")
     return 0
 
@@ -202,7 +198,7 @@ def _filters(args) -> dict:
 
 
 def _search(args, settings: Settings) -> int:
-    from qa_app.app.render import format_hit
+    from qa_app.app.terminal import format_hit
 
     hits = load_assistant(settings).search(args.text, top_k=args.top_k, filters=_filters(args))
     if args.json:
@@ -214,7 +210,7 @@ def _search(args, settings: Settings) -> int:
 
 
 def _ask(args, settings: Settings) -> int:
-    from qa_app.app.render import format_answer
+    from qa_app.app.terminal import format_answer
 
     top_k = settings.top_k if args.top_k is None else args.top_k
     answer = load_assistant(settings).ask(args.text, top_k=top_k, filters=_filters(args))
@@ -229,7 +225,7 @@ def _eval(args, settings: Settings) -> int:
     from qa_app.measure.evaluation import evaluate_gold, evaluate_xquad, format_report
 
     result = evaluate_xquad(args.xquad, settings) if args.xquad else evaluate_gold(args.gold, settings, args.prefix)
-    print(json.dumps(result, indent=1) if args.json else format_report(result))
+    print(json.dumps(result.to_dict(), indent=1) if args.json else format_report(result))
     return 0
 
 
@@ -255,6 +251,19 @@ def _conformance(args, settings: Settings) -> int:
         print(json.dumps(result.to_dict(), ensure_ascii=False) if args.json else describe(result), flush=True)
     print(summary(results))
     return 0 if all(r.ok for r in results) else 1
+
+
+def _soak(args, settings: Settings) -> int:
+    from qa_app.measure.soak import format_sample, format_soak, run_soak, to_dict
+
+    if args.url and not args.url.startswith(("http://127.0.0.1:", "http://localhost:")):
+        raise QAError(f"{args.url} is not on this machine; soak only an app on 127.0.0.1.")
+    report = None if args.json else (lambda sample: print(format_sample(sample), flush=True))
+    result = run_soak(settings, args.clients, args.minutes * 60, args.every, args.url, args.pid, report=report)
+    print(json.dumps(to_dict(result), indent=1) if args.json else format_soak(result))
+    return 0 if result.errors == 0 else 1
+
+
 def _plot(args, settings: Settings) -> int:
     from qa_app.measure.plots import risk_coverage_plot
 
@@ -272,9 +281,10 @@ def _models(args, settings: Settings) -> int:
 
 
 def _bench(args, settings: Settings) -> int:
-    from qa_app.measure.bench import format_bench, run_bench
+    from qa_app.measure.bench import run_bench
+    from qa_app.measure.bench_table import format_bench
 
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     result = run_bench(settings, sizes, full=args.full)
-    print(json.dumps(result, indent=1) if args.json else format_bench(result))
+    print(json.dumps(result.to_dict(), indent=1) if args.json else format_bench(result))
     return 0

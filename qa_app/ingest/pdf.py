@@ -102,8 +102,7 @@ def _open(data: bytes, path: Path) -> pdfium.PdfDocument:
         raise ReportError(f"{path} is empty; put the report's PDF in it or remove the file.")
     head = data[:1024].lstrip()
     if not head.startswith(b"%PDF"):
-        what = "an HTML page" if re.match(rb"(?i)<(!doctype|html|head|\?xml)", head) else "a PDF"
-        raise ReportError(f"{path} is not a PDF (it holds {what} saved under a .pdf name); download the report's PDF.")
+        raise ReportError(f"{path} is {_what_it_is(data)}, not a PDF, though it is named .pdf; {_what_to_do(data)}")
     if b"%%EOF" not in data[-2048:]:
         raise ReportError(f"{path} is truncated (no end-of-file marker); download the PDF again.")
     try:
@@ -112,6 +111,31 @@ def _open(data: bytes, path: Path) -> pdfium.PdfDocument:
         if "password" in str(error).lower():
             raise ReportError(f"{path} is password-protected; save an unprotected copy of the report.") from None
         raise ReportError(f"{path} is a damaged PDF ({error}); download it again.") from None
+
+
+def _what_it_is(data: bytes) -> str:
+    """What a file named .pdf holds instead, in words a person recognises."""
+    head = data[:1024].lstrip()
+    if re.match(rb"(?i)<(!doctype|html|head|\?xml)", head):
+        return "an HTML page"
+    if head.startswith(b"PK\x03\x04"):
+        return "a ZIP archive (a Word or other Office file is one)"
+    if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
+        return "an image"
+    return "a text file" if _text(data) else "a file of another kind"
+
+
+def _what_to_do(data: bytes) -> str:
+    if _text(data) and not re.match(rb"(?i)\s*<", data):
+        return "if it is a report written in Markdown, name it .md; otherwise upload the report's published PDF."
+    return "download the report's PDF and upload that."
+
+
+def _text(data: bytes) -> bool:
+    try:
+        return b"\x00" not in data and bool(data.decode("utf-8").strip())
+    except UnicodeDecodeError:
+        return False
 
 
 # ---------------------------------------------------------------- characters -> visual lines

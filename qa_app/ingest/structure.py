@@ -22,6 +22,7 @@ from qa_app.ingest.markdown import (
     cited_paragraphs,
     clean,
     contents_table,
+    grade_only,
     heading_key,
     is_separator_row,
     joined,
@@ -32,9 +33,13 @@ from qa_app.ingest.markdown import (
 from qa_app.records import Block
 
 SECTION_SEPARATOR = " > "
+# The parts of a judged area (SIF): "Summary", then "Inspection findings", under the area's graded heading.
+AREA_PARTS = {"summary", "inspection findings"}
+# Every template closes with this section, whichever part a contents table lists it under.
+CLOSING_SECTION = "information about this inspection"
 
 # Bump when parsing changes what blocks a report yields: indexes built before are then rebuilt.
-PARSER_VERSION = "3"
+PARSER_VERSION = "4"
 
 
 @dataclass
@@ -45,6 +50,7 @@ class _Section:
     listed: bool
     judgement: str | None = None
     states_judgement: bool = False
+    level: int = 0  # the markdown heading's level; 0 for a bold line
 
 
 @dataclass
@@ -135,12 +141,23 @@ class _Parser:
 
     def _rank(self, title: str, markdown: bool, level: int) -> tuple[int, bool]:
         key = heading_key(title)
+        if key == CLOSING_SECTION:
+            return 1, True
+        graded = [s for s in self.sections if s.judgement or s.states_judgement]
+        if key in AREA_PARTS and graded:  # however the contents list it, an area's findings are the area's
+            return graded[-1].rank + 1, False
         if self.listed:
             part = self.sections[0] if self.sections and self.sections[0].listed else None
-            if key in self.listed.get(None, ()):
-                return 1, True
+            # A part's own "Executive summary" is its section, though the contents also list one at the top.
             if part and key in self.listed.get(heading_key(part.title), ()):
                 return 2, True
+            # Inside a part that is a markdown heading, only a heading as high opens the next part: some
+            # contents tables bold a part's sections as if they were parts.
+            if key in self.listed.get(None, ()) and not (part and part.level and (not markdown or level > part.level)):
+                return 1, True
+            peers = [s for s in self.sections if markdown and s.level == level]
+            if peers:  # a heading the contents table left out is a sibling of the listed one at its level
+                return peers[0].rank, False
             anchor = [s for s in self.sections if (s.listed if markdown else s.structural)]
             return (anchor[-1].rank + 1 if anchor else 1), False
         if markdown:
@@ -150,15 +167,19 @@ class _Parser:
 
     def _open_section(self, raw: str, markdown: bool, level: int = 0) -> None:
         title = clean(raw)
-        key = heading_key(title)
-        if key in GRADE_BY_KEY:  # "**Requires improvement**": the section's grade
+        if grade_only(title):  # "**Requires improvement to be good**" under a heading: that section's grade
             if self.sections:
-                self.sections[-1].judgement = GRADE_BY_KEY[key]
+                self.sections[-1].judgement = stated_grade(title)
+                self.sections[-1].states_judgement = True  # what follows, up to the findings, summarises it
+            return
+        last = self.sections[-1] if self.sections else None
+        if last and markdown and last.level == level and title[:1].islower() and re.search(r"(,| and| of)$", last.title):
+            last.title = f"{last.title} {title}"  # "Leadership, management and" / grade box / "governance"
             return
         rank, listed = self._rank(title, markdown, level)
         while self.sections and self.sections[-1].rank >= rank:
             self.sections.pop()
-        self.sections.append(_Section(title, rank, markdown or listed, listed))
+        self.sections.append(_Section(title, rank, markdown or listed, listed, level=level if markdown else 0))
         grade = stated_grade(title)
         if grade:
             self._state_grade(grade, title)
@@ -166,7 +187,7 @@ class _Parser:
     def _state_grade(self, grade: str, title: str) -> None:
         # "The Local Safeguarding Children Board requires improvement" grades the part it names.
         key = heading_key(title)
-        named = [s for s in self.sections[:-1] if key.startswith(heading_key(s.title))]
+        named = [s for s in self.sections[:-1] if key.startswith(_unbracketed(heading_key(s.title)))]
         (named[-1] if named else self.sections[-1]).judgement = grade
         self.sections[-1].states_judgement = True
 
@@ -251,6 +272,10 @@ class _Parser:
         if self.front is not None and len(text.split()) <= 3 and not terminated(text):
             self.front.extend(text, line.end)  # "and" between the title's headings
             return
+        if self.gap and any(heading_key(text) in keys for keys in self.listed.values()):
+            self._close()  # a heading the contents list, set in body type: "Recommendations"
+            self._section_line(line, markdown=False)
+            return
         last = self.drafts[-1] if self.drafts else None
         if last is not None and last.kind == "footnote" and not self.gap:
             last.extend(line.body, line.end)
@@ -296,12 +321,25 @@ class _Parser:
         if has_header and clean(header[0]) and any("<p>" in r.body.lower() for r in body):
             self._section_box(header, body)
             return
+        cells = [clean(c) for c in header]
+        if len(rows) == 1 and len(cells) == 2 and grade_only(cells[1]) and self._past_front():
+            # "| The experiences and progress of children who need help and protection | Requires improvement |"
+            # set as a box above the area's text: the area's heading and grade, level with the headings before it.
+            level = next((s.level for s in reversed(self.sections) if s.level), 0)
+            self._open_section(cells[0], markdown=bool(level), level=level)
+            self.sections[-1].structural = True
+            self.sections[-1].judgement = stated_grade(cells[1])
+            self.sections[-1].states_judgement = True
         for row in rows:
             cells = [clean(c) for c in table_cells(row.body)]
             if is_separator_row(cells) or not any(cells):
                 continue
             draft = self._new("table", row, "; ".join(c for c in cells if c))
             draft.judgement = GRADE_BY_KEY.get(heading_key(cells[-1]), draft.judgement)
+
+    def _past_front(self) -> bool:
+        """Whether the first numbered paragraph is behind: the judgement table on the first page is not."""
+        return any(d.kind == "numbered" for d in self.drafts)
 
     def _section_box(self, header: list[str], rows: list[Line]) -> None:
         """A section held in a table: heading and grade in the header row, <p> paragraphs below."""
@@ -317,6 +355,11 @@ class _Parser:
                     self._open_section(match.group(1), markdown=False)
                 elif clean(match.group(1)):
                     self._new("paragraph", inner, match.group(1))
+
+
+def _unbracketed(key: str) -> str:
+    """ "the local safeguarding children board (lscb)" -> "the local safeguarding children board"."""
+    return re.sub(r"\s*\([^)]*\)", "", key)
 
 
 def _address_block(draft: _Draft) -> bool:
@@ -350,6 +393,10 @@ def parse_report(source: str | Layout, doc_id: str, name: str | None = None) -> 
     title = title or doc_id
     drafts = [d for d in drafts if d.text and not _address_block(d)]
     numbers = Counter(d.number for d in drafts if d.kind == "numbered")
+    if not numbers and layout.page_starts:  # a published PDF is numbered as it is; it is another kind of document
+        raise ReportError(
+            f"{name} is a PDF with no numbered paragraphs: not an Ofsted inspection report; add the inspection report's PDF."
+        )
     if not numbers:
         raise ReportError(f'{name} has no numbered paragraphs ("1. text"); number the paragraphs so they can be cited.')
     twice = sorted(n for n, count in numbers.items() if count > 1)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from qa_app.config import Settings
+from qa_app.measure.eval_results import AnswerMetrics, EvalResult, Level, Levels, Named, Retrieval
 from qa_app.measure.scoring import (
     GoldQuestion,
     abstention_scores,
@@ -66,40 +67,32 @@ def load_gold_files(paths: Sequence[str | Path]) -> list[GoldQuestion]:
     return questions
 
 
-def evaluate_gold(paths: Sequence[str | Path], settings: Settings, prefix: str = "") -> dict:
+def evaluate_gold(paths: Sequence[str | Path], settings: Settings, prefix: str = "") -> EvalResult:
     from qa_app.assistant import Assistant
 
     assistant = Assistant.load(settings)
     cases = gold_cases(load_gold_files(paths), prefix)
-    result = evaluate(assistant, cases)
-    named = named_metrics(assistant, cases)
     dataset = " + ".join(str(p) for p in paths) + (f" (each question after {prefix!r})" if prefix else "")
-    return {"dataset": dataset, **result, **named}
+    result = evaluate(assistant, cases, dataset)
+    return replace(result, named=named_metrics(assistant, cases))
 
 
-def named_metrics(assistant, cases: Sequence[Case]) -> dict:
+def named_metrics(assistant, cases: Sequence[Case]) -> Named | None:
     """On the answerable questions that name their report (a place, year or framework): hybrid recall@5
-    and the share of answers cited from another report; {} when no question does."""
+    and the share of answers cited from another report; None when no question does."""
     named = [c for c in cases if c.answerable and c.doc and assistant.scope(c.question)[0] is not None]
     if not named:
-        return {}
+        return None
     found = [any(c.is_hit(h) for h in assistant.search(c.question, top_k=5)) for c in named]
     answers = [assistant.ask(c.question) for c in named]
     cited = [a.citations[0].doc_id != c.doc for c, a in zip(named, answers) if a.answered and a.citations]
-    return {
-        "named": {
-            "questions": len(named),
-            "recall@5": _mean(found),
-            "recall@5_95ci": mean_interval([float(f) for f in found]),
-            "wrong_report_citations": _mean(cited),
-        }
-    }
+    return Named(len(named), _mean(found), mean_interval([float(f) for f in found]), _mean(cited))
 
 
-def evaluate(assistant, cases: Sequence[Case]) -> dict:
+def evaluate(assistant, cases: Sequence[Case], dataset: str = "") -> EvalResult:
     """Retrieval metrics per mode, answer metrics, and warm latencies of search and ask."""
     answerable = [c for c in cases if c.answerable]
-    retrieval = {}
+    retrieval: dict[str, Retrieval] = {}
     search_s: list[float] = []
     for mode in MODES:
         ranks = []
@@ -108,14 +101,14 @@ def evaluate(assistant, cases: Sequence[Case]) -> dict:
             if mode == "hybrid":
                 search_s.append(seconds)
             ranks.append(next((i for i, h in enumerate(hits, 1) if case.is_hit(h)), None))
-        retrieval[mode] = {
-            "recall@1": recall_at_k(ranks, 1),
-            "recall@3": recall_at_k(ranks, 3),
-            "recall@5": recall_at_k(ranks, 5),
-            "mrr@10": mrr_at_k(ranks, 10),
-            "recall@5_95ci": mean_interval([float(r is not None and r <= 5) for r in ranks]),
-            "mrr@10_95ci": mean_interval([1 / r if r is not None and r <= 10 else 0.0 for r in ranks]),
-        }
+        retrieval[mode] = Retrieval(
+            recall_at_1=recall_at_k(ranks, 1),
+            recall_at_3=recall_at_k(ranks, 3),
+            recall_at_5=recall_at_k(ranks, 5),
+            mrr_at_10=mrr_at_k(ranks, 10),
+            recall_at_5_95ci=mean_interval([float(r is not None and r <= 5) for r in ranks]),
+            mrr_at_10_95ci=mean_interval([1 / r if r is not None and r <= 10 else 0.0 for r in ranks]),
+        )
 
     answers: list[Answer] = []
     ask_s: list[float] = []
@@ -123,13 +116,14 @@ def evaluate(assistant, cases: Sequence[Case]) -> dict:
         answer, seconds = timed(assistant.ask, case.question)
         answers.append(answer)
         ask_s.append(seconds)
-    return {
-        "questions": len(cases),
-        "answerable": len(answerable),
-        "retrieval": retrieval,
-        "answers": answer_metrics(cases, answers),
-        "latency_ms": latency_ms(search_s, "search_p{}") | latency_ms(ask_s, "ask_p{}"),
-    }
+    return EvalResult(
+        dataset=dataset,
+        questions=len(cases),
+        answerable=len(answerable),
+        retrieval=retrieval,
+        answers=answer_metrics(cases, answers),
+        latency_ms=latency_ms(search_s, "search_p{}") | latency_ms(ask_s, "ask_p{}"),
+    )
 
 
 SHOWN = 3  # candidate sentences the answer card shows below High
@@ -144,30 +138,25 @@ def is_right(case: Case, answer: Answer, citation: int = 0) -> bool:
     return case.is_hit(c) and sentence_answers(c.quote, case.answers, case.evidence)
 
 
-def level_metrics(cases: Sequence[Case], answers: Sequence[Answer]) -> dict:
+def level_metrics(cases: Sequence[Case], answers: Sequence[Answer]) -> Levels:
     """Per confidence level: answers, share right with a 95% Wilson interval, and the share of answerable
     questions answered at that level or above; plus confident answers to unanswerable questions."""
     answerable = sum(c.answerable for c in cases) or 1
-    out: dict[str, dict] = {}
+    out: dict[str, Level] = {}
     covered = 0
     for level in ("high", "medium", "low"):
         at = [(c, a) for c, a in zip(cases, answers) if a.confidence_level == level]
         right = sum(is_right(c, a) for c, a in at)
         covered += sum(c.answerable for c, _ in at)
-        out[level] = {
-            "answers": len(at),
-            "precision": right / len(at) if at else 0.0,
-            "precision_95ci": list(wilson_interval(right, len(at))),
-            "coverage": covered / answerable,
-        }
+        precision = right / len(at) if at else 0.0
+        out[level] = Level(len(at), precision, wilson_interval(right, len(at)), covered / answerable)
     unanswerable = [a for c, a in zip(cases, answers) if not c.answerable]
     confident = sum(a.confidence_level in ("high", "medium") for a in unanswerable)
-    out["confident_on_unanswerable"] = confident / len(unanswerable) if unanswerable else 0.0
-    out["confident_on_unanswerable_95ci"] = list(wilson_interval(confident, len(unanswerable)))
-    return out
+    rate = confident / len(unanswerable) if unanswerable else 0.0
+    return Levels(**out, confident_on_unanswerable=rate, confident_on_unanswerable_95ci=wilson_interval(confident, len(unanswerable)))
 
 
-def answer_metrics(cases: Sequence[Case], answers: Sequence[Answer]) -> dict:
+def answer_metrics(cases: Sequence[Case], answers: Sequence[Answer]) -> AnswerMetrics:
     """Citation accuracy, answer-sentence accuracy (top 1 and within the candidates shown), factoid EM/F1,
     the precision of each confidence level, and refusals."""
     pairs = list(zip(cases, answers))
@@ -184,26 +173,26 @@ def answer_metrics(cases: Sequence[Case], answers: Sequence[Answer]) -> dict:
     top1 = [is_right(c, a) for c, a in answerable]
     top3 = [any(is_right(c, a, i) for i in range(SHOWN)) for c, a in answerable]
     placed = [(c, a) for c, a in answerable if c.doc and a.answered and a.citations]
-    return {
+    return AnswerMetrics(
         # Of the answered questions that belong to one report, the share whose first citation is from another.
-        "wrong_report_citations": _mean([a.citations[0].doc_id != c.doc for c, a in placed]),
-        "answer_sentence_top1": _mean(top1),
-        "answer_sentence_top1_95ci": mean_interval([float(v) for v in top1]),
-        "answer_sentence_top3": _mean(top3),
-        "answer_sentence_top3_95ci": mean_interval([float(v) for v in top3]),
-        "citation_accuracy": _mean(cited),
-        "citation_accuracy_95ci": mean_interval([float(c) for c in cited]),
-        "answer_sentence_accuracy": _mean(in_sentence),
-        "answer_sentence_accuracy_95ci": mean_interval([float(c) for c in in_sentence]),
-        "factoid_exact_match": _mean(em),
-        "factoid_f1": _mean(f1),
-        "factoid_questions": len(factoid),
-        "abstention_precision": abstention.precision,
-        "abstention_recall": abstention.recall,
-        "false_refusal_rate": abstention.false_refusal_rate,
-        "refused_right": abstention.recall,
-        "levels": level_metrics(cases, answers),
-    }
+        wrong_report_citations=_mean([a.citations[0].doc_id != c.doc for c, a in placed]),
+        answer_sentence_top1=_mean(top1),
+        answer_sentence_top1_95ci=mean_interval([float(v) for v in top1]),
+        answer_sentence_top3=_mean(top3),
+        answer_sentence_top3_95ci=mean_interval([float(v) for v in top3]),
+        citation_accuracy=_mean(cited),
+        citation_accuracy_95ci=mean_interval([float(c) for c in cited]),
+        answer_sentence_accuracy=_mean(in_sentence),
+        answer_sentence_accuracy_95ci=mean_interval([float(c) for c in in_sentence]),
+        factoid_exact_match=_mean(em),
+        factoid_f1=_mean(f1),
+        factoid_questions=len(factoid),
+        abstention_precision=abstention.precision,
+        abstention_recall=abstention.recall,
+        false_refusal_rate=abstention.false_refusal_rate,
+        refused_right=abstention.recall,
+        levels=level_metrics(cases, answers),
+    )
 
 
 def _mean(values: Sequence[float | bool]) -> float:
@@ -213,7 +202,7 @@ def _mean(values: Sequence[float | bool]) -> float:
 # ---------------------------------------------------------------- XQuAD
 
 
-def evaluate_xquad(path: str | Path, settings: Settings, cache: Path = XQUAD_CACHE) -> dict:
+def evaluate_xquad(path: str | Path, settings: Settings, cache: Path = XQUAD_CACHE) -> EvalResult:
     """XQuAD as an open corpus: every article becomes a report, each context a numbered paragraph."""
     from qa_app.assistant import Assistant
 
@@ -221,7 +210,7 @@ def evaluate_xquad(path: str | Path, settings: Settings, cache: Path = XQUAD_CAC
     corpus_dir = cache / "corpus"
     cases = write_xquad_corpus(data, corpus_dir)
     assistant = Assistant.load(settings, corpus_dir=corpus_dir, index_dir=cache / "index")
-    return {"dataset": str(path), **evaluate(assistant, cases)}
+    return evaluate(assistant, cases, str(path))
 
 
 def write_xquad_corpus(data: dict, corpus_dir: Path) -> list[Case]:
@@ -254,16 +243,16 @@ def _interval(bounds: Sequence[float]) -> str:
     return f"{bounds[0]:.2f}–{bounds[1]:.2f}"
 
 
-def format_report(result: dict) -> str:
-    lines = [f"{result['dataset']}: {result['questions']} questions ({result['answerable']} answerable)", ""]
+def format_report(result: EvalResult) -> str:
+    lines = [f"{result.dataset}: {result.questions} questions ({result.answerable} answerable)", ""]
     lines.append(f"{'retrieval':<10} {'R@1':>6} {'R@3':>6} {'R@5':>6} {'MRR@10':>7}   95% intervals: R@5, MRR@10")
-    for mode, m in result["retrieval"].items():
+    for mode, m in result.retrieval.items():
         lines.append(
-            f"{mode:<10} {m['recall@1']:6.3f} {m['recall@3']:6.3f} {m['recall@5']:6.3f} {m['mrr@10']:7.3f}"
-            f"   {_interval(m['recall@5_95ci'])}, {_interval(m['mrr@10_95ci'])}"
+            f"{mode:<10} {m.recall_at_1:6.3f} {m.recall_at_3:6.3f} {m.recall_at_5:6.3f} {m.mrr_at_10:7.3f}"
+            f"   {_interval(m.recall_at_5_95ci)}, {_interval(m.mrr_at_10_95ci)}"
         )
     lines.append("")
-    answers = result["answers"]
+    answers = result.answers.to_dict()
     for key, value in answers.items():
         if key.endswith("_95ci") or key == "levels":
             continue
@@ -271,23 +260,22 @@ def format_report(result: dict) -> str:
         if f"{key}_95ci" in answers:
             shown += f"   95% interval {_interval(answers[f'{key}_95ci'])}"
         lines.append(f"{key:<26} {shown}")
-    if "named" in result:
-        named = result["named"]
+    if result.named is not None:
+        named = result.named
         lines.append(
-            f"{'questions naming their report':<26} {named['questions']}: hybrid R@5 {named['recall@5']:.3f} "
-            f"(95% interval {_interval(named['recall@5_95ci'])}), wrong report {named['wrong_report_citations']:.3f}"
+            f"{'questions naming their report':<26} {named.questions}: hybrid R@5 {named.recall_at_5:.3f} "
+            f"(95% interval {_interval(named.recall_at_5_95ci)}), wrong report {named.wrong_report_citations:.3f}"
         )
     lines.append("")
-    levels = answers["levels"]
+    levels = result.answers.levels
     lines.append(f"{'level':<8} {'answers':>7} {'right':>6}   95% interval   coverage of answerable")
-    for level in ("high", "medium", "low"):
-        m = levels[level]
+    for name, m in (("high", levels.high), ("medium", levels.medium), ("low", levels.low)):
         lines.append(
-            f"{level:<8} {m['answers']:7d} {m['precision']:6.3f}   {_interval(m['precision_95ci'])}      {m['coverage']:.3f}"
+            f"{name:<8} {m.answers:7d} {m.precision:6.3f}   {_interval(m.precision_95ci)}      {m.coverage:.3f}"
         )
-    confident = levels["confident_on_unanswerable"]
-    lines.append(f"confident (high/medium) on unanswerable: {confident:.3f}   {_interval(levels['confident_on_unanswerable_95ci'])}")
+    confident = levels.confident_on_unanswerable
+    lines.append(f"confident (high/medium) on unanswerable: {confident:.3f}   {_interval(levels.confident_on_unanswerable_95ci)}")
     lines.append("")
-    for key, value in result["latency_ms"].items():
+    for key, value in result.latency_ms.items():
         lines.append(f"{key:<26} {value:.1f} ms")
     return "\n".join(lines)

@@ -19,13 +19,13 @@ from pathlib import Path
 import numpy as np
 
 from qa_app.config import Settings
-from qa_app.errors import IndexUnavailable, ReportError
+from qa_app.errors import IndexUnavailable, ReportError, skipped_note
 from qa_app.ingest.chunking import CHUNKER_VERSION, chunk_corpus
 from qa_app.ingest.corpus import load_report, report_paths, unreadable_report
 from qa_app.ingest.sentences import split_sentences
 from qa_app.ingest.structure import PARSER_VERSION
 from qa_app.ingest.uploads import fsync_dir
-from qa_app.records import Block, Chunk, Report
+from qa_app.records import Block, Chunk, Report, paragraph_count
 from qa_app.search.acronyms import find_acronyms, spell_out
 from qa_app.search.checksums import file_sha256
 from qa_app.search.embedding import Embedder
@@ -550,12 +550,4 @@ def _writable(index_dir: Path) -> bool:
 
 def _counts(data: IndexData) -> str:
     counts = data.manifest.counts
-    return f"{counts.get('reports', 0)} reports, {counts.get('blocks', 0)} paragraphs, {counts.get('chunks', 0)} chunks"
-
-
-def skipped_note(skipped: dict[str, str]) -> str:
-    """One line naming the reports left out of the index and why, for the console and the page."""
-    if not skipped:
-        return ""
-    reports = "report" if len(skipped) == 1 else "reports"
-    return f"Skipped {len(skipped)} {reports}: " + "; ".join(f"{name} ({why.rstrip('.')})" for name, why in sorted(skipped.items())) + "."
+    return f"{counts.get('reports', 0)} reports, {paragraph_count(data.blocks):,} paragraphs, {counts.get('chunks', 0)} chunks"

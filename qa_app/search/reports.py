@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from qa_app.records import Report, ReportSummary
+from qa_app.records import Report, ReportSummary, paragraph_count
 from qa_app.search.scope import place_of, report_label, words_of
 
 REPORT_FILTER_KEYS = {"authority", "framework", "published", "judgement"}
@@ -98,5 +98,5 @@ def summary(report: Report) -> ReportSummary:
         judgements=dict(report.judgements),
         overall=report.overall,
         pages=report.pages,
-        paragraphs=sum(b.number is not None for b in report.paragraphs),
+        paragraphs=paragraph_count(report.paragraphs),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import platform
+import random
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -24,7 +25,7 @@ class TrainOptions:
     work: Path = Path("models/reader")  # checkpoints and data (ignored by git)
     ship: Path = SHIPPED  # where the exported reader goes
     steps: int = 2600
-    report_steps: int = 300  # second stage on report questions; 0 to skip
+    report_steps: int = 100  # second stage on report questions (about two passes, with as many SQuAD ones); 0 to skip
     report_data: Path | None = Path("training/reports-squad.json")
     device: str = "cpu"
     hours: float | None = None  # stop the first stage cleanly after this long, to resume later
@@ -64,7 +65,9 @@ def train_reader(options: TrainOptions, say=print) -> dict:
     trained = [state]
     if options.report_steps and options.report_data and options.report_data.exists():
         reports = squad.load(options.report_data)
-        say(f"Report questions: {len(reports)} from {options.report_data}")
+        # As many SQuAD questions again, so that learning the reports' language does not unlearn reading.
+        reports += random.Random(1).sample(examples, min(len(examples), len(reports)))
+        say(f"Report questions: {len(reports) // 2} from {options.report_data}, with as many from SQuAD")
         second = replace(config, base_model=str(model_dir), max_steps=options.report_steps, learning_rate=3e-5,
                          negative_share=0.0, checkpoint_every=50, warmup_share=0.1)
         model_dir = train(second, reports, options.work / "reports", options.device, lambda p: say(f"reports step {p.step}: loss {p.loss:.3f}"))

@@ -3,7 +3,7 @@ came from (forwarded headers believed only when told), who signed in, and the pa
 
 import pytest
 
-from qa_app.app.access import (
+from qa_app.app.web.access import (
     FOREIGN_ORIGIN,
     NEEDS_LOGIN,
     NEEDS_PAGE,

@@ -10,7 +10,7 @@ from urllib.parse import unquote
 
 from support import CLA, TEXT, make_hit
 
-from qa_app.app.collection import (
+from qa_app.app.web.collection import (
     CSV_COLUMNS,
     add_item,
     download_links,

@@ -9,11 +9,11 @@ import time
 import pytest
 from markdown_it import MarkdownIt
 
-from qa_app.app.api_args import check_filters, check_radius, check_text
-from qa_app.app.markdown_text import escape_markdown
-from qa_app.app.redact import hide_paths
-from qa_app.app.throttle import LoginThrottle, locked_out
-from qa_app.app.upload_folder import NOT_WRITABLE, discard, sweep, writable_refusal
+from qa_app.app.web.api_args import check_filters, check_radius, check_text
+from qa_app.app.web.markdown_text import escape_markdown
+from qa_app.app.web.redact import hide_paths
+from qa_app.app.web.throttle import LoginThrottle, locked_out
+from qa_app.app.web.upload_folder import NOT_WRITABLE, discard, sweep, writable_refusal
 
 
 class Clock:

@@ -7,28 +7,20 @@ import html
 import pytest
 from support import CLA, TEXT, make_block, make_hit
 
-from qa_app.app.render import citation_label
-from qa_app.app.ui import (
+from qa_app.app.web.answers import confidence_label, copy_text, evidence_order, render_answer, render_opening, render_scope
+from qa_app.app.web.api import error_payload
+from qa_app.app.web.handlers import make_filters
+from qa_app.app.web.labels import citation_label, short_section
+from qa_app.app.web.passages import (
     citing_blocks,
-    confidence_label,
-    copy_text,
-    error_payload,
-    evidence_order,
     highlight,
-    judgement_counts,
-    loaded_line,
-    make_filters,
     match_strength,
     query_word_spans,
-    render_answer,
     render_context,
     render_notice,
-    render_opening,
     render_passages,
-    render_scope,
-    report_rows,
-    short_section,
 )
+from qa_app.app.web.reports import judgement_counts, loaded_line, report_rows
 from qa_app.records import Answer, Citation, Opening, ReportSummary, Scope
 
 # TEXT is paragraph 61 of the Stoke report in section CLA, the paragraph make_hit and make_block build by default.
@@ -319,7 +311,7 @@ class FakeAssistant:
 def client():
     from gradio_client import Client
 
-    from qa_app.app.ui import build_app
+    from qa_app.app.web.page import build_app
     from qa_app.config import Settings
 
     demo = build_app(FakeAssistant(), Settings(port=0))
@@ -417,7 +409,7 @@ def test_an_opened_paragraph_card_says_which_and_links_to_it():
 def test_a_page_on_another_machine_without_a_login_will_not_change_the_reports(tmp_path):
     from types import SimpleNamespace
 
-    from qa_app.app.ui import build_app
+    from qa_app.app.web.page import build_app
     from qa_app.config import Settings
 
     corpus = tmp_path / "corpus"

@@ -218,14 +218,14 @@ def _report_text() -> bytes:
     "name, data, problem",
     [
         ("empty.pdf", lambda: b"", "is empty"),
-        ("page.pdf", lambda: b"<!DOCTYPE html>\n<html><body>Not found</body></html>", "not a PDF .*HTML page"),
+        ("page.pdf", lambda: b"<!DOCTYPE html>\n<html><body>Not found</body></html>", "is an HTML page, not a PDF"),
         ("cut.pdf", lambda: _report_text()[: len(_report_text()) // 2], "is truncated"),
         ("garbled.pdf", lambda: b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF\n", "is a damaged PDF"),
         ("scan.pdf", lambda: text_pdf([]), "has no text layer"),
         (
             "minutes.pdf",
             lambda: text_pdf([f"{i}. The parish council agreed item {i} of the agenda." for i in range(1, 9)]),
-            "is not an Ofsted children's services inspection report",
+            "is a PDF, but not an Ofsted children's services inspection report",
         ),
     ],
 )
@@ -243,7 +243,7 @@ def test_password_protected_pdf_is_refused():
 
 
 def test_a_hit_on_a_pdf_is_cited_with_its_page(stoke_pdf):
-    from qa_app.app.render import citation_label
+    from qa_app.app.web.labels import citation_label
 
     block = stoke_pdf.paragraph(61)
     assert citation_label(block.number, "The local authority > Inspection findings", None, page=block.page) == (

@@ -105,8 +105,8 @@ def _knowsley_half() -> bytes:
         ("notes.docx", lambda: TINY, "notes.docx is not a PDF or Markdown file"),
         ("empty.pdf", lambda: b"", "empty.pdf is empty; choose the report's file again"),
         ("blank.md", lambda: b" \n\n ", "blank.md is empty"),
-        ("Report (final).pdf", lambda: HTML, "report-final.pdf is not a PDF .*HTML page"),
-        ("bytes.pdf", lambda: b"PK\x03\x04 a zip archive", "bytes.pdf is not a PDF"),
+        ("Report (final).pdf", lambda: HTML, "report-final.pdf is an HTML page, not a PDF"),
+        ("bytes.pdf", lambda: b"PK\x03\x04 a zip archive", "bytes.pdf is a ZIP archive .*, not a PDF"),
         ("image.md", lambda: b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "image.md is a binary file"),
         ("latin.md", lambda: "# Rapport\n\n1. Café crème.\n".encode("latin-1"), "latin.md is not UTF-8"),
         ("prose.md", lambda: b"# Title\n\nNo numbered paragraphs.\n", "prose.md has no numbered paragraphs"),
@@ -116,13 +116,40 @@ def _knowsley_half() -> bytes:
         (
             "minutes.pdf",
             lambda: text_pdf([f"{i}. The parish council agreed item {i} of the agenda." for i in range(1, 9)]),
-            "minutes.pdf is not an Ofsted children's services inspection report",
+            "minutes.pdf is a PDF, but not an Ofsted children's services inspection report",
         ),
     ],
 )
 def test_a_bad_upload_is_refused_in_one_sentence_naming_the_file(settings, filename, data, problem):
     with pytest.raises(ReportError, match=problem):
         check_upload(filename, data(), settings)
+
+
+def test_a_text_file_named_pdf_is_called_a_text_file_and_told_to_be_named_md(settings):
+    with pytest.raises(ReportError) as refused:
+        check_upload("notes.pdf", b"# Notes\n\n1. Written in a text editor.\n", settings)
+    message = str(refused.value)
+    assert message.startswith("notes.pdf is a text file, not a PDF, though it is named .pdf; ")
+    assert "name it .md" in message and "holds a PDF" not in message
+
+
+def test_an_image_named_pdf_is_called_an_image(settings):
+    with pytest.raises(ReportError, match=r"^photo.pdf is an image, not a PDF, .*download the report's PDF"):
+        check_upload("photo.pdf", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", settings)
+
+
+def test_a_pdf_with_no_numbered_paragraphs_is_not_told_to_number_them(settings):
+    letter = text_pdf(["Dear parents, the school will close early on Friday for staff training."] * 6)
+    with pytest.raises(ReportError) as refused:
+        check_upload("letter.pdf", letter, settings)
+    message = str(refused.value)
+    assert message.startswith("letter.pdf is a PDF with no numbered paragraphs: not an Ofsted inspection report; ")
+    assert "number the paragraphs" not in message
+
+
+def test_markdown_with_no_numbered_paragraphs_is_told_to_number_them(settings):
+    with pytest.raises(ReportError, match=r'prose.md has no numbered paragraphs \("1. text"\); number the paragraphs'):
+        check_upload("prose.md", b"# Title\n\nNo numbered paragraphs.\n", settings)
 
 
 def test_an_upload_over_the_size_limit_is_refused_before_it_is_read(settings):
@@ -134,7 +161,7 @@ def test_an_upload_over_the_size_limit_is_refused_before_it_is_read(settings):
 def test_an_html_page_named_pdf_is_refused_and_nothing_is_written(settings):
     [outcome] = store_uploads([("knowsley.pdf", HTML)], settings)
     assert outcome.doc_id is None and outcome.path is None
-    assert "knowsley.pdf is not a PDF" in outcome.error
+    assert outcome.error.startswith("knowsley.pdf is an HTML page, not a PDF")
     assert listing(settings.corpus_dir) == {}
 
 

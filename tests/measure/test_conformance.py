@@ -43,4 +43,5 @@ def test_conformance_command_prints_a_line_per_report_and_a_summary(tmp_path, ca
     assert main(["conformance", str(folder)]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("ok   knowsley-2021-12-03.pdf")
-    assert out[-1].startswith("1 of 1 reports conform")
+    assert out[-2].startswith("1 of 1 reports conform")
+    assert out[-1] == "  ILACS: 1 reports, judgements on 41 of 41 paragraphs in judged sections (100.0%)"

@@ -21,23 +21,23 @@ def in_paragraph_12(passage) -> bool:
 
 def test_a_cited_paragraph_is_scored_with_the_same_hit_test_as_retrieval():
     result = evaluate(FakeAssistant(), [Case("Are caseloads manageable?", True, (), in_paragraph_12)])
-    assert result["retrieval"]["hybrid"]["recall@1"] == 1.0
-    assert result["answers"]["citation_accuracy"] == 1.0
-    assert set(result["latency_ms"]) == {"search_p50", "search_p95", "ask_p50", "ask_p95"}
+    assert result.retrieval["hybrid"].recall_at_1 == 1.0
+    assert result.answers.citation_accuracy == 1.0
+    assert set(result.latency_ms) == {"search_p50", "search_p95", "ask_p50", "ask_p95"}
 
 
 def test_the_report_gives_an_interval_beside_each_rate_it_has_one_for():
     cases = [Case("Are caseloads manageable?", True, (), in_paragraph_12)] * 3
-    result = evaluate(FakeAssistant(), cases)
-    assert result["retrieval"]["hybrid"]["mrr@10_95ci"] == (1.0, 1.0)
-    report = format_report({"dataset": "gold.jsonl", **result})
+    result = evaluate(FakeAssistant(), cases, "gold.jsonl")
+    assert result.retrieval["hybrid"].mrr_at_10_95ci == (1.0, 1.0)
+    report = format_report(result)
     assert "hybrid      1.000  1.000  1.000   1.000   1.00–1.00, 1.00–1.00" in report
     assert "citation_accuracy          1.000   95% interval 1.00–1.00" in report
 
 
 def test_only_unanswerable_questions_give_ask_latency_alone_rather_than_an_error():
     result = evaluate(FakeAssistant(), [Case("Who is the mayor?", False, (), in_paragraph_12)])
-    assert set(result["latency_ms"]) == {"ask_p50", "ask_p95"}
+    assert set(result.latency_ms) == {"ask_p50", "ask_p95"}
 
 
 class LevelledAssistant(FakeAssistant):
@@ -57,7 +57,15 @@ def test_each_confidence_level_reports_how_often_its_answers_were_right():
         Case("Medium: are caseloads manageable?", True, (), in_paragraph_12, evidence=("Caseloads are manageable.",)),
         Case("Medium: who is the mayor?", False, (), wrong),
     ]
-    levels = evaluate(LevelledAssistant(), cases)["answers"]["levels"]
-    assert levels["high"]["answers"] == 2 and levels["high"]["precision"] == 0.5
-    assert levels["medium"]["precision"] == 0.5 and levels["medium"]["coverage"] == 1.0
-    assert levels["confident_on_unanswerable"] == 1.0
+    levels = evaluate(LevelledAssistant(), cases).answers.levels
+    assert levels.high.answers == 2 and levels.high.precision == 0.5
+    assert levels.medium.precision == 0.5 and levels.medium.coverage == 1.0
+    assert levels.confident_on_unanswerable == 1.0
+
+
+def test_results_as_json_keep_the_metric_names():
+    result = evaluate(FakeAssistant(), [Case("Are caseloads manageable?", True, (), in_paragraph_12)], "gold.jsonl")
+    as_json = result.to_dict()
+    assert list(as_json) == ["dataset", "questions", "answerable", "retrieval", "answers", "latency_ms"]
+    assert list(as_json["retrieval"]["hybrid"]) == ["recall@1", "recall@3", "recall@5", "mrr@10", "recall@5_95ci", "mrr@10_95ci"]
+    assert as_json["answers"]["levels"]["high"]["precision_95ci"] == [0.0, 0.0]

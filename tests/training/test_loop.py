@@ -6,7 +6,6 @@ import pytest
 from qa_app.training.loop import TrainConfig, train
 from qa_app.training.squad import Example
 
-
 EXAMPLES = [
     Example(f"q{i}", f"A{i % 3}", f"Report {i} says the council looked after {600 + i} children.", "How many children?",
             ((str(600 + i), len(f"Report {i} says the council looked after ")),))

@@ -1,11 +1,13 @@
-"""Plain-text rendering of hits and answers for the terminal and for copying."""
+"""How a block is named in words: its ¶ or kind, a short section, a chip's label, a date, a confidence level.
+
+Shared by the page, the evidence collection and the terminal, so a citation reads the same in each.
+"""
 
 from __future__ import annotations
 
-import textwrap
 from datetime import date
 
-from qa_app.records import Answer, Citation, Hit
+from qa_app.records import Citation, Hit
 
 # Parts of a section path that say where in the template a passage sits, not what it is about.
 GENERIC_SECTIONS = {
@@ -91,55 +93,8 @@ def long_date(iso: str | None) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-CONFIDENCE_WORDS = {"high": "High confidence", "medium": "Medium confidence", "low": "Low confidence"}
-
-
-def marked_sentence(citation: Citation, marker: str = "**") -> str:
-    """The supporting sentence with the answer span wrapped in markers."""
-    quote = citation.text[citation.quote_start : citation.quote_end]
-    if citation.answer_start is None or citation.answer_end is None:
-        return quote
-    start = citation.answer_start - citation.quote_start
-    end = citation.answer_end - citation.quote_start
-    if not 0 <= start < end <= len(quote) or end - start == len(quote):
-        return quote
-    return f"{quote[:start]}{marker}{quote[start:end]}{marker}{quote[end:]}"
-
-
-def format_hit(rank: int, hit: Hit) -> str:
-    label = label_of(hit)
-    body = textwrap.fill(hit.text, width=100, initial_indent="    ", subsequent_indent="    ")
-    return f"{rank:>2}. {label}  (score {hit.score:.3f}, {hit.doc_id})\n{body}"
-
-
 SHOWN_CANDIDATES = 3  # candidate sentences shown instead of one answer below High
-
-
-def format_answer(answer: Answer) -> str:
-    """The answer as a person reads it: at High the answer marked in its sentence; below High the best
-    candidate sentences, each with where it is; on a refusal the message and the closest passages."""
-    lines: list[str] = []
-    level = answer.confidence_level
-    if level == "high" and answer.citations:
-        first = answer.citations[0]
-        if answer.answer and answer.answer != answer.sentence:
-            lines.append(f"Answer: {answer.answer}")
-        lines.append(textwrap.fill(marked_sentence(first), width=100))
-        lines.append(f"{CONFIDENCE_WORDS[level]} ({answer.confidence:.2f})")
-    elif level is not None:
-        lines.append(f"{CONFIDENCE_WORDS[level]} ({answer.confidence:.2f}): {not_sure(level)}")
-        for c in answer.citations[:SHOWN_CANDIDATES]:
-            lines.append(textwrap.fill(c.quote, width=100, initial_indent="  - ", subsequent_indent="    "))
-            lines.append(f"    {label_of(c)}  ({c.doc_id})")
-        return "\n".join(lines)
-    else:
-        lines.append(answer.message)
-    if answer.citations:
-        lines.append("")
-        lines.append("Sources:" if answer.answered else "Closest passages:")
-        for c in answer.citations:
-            lines.append(f"  {label_of(c)}  ({c.doc_id})")
-    return "\n".join(lines)
+CONFIDENCE_WORDS = {"high": "High confidence", "medium": "Medium confidence", "low": "Low confidence"}
 
 
 def not_sure(level: str) -> str:

@@ -17,9 +17,9 @@ from typing import Any
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import FileResponse, PlainTextResponse
 
-from qa_app.app.access import Caller, caller_of, corpus_change_refusal, host_refusal, origin_refusal
-from qa_app.app.throttle import LoginThrottle, locked_out
-from qa_app.app.upload_folder import writable_refusal
+from qa_app.app.web.access import Caller, caller_of, corpus_change_refusal, host_refusal, origin_refusal
+from qa_app.app.web.throttle import LoginThrottle, locked_out
+from qa_app.app.web.upload_folder import writable_refusal
 from qa_app.config import Settings
 
 REPORTS_ROUTE = "/reports/"  # where the page links a report's original file: /reports/<file name>

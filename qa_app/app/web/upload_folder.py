@@ -10,12 +10,19 @@ import time
 from collections.abc import Collection
 from pathlib import Path
 
+from qa_app.config import Settings
+
+UPLOADS = "uploads"  # under the index folder: where the browser's files wait before they are checked
 # A file uploaded this recently may be waiting for its "Add" click; older ones were abandoned.
 PENDING_S = 15 * 60
 NOT_WRITABLE = (
     "The server cannot store uploaded reports now (its upload folder is not writable); "
     "ask whoever runs it to make index/uploads writable."
 )
+
+
+def uploads_folder(settings: Settings) -> Path:
+    return Path(settings.index_dir).resolve() / UPLOADS
 
 
 def sweep(folder: Path, keep: Collection[Path] = (), pending_s: float | None = None) -> int:

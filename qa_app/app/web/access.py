@@ -32,9 +32,16 @@ class Caller:
     address: str  # the client's address
     proxied: bool  # it carries forwarded headers that are not believed: someone relayed it
     username: str | None = None
+    session_hash: str | None = None  # the page session it belongs to, when it came from the page
 
 
-def caller_of(settings: Settings, headers: Mapping[str, str], address: str | None, username: str | None = None) -> Caller:
+def caller_of(
+    settings: Settings,
+    headers: Mapping[str, str],
+    address: str | None,
+    username: str | None = None,
+    session_hash: str | None = None,
+) -> Caller:
     """The Caller of a request from its headers (lower-case names) and the connecting address."""
     host = headers.get("host", "").strip().lower()
     address = address or ""
@@ -49,6 +56,7 @@ def caller_of(settings: Settings, headers: Mapping[str, str], address: str | Non
         address=address,
         proxied=forwarded and not settings.trust_proxy,
         username=username or None,
+        session_hash=session_hash or None,
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from urllib.parse import urlencode
 
-from qa_app.app.render import block_name, long_date
+from qa_app.app.web.labels import block_name, long_date
 from qa_app.records import Block, Report
 
 _HEADINGS = ("h3", "h4", "h5")  # section levels; deeper ones stay h5

@@ -13,9 +13,9 @@ import io
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from qa_app.app.markdown_text import escape_markdown
-from qa_app.app.render import block_name, long_date, short_section
-from qa_app.app.report_view import report_link
+from qa_app.app.web.labels import block_name, long_date, short_section
+from qa_app.app.web.markdown_text import escape_markdown
+from qa_app.app.web.report_view import report_link
 from qa_app.records import Citation, Hit, Report, ReportSummary, to_dict
 
 CSV_COLUMNS = (

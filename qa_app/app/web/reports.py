@@ -1,0 +1,37 @@
+"""The loaded reports in words and rows: the status line, the report table and the judgement chart."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from qa_app.errors import skipped_note
+from qa_app.records import ReportSummary
+
+REPORT_COLUMNS = ["Report", "Authority", "Framework", "Published", "Overall effectiveness", "Paragraphs", "Pages"]
+CHART_COLUMNS = ["year", "framework", "overall", "reports"]
+
+
+def loaded_line(reports: Sequence[ReportSummary], skipped: dict[str, str], changing: str = "") -> str:
+    """The status line: "2 reports · 412 paragraphs · ready", what was left out, and any change under way."""
+    n = len(reports)
+    paragraphs = sum(r.paragraphs for r in reports)
+    line = f"{n} report{'s' if n != 1 else ''} · {paragraphs:,} paragraphs · {'updating: ' + changing if changing else 'ready'}"
+    return f"{line}. {skipped_note(skipped)}".rstrip(". ") if skipped else line
+
+
+def report_rows(reports: Sequence[ReportSummary]) -> list[list[object]]:
+    """The report list as table rows, newest first."""
+    ordered = sorted(reports, key=lambda r: r.published or "", reverse=True)
+    return [
+        [r.doc_id, r.authority or "", r.framework or "", r.published or "", r.overall or "", r.paragraphs, r.pages or ""]
+        for r in ordered
+    ]
+
+
+def judgement_counts(reports: Sequence[ReportSummary]) -> list[dict[str, object]]:
+    """Reports counted by publication year, framework and overall judgement: the chart above the list."""
+    counts: dict[tuple[str, str, str], int] = {}
+    for r in reports:
+        key = ((r.published or "")[:4] or "unknown", r.framework or "unknown", r.overall or "not graded")
+        counts[key] = counts.get(key, 0) + 1
+    return [{"year": y, "framework": f, "overall": o, "reports": n} for (y, f, o), n in sorted(counts.items())]
