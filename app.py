@@ -13,6 +13,7 @@ import time
 from collections.abc import Mapping
 
 from qa_app.app.cli import ProgressBar, add_settings_flags, settings_from_flags
+from qa_app.app.web.access import is_loopback
 from qa_app.app.web.page import build_app, launch  # turns gradio's telemetry off before gradio loads
 from qa_app.app.web.slot import AssistantSlot
 from qa_app.config import Settings
@@ -43,9 +44,15 @@ def main(argv: list[str] | None = None) -> int:
     except QAError as e:
         print(f"Error: {e}", file=sys.stderr)
         return 2
-    if settings.host not in {"127.0.0.1", "localhost", "::1"} and settings.auth is None:
+    if not is_loopback(settings.host) and settings.auth is None:
         print(
-            f"Warning: serving on {settings.host} without a login; set both QA_AUTH_USER and QA_AUTH_PASSWORD.",
+            f"Warning: serving on {settings.host} without a login; other machines may read but not change the "
+            "reports; set both QA_AUTH_USER and QA_AUTH_PASSWORD.",
+            file=sys.stderr,
+        )
+    if not is_loopback(settings.host) and not settings.allowed_hosts:
+        print(
+            "Note: other machines must open the app by its address or a name listed in QA_ALLOWED_HOSTS.",
             file=sys.stderr,
         )
 

@@ -113,6 +113,14 @@ class Settings:
         object.__setattr__(self, "embedding_runtime", Runtime.parse(self.embedding_runtime))
         object.__setattr__(self, "reader", ReaderKind.parse(self.reader))
         object.__setattr__(self, "store", StoreKind.parse(self.store))
+    # Host names, besides loopback ones and the bound address, that this server answers to (comma-separated).
+    allowed_hosts: str = ""
+    # Believe X-Forwarded-For/-Host/-Proto: only behind a reverse proxy that sets them (and strips clients' own).
+    trust_proxy: bool = False
+    login_attempts: int = 5  # failed sign-ins from one address before it is locked out
+    login_lockout_s: float = 60  # how long that lockout lasts
+    # Gradio keeps each browser session's page state in memory; past this many sessions the oldest is dropped.
+    state_session_capacity: int = 100
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -146,6 +154,11 @@ class Settings:
         if self.auth_user and self.auth_password:
             return self.auth_user, self.auth_password
         return None
+
+    @property
+    def host_names(self) -> frozenset[str]:
+        """The names in allowed_hosts, lower case, for comparing with a request's Host."""
+        return frozenset(n.strip().lower() for n in self.allowed_hosts.split(",") if n.strip())
 
     @property
     def max_upload_bytes(self) -> int:

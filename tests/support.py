@@ -65,18 +65,21 @@ def running_app(
     output: list[str] | None = None,
     prefix: Sequence[str] = (),
     process: list[subprocess.Popen] | None = None,
+    env: dict[str, str] | None = None,
+    preexec_fn=None,
 ) -> Iterator[str]:
     """`python app.py ARGS` on a free loopback port; yields its URL once it prints that it is ready.
     What the app prints is collected in `output` when given, its process put in `process`; `prefix` runs
-    it under another command (`unshare ...`)."""
+    it under another command (`unshare ...`); `env` adds environment variables (QA_*)."""
     port = free_port()
     proc = subprocess.Popen(
         [*prefix, sys.executable, "app.py", "--port", str(port), *args],
         cwd=ROOT,
-        env=CHILD_ENV,
+        env={**CHILD_ENV, **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        preexec_fn=preexec_fn,
     )
     lines: list[str] = [] if output is None else output
     ready = threading.Event()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ANSWER_TIMEOUT_MS, ask
+from conftest import ANSWER_TIMEOUT_MS, ask, wait_ready
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
@@ -42,3 +42,36 @@ def test_markup_in_a_question_is_shown_as_text_not_run(page):
     assert answer.locator("script").count() == 0
     page.wait_for_timeout(500)  # give a script that did get in time to run
     assert page.dialogs == []
+
+
+RECORD_POLICY_VIOLATIONS = """
+window.qaViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => window.qaViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+"""
+
+
+def test_the_page_works_under_its_content_security_policy(browser, app_url):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.add_init_script(RECORD_POLICY_VIOLATIONS)
+    try:
+        page.goto(app_url)
+        wait_ready(page)
+        ask(page, "Stoke-on-Trent 2015: what proportion of managers are not completing audits?")
+        page.locator("#qa-answer .qa-chip").first.click()  # the page script opens the report view
+        page.wait_for_selector("#qa-report .qa-target", timeout=ANSWER_TIMEOUT_MS)
+        assert page.evaluate("window.qaViolations") == []
+    finally:
+        context.close()
+
+
+def test_another_site_cannot_frame_the_page(browser, app_url):
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.set_content(f'<iframe id="victim" src="{app_url}" width="800" height="600"></iframe>')
+        page.wait_for_timeout(3000)  # give a frame that did load time to show the workbench
+        frame = page.frame_locator("#victim")
+        assert frame.locator("#qa-status").count() == 0
+    finally:
+        context.close()

@@ -406,20 +406,26 @@ def test_an_opened_paragraph_card_says_which_and_links_to_it():
     assert "Say which report" in refused
 
 
-def test_served_beyond_this_machine_without_a_login_the_page_will_not_change_the_reports(tmp_path):
+def test_a_page_on_another_machine_without_a_login_will_not_change_the_reports(tmp_path):
+    from types import SimpleNamespace
+
     from qa_app.app.web.page import build_app
     from qa_app.config import Settings
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    settings = Settings(host="0.0.0.0", corpus_dir=corpus, index_dir=tmp_path / "index")
+    settings = Settings(host="0.0.0.0", allowed_hosts="reports.example.org", corpus_dir=corpus, index_dir=tmp_path / "index")
     upload = tmp_path / "report.md"
     upload.write_text("# A report\n", encoding="utf-8")
     handlers = {f.fn.__name__: f.fn for f in build_app(FakeAssistant(), settings).fns.values() if f.fn is not None}
+    remote = SimpleNamespace(
+        headers={"host": "reports.example.org:7860"}, client=SimpleNamespace(host="192.168.1.30"), username=None, session_hash="s"
+    )
+    token = handlers["on_session"](remote)
 
-    added = next(handlers["on_add"]([str(upload)], None))
-    removed = next(handlers["on_remove"]("stoke", None))
+    added = next(handlers["on_add"]([str(upload)], token, remote))
+    removed = next(handlers["on_remove"]("stoke", token, remote))
 
     for message in (added[0], removed[0]):
-        assert "needs a login when the app is served beyond this machine" in message
+        assert "Adding or removing reports from another machine needs a login" in message
     assert list(corpus.iterdir()) == []

@@ -7,6 +7,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from qa_app.app.web.api_args import check_filters, check_radius, check_text
 from qa_app.app.web.slot import AssistantSlot
 from qa_app.errors import InvalidQuestion, NotReady, QAError
 
@@ -44,26 +45,27 @@ def endpoints(slot: AssistantSlot) -> dict[str, Callable[..., Any]]:
     @endpoint
     def ask(question: str, top_k: int = 5, filters: dict | None = None) -> dict:
         """Answer a question from the reports. Returns Answer.to_dict(); on bad input {"error": ..., "status": 400}."""
-        return slot.current().ask(question, top_k=top_k, filters=filters).to_dict()
+        return slot.current().ask(check_text("question", question), top_k=top_k, filters=check_filters(filters)).to_dict()
 
     @endpoint
     def search(query: str, top_k: int = 10, filters: dict | None = None) -> list[dict] | dict:
         """Passages for a keyword or natural-language query: a list of Hit.to_dict(), best first."""
-        return [h.to_dict() for h in slot.current().search(query, top_k=top_k, filters=filters)]
+        return [h.to_dict() for h in slot.current().search(check_text("query", query), top_k=top_k, filters=check_filters(filters))]
 
     @endpoint
     def reports(filters: dict | None = None) -> list[dict] | dict:
         """Every report (or those the report-level filters select) with its facts: a list of ReportSummary.to_dict()."""
-        return [r.to_dict() for r in slot.current().reports(filters)]
+        return [r.to_dict() for r in slot.current().reports(check_filters(filters))]
 
     @endpoint
     def compare(topic: str, top_k: int = 20, filters: dict | None = None) -> list[dict] | dict:
         """The best passage of each report on a topic, best first: a list of Hit.to_dict()."""
-        return [h.to_dict() for h in slot.current().compare(topic, top_k=top_k, filters=filters)]
+        return [h.to_dict() for h in slot.current().compare(check_text("topic", topic), top_k=top_k, filters=check_filters(filters))]
 
     @endpoint
     def context(block_id: str, radius: int = 1) -> list[dict] | dict:
         """A block (e.g. a hit's block_id) with its neighbours in reading order: a list of Block.to_dict()."""
+        check_text("block_id", block_id), check_radius(radius)
         assistant = slot.current()
         try:
             blocks = assistant.context(block_id, radius)
@@ -75,7 +77,7 @@ def endpoints(slot: AssistantSlot) -> dict[str, Callable[..., Any]]:
     def paragraph(text: str, filters: dict | None = None) -> dict:
         """Open a paragraph by number ("¶65 of the Norfolk report"): Opening.to_dict(), with block null and a
         message when it cannot be opened; {"error": ..., "status": 400} when the text asks for no paragraph."""
-        opening = slot.current().open_paragraph(text, filters)
+        opening = slot.current().open_paragraph(check_text("text", text), check_filters(filters))
         if opening is None:
             raise InvalidQuestion("Name a paragraph by number, e.g. “¶65 of the Norfolk report”.")
         return opening.to_dict()

@@ -3,13 +3,16 @@ brought up to date (only what changed is embedded) while the current assistant g
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from qa_app.app.web.access import corpus_change_refusal
+from qa_app.app.web.access import Caller, corpus_change_refusal, session_token, token_refusal
 from qa_app.app.web.handlers import Workbench
 from qa_app.app.web.passages import render_notice
+from qa_app.app.web.redact import hide_paths
+from qa_app.app.web.upload_folder import PENDING_S, discard, sweep, uploads_folder
 from qa_app.app.web.views import CorpusChangeView, Menus
 from qa_app.assistant import Assistant
 from qa_app.errors import QAError, failure_reason
@@ -23,12 +26,24 @@ class CorpusChanges:
         self.slot = workbench.slot
         self.settings = workbench.settings
         self._changing = threading.Lock()
+        self._page_key = secrets.token_bytes(32)  # signs each session's secret; new at each start
 
-    def add(self, files: Sequence[str] | None, username: str | None) -> Iterator[CorpusChangeView]:
-        """Add the uploaded files (paths where the browser's files wait) as reports."""
+    def session_token(self, session_hash: str) -> str:
+        """The secret a page of this session sends with each change (see access.session_token)."""
+        return session_token(self._page_key, session_hash)
+
+    def add(self, files: Sequence[str] | None, caller: Caller, token: str | None) -> Iterator[CorpusChangeView]:
+        """Add the uploaded files (paths where the browser's files wait) as reports; added or refused, the
+        uploads are deleted afterwards."""
         if not files:
             yield CorpusChangeView(render_notice("Choose one or more reports (PDF or Markdown) to add first."))
             return
+        try:
+            yield from self._add(files, caller, token)
+        finally:
+            discard(uploads_folder(self.settings), files)
+
+    def _add(self, files: Sequence[str], caller: Caller, token: str | None) -> Iterator[CorpusChangeView]:
 
         def add(a: Assistant) -> str:
             uploads = []
@@ -42,9 +57,9 @@ class CorpusChanges:
                 raise QAError(" ".join(o.error or "" for o in outcomes) + " Nothing was added.")
             return " ".join(f"Added {o.doc_id}." if o.doc_id else (o.error or "") for o in outcomes)
 
-        yield from self._apply(add, username)
+        yield from self._apply(add, caller, token)
 
-    def remove(self, doc_id: str | None, username: str | None) -> Iterator[CorpusChangeView]:
+    def remove(self, doc_id: str | None, caller: Caller, token: str | None) -> Iterator[CorpusChangeView]:
         """Take a report out of the corpus (its file is kept under the index folder)."""
         if not doc_id:
             yield CorpusChangeView(render_notice("Choose the report to remove first."))
@@ -53,11 +68,12 @@ class CorpusChanges:
         def remove(a: Assistant) -> str:
             return f"Removed {doc_id}; its file was kept as {a.remove_report(doc_id)}."
 
-        yield from self._apply(remove, username)
+        yield from self._apply(remove, caller, token)
 
-    def _apply(self, change: Callable[[Assistant], str], username: str | None) -> Iterator[CorpusChangeView]:
-        """Apply a change to the corpus folder, then reload the index in a worker; yields progress for the page."""
-        refusal = corpus_change_refusal(self.settings, username)
+    def _apply(self, change: Callable[[Assistant], str], caller: Caller, token: str | None) -> Iterator[CorpusChangeView]:
+        """Apply a change to the corpus folder, then reload the index in a worker; yields progress for the page.
+        Refused unless access.corpus_change_refusal allows the caller and the page sent its session's secret."""
+        refusal = corpus_change_refusal(self.settings, caller) or token_refusal(self._page_key, caller.session_hash, token)
         if refusal:
             yield CorpusChangeView(render_notice(refusal))
             return
@@ -79,15 +95,20 @@ class CorpusChanges:
             if result is None or isinstance(result, QAError):
                 self.slot.ready(a)
                 yield CorpusChangeView(
-                    render_notice(f"{message} The index could not be updated: {result}"), self.workbench.menus(a)
+                    render_notice(self._shown(f"{message} The index could not be updated: {result}")), self.workbench.menus(a)
                 )
                 return
             self.slot.ready(result)
-            yield CorpusChangeView(render_notice(f"{message} The index is up to date."), self.workbench.menus(result))
+            yield CorpusChangeView(render_notice(self._shown(f"{message} The index is up to date.")), self.workbench.menus(result))
         except QAError as e:
-            yield CorpusChangeView(render_notice(str(e)))
+            yield CorpusChangeView(render_notice(self._shown(str(e))))
         finally:
             self._changing.release()
+            sweep(uploads_folder(self.settings), pending_s=PENDING_S)
+
+    def _shown(self, text: str) -> str:
+        """`text` with the corpus and index folders named, not their absolute paths."""
+        return hide_paths(text, (self.settings.corpus_dir, self.settings.index_dir))
 
     def _reloaded(self, assistant: Assistant) -> Assistant | QAError:
         """The assistant over the corpus as it is now, or the error that stopped the update; whatever failed,

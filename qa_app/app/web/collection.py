@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from qa_app.app.web.labels import block_name, long_date, short_section
+from qa_app.app.web.markdown_text import escape_markdown
 from qa_app.app.web.report_view import report_link
 from qa_app.records import Citation, Hit, Report, ReportSummary, to_dict
 
@@ -148,17 +149,18 @@ def citation_line(item: EvidenceItem) -> str:
 
 
 def to_markdown(items: tuple[EvidenceItem, ...]) -> str:
-    """The collection as Markdown for a briefing note: each quote as a blockquote with its full citation."""
+    """The collection as Markdown for a briefing note: each quote as a blockquote with its full citation.
+    Every text is escaped, so markup or a link in a question or report is shown, never made live."""
     count = f"{len(items)} item" + ("" if len(items) == 1 else "s")
     lines = ["# Evidence", "", count]
     for item in items:
         lines.append("")
         if item.question:
-            lines += [f"**Question:** {item.question}", ""]
+            lines += [f"**Question:** {escape_markdown(item.question)}", ""]
         if item.answer:
-            lines += [f"**Answer:** {item.answer}", ""]
-        lines += [f"> {line}" if line else ">" for line in item.quote.splitlines() or [""]]
-        lines += ["", f"— {citation_line(item)}"]
+            lines += [f"**Answer:** {escape_markdown(item.answer)}", ""]
+        lines += [f"> {escape_markdown(line)}" if line else ">" for line in item.quote.splitlines() or [""]]
+        lines += ["", f"— {escape_markdown(citation_line(item))}"]
     return "\n".join(lines) + "\n"
 
 

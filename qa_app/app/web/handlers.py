@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote
 
 from qa_app.app.web.answers import copy_text, evidence_order, render_answer, render_opening, render_scope
+from qa_app.app.web.guard import REPORTS_ROUTE
 from qa_app.app.web.passages import citing_blocks, render_context, render_notice, render_passages
 from qa_app.app.web.report_view import render_report
 from qa_app.app.web.reports import CHART_COLUMNS, REPORT_COLUMNS, judgement_counts, report_rows
@@ -64,8 +65,8 @@ def section_choices(assistant: Assistant, doc_id: str | None) -> list[tuple[str,
 
 
 def pdf_href(path: str) -> str | None:
-    """Where the page serves the report's original PDF (the corpus folder is the only one it serves)."""
-    return f"gradio_api/file={quote(str(Path(path).resolve()))}" if path.lower().endswith(".pdf") else None
+    """Where the page serves the report's original PDF: the guard serves report files by name only."""
+    return REPORTS_ROUTE.lstrip("/") + quote(Path(path).name) if path.lower().endswith(".pdf") else None
 
 
 def shown_of(hits: Sequence[Hit]) -> dict[str, Hit]:

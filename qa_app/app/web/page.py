@@ -12,13 +12,13 @@ import os
 # Before gradio is imported anywhere: it reads this at import time to decide on telemetry.
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-from pathlib import Path
 from typing import Any
 
 # Handlers that take a gr.Request are found by their type hints, which must resolve in this module.
 import gradio as gr
 
-from qa_app.app.web import pins
+from qa_app.app.web import guard, pins
+from qa_app.app.web.access import Caller, caller_of
 from qa_app.app.web.api import endpoints
 from qa_app.app.web.assets import CSS, HEAD
 from qa_app.app.web.changes import CorpusChanges
@@ -27,6 +27,7 @@ from qa_app.app.web.handlers import EXAMPLES, Workbench
 from qa_app.app.web.passages import render_notice
 from qa_app.app.web.reports import REPORT_COLUMNS
 from qa_app.app.web.slot import AssistantSlot
+from qa_app.app.web.upload_folder import sweep, uploads_folder
 from qa_app.app.web.views import (
     AnswerView,
     Change,
@@ -48,7 +49,6 @@ from qa_app.config import Settings
 # small machine, so more than ASSISTANT_CONCURRENCY at once only makes each one slower.
 ASSISTANT_CONCURRENCY = 2
 QUEUE_MAX_SIZE = 32  # past this, callers are told the queue is full at once instead of waiting minutes
-UPLOADS = "uploads"  # under the index folder: where the browser's files wait before they are checked
 LIMITS: dict[str, Any] = {"concurrency_limit": ASSISTANT_CONCURRENCY, "concurrency_id": "assistant"}
 PRIVATE: dict[str, Any] = {"api_visibility": "private"}
 
@@ -160,6 +160,7 @@ def layout(settings: Settings, slot: AssistantSlot) -> dict[str, Any]:
     ui["pin_go"] = gr.Button("Pin", elem_id="qa-pin-go", **hidden)
     ui["unpin_target"] = gr.Textbox(label="Remove this item", elem_id="qa-unpin-target", **hidden)
     ui["unpin_go"] = gr.Button("Remove", elem_id="qa-unpin-go", **hidden)
+    ui["change_token"] = gr.Textbox(label="Session secret", elem_id="qa-change-token", **hidden)
     ui["timer"] = gr.Timer(1.0, active=slot.assistant is None)
     return ui
 
@@ -218,12 +219,16 @@ def wire(demo: gr.Blocks, ui: dict[str, Any], bench: Workbench, changes: CorpusC
     def on_unpin(value: str, items: tuple):
         return shown_collection(pins.unpin(value, items))
 
-    def on_add(files: list[str] | None, request: gr.Request):
-        for view in changes.add(files, getattr(request, "username", None)):
+    def on_session(request: gr.Request) -> str:
+        """This session's secret for corpus changes, into the page's hidden box."""
+        return changes.session_token(request.session_hash)
+
+    def on_add(files: list[str] | None, token: str | None, request: gr.Request):
+        for view in changes.add(files, caller_from(bench.settings, request), token):
             yield emit(view)
 
-    def on_remove(doc_id: str | None, request: gr.Request):
-        for view in changes.remove(doc_id, getattr(request, "username", None)):
+    def on_remove(doc_id: str | None, token: str | None, request: gr.Request):
+        for view in changes.remove(doc_id, caller_from(bench.settings, request), token):
             yield emit(view)
 
     filters = [ui[n] for n in ("report", "section", "framework", "overall")]
@@ -261,10 +266,13 @@ def wire(demo: gr.Blocks, ui: dict[str, Any], bench: Workbench, changes: CorpusC
     ui["pin_answer"].click(on_pin_answer, inputs=[ui["last_answer"], ui["pins"]], outputs=collection, **PRIVATE, queue=False)
     ui["unpin_go"].click(on_unpin, inputs=[ui["unpin_target"], ui["pins"]], outputs=collection, **PRIVATE, queue=False)
 
-    ui["add_button"].click(on_add, inputs=[ui["uploads"]], outputs=out(CorpusChangeView), **PRIVATE).then(
+    add_inputs = [ui["uploads"], ui["change_token"]]
+    ui["add_button"].click(on_add, inputs=add_inputs, outputs=out(CorpusChangeView), **PRIVATE).then(
         lambda: None, outputs=[ui["uploads"]], **PRIVATE, queue=False
     )
-    ui["remove_button"].click(on_remove, inputs=[ui["removable"]], outputs=out(CorpusChangeView), **PRIVATE)
+    remove_inputs = [ui["removable"], ui["change_token"]]
+    ui["remove_button"].click(on_remove, inputs=remove_inputs, outputs=out(CorpusChangeView), **PRIVATE)
+    demo.load(on_session, outputs=[ui["change_token"]], **PRIVATE, queue=False)
 
     refresh_io = dict(fn=on_refresh, inputs=[ui["report"]], outputs=out(Refreshed), **PRIVATE, queue=False)
     ui["timer"].tick(**refresh_io)
@@ -272,11 +280,24 @@ def wire(demo: gr.Blocks, ui: dict[str, Any], bench: Workbench, changes: CorpusC
     ui["report"].change(on_report, inputs=[ui["report"]], outputs=[ui["section"]], **PRIVATE, queue=False)
 
 
+def caller_from(settings: Settings, request: gr.Request | None) -> Caller:
+    """What a page event's request says about itself (a direct call without a request says nothing)."""
+    client = getattr(request, "client", None)
+    return caller_of(
+        settings,
+        getattr(request, "headers", None) or {},
+        client.host if client else None,
+        getattr(request, "username", None),
+        getattr(request, "session_hash", None),
+    )
+
+
 def build_app(assistant: Assistant | AssistantSlot, settings: Settings | None = None) -> gr.Blocks:
     """The workbench and the named API endpoints over an assistant, or over a slot it will be loaded into."""
     settings = settings or Settings.load()
     # Gradio keeps uploads (and its component cache) here; read as components are made, so set first.
-    os.environ.setdefault("GRADIO_TEMP_DIR", str(Path(settings.index_dir).resolve() / UPLOADS))
+    os.environ.setdefault("GRADIO_TEMP_DIR", str(uploads_folder(settings)))
+    sweep(uploads_folder(settings))  # nothing is being processed yet: what is there was abandoned
     slot = assistant if isinstance(assistant, AssistantSlot) else AssistantSlot(assistant)
     bench = Workbench(slot, settings)
     with gr.Blocks(title="Inspection report assistant", analytics_enabled=False) as demo:
@@ -288,8 +309,8 @@ def build_app(assistant: Assistant | AssistantSlot, settings: Settings | None = 
 
 
 def launch(demo: gr.Blocks, settings: Settings, *, block: bool = True) -> None:
-    """Serve on settings.host:port: no share link (nor its hint), no telemetry, login when both a username
-    and a password are set; of files, only the corpus folder's are served."""
+    """Serve on settings.host:port behind the guard (see guard.py): no share link (nor its hint), no telemetry,
+    login when both a username and a password are set; of files, only reports are served."""
     demo.launch(
         server_name=settings.host,
         server_port=settings.port,
@@ -299,8 +320,9 @@ def launch(demo: gr.Blocks, settings: Settings, *, block: bool = True) -> None:
         css=CSS,
         head=HEAD,
         footer_links=["api"],
-        allowed_paths=[str(Path(settings.corpus_dir).resolve())],
         max_file_size=settings.max_upload_bytes,
+        state_session_capacity=settings.state_session_capacity,
+        app_kwargs={"lifespan": guard.lifespan(settings, uploads_folder(settings))},
         run_history=False,
         enable_monitoring=False,
         mcp_server=False,

@@ -11,6 +11,7 @@ import html
 from collections.abc import Iterable, Sequence
 
 from qa_app.app.web.labels import block_name, short_section
+from qa_app.app.web.redact import hide_paths
 from qa_app.app.web.report_view import report_link
 from qa_app.assistant import matching_words
 from qa_app.records import Block, Citation, Hit
@@ -40,8 +41,9 @@ def highlight(text: str, spans: Iterable[tuple[int, int, str]]) -> str:
 
 
 def render_notice(message: str) -> str:
-    """A plain message in place of an answer (empty question, index still building, ...)."""
-    return f'<div class="qa-card qa-notice"><p class="qa-message">{html.escape(message)}</p></div>'
+    """A plain message in place of an answer (empty question, index still building, ...); a file path in it
+    is shown by name only."""
+    return f'<div class="qa-card qa-notice"><p class="qa-message">{html.escape(hide_paths(message))}</p></div>'
 
 
 def open_link(record: Citation | Hit, text: str, cls: str = "") -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+from qa_app.app.web.redact import hide_paths
 from qa_app.app.web.reports import loaded_line
 from qa_app.assistant import Assistant
 from qa_app.errors import NotReady
@@ -45,8 +46,11 @@ class AssistantSlot:
         return self.assistant
 
     def status(self) -> str:
+        """The status line; file paths in it are shown by name only, as any visitor sees it."""
         if self.assistant is not None:
-            return loaded_line(self.assistant.reports(), self.assistant.skipped, self.message if self.changing else "")
-        if self.error:
-            return f"The index could not be loaded: {self.error}"
-        return f"Building the index: {self.message} ({self.fraction:.0%}). Questions can be asked when it is ready."
+            line = loaded_line(self.assistant.reports(), self.assistant.skipped, self.message if self.changing else "")
+        elif self.error:
+            line = f"The index could not be loaded: {self.error}"
+        else:
+            line = f"Building the index: {self.message} ({self.fraction:.0%}). Questions can be asked when it is ready."
+        return hide_paths(line)
