@@ -101,6 +101,9 @@ def _parser() -> argparse.ArgumentParser:
     plot.set_defaults(run=_plot)
 
     calibrate.set_defaults(run=_calibrate)
+    readers = commands.add_parser("readers", help="the readers side by side on SQuAD v1.1 dev, gold paragraph given")
+    readers.add_argument("--questions", type=int, default=2000, help="a fixed random sample of dev (0: all 10,570)")
+    readers.set_defaults(run=_readers)
     models = commands.add_parser("models", help="install a stronger embedding model, or train the reader")
     actions = models.add_subparsers(dest="action", required=True, metavar="ACTION")
     install = actions.add_parser("install", help="install a stronger embedding model into models/")
@@ -292,6 +295,14 @@ def _models(args, settings: Settings) -> int:
 
     folder = install(args.name)
     print(f"Installed and checked {folder}; use it with --model {folder} (or QA_MODEL={folder}).")
+    return 0
+
+
+def _readers(args, settings: Settings) -> int:
+    from qa_app.measure.reading import format_scores
+    from qa_app.measure.squad_readers import side_by_side
+
+    print(format_scores(side_by_side(settings, args.questions)))
     return 0
 
 

@@ -12,6 +12,7 @@ from qa_app.answer.trained_reader import TrainedReader
 from qa_app.ingest.sentences import split_sentences
 from qa_app.measure.reading import ReadingScore, SpanPredictor, score_reader
 from qa_app.records import Hit
+from qa_app.search.evidence import Evidence
 
 OFFERED = (2.0, 2.0, -1.0)  # thresholds under which a reader offers every answer: EM/F1 measure the span alone
 
@@ -37,7 +38,8 @@ def sentence_predictor(encode) -> SpanPredictor:
         spans = split_sentences(context)
         vectors = encode([context[s:e] for s, e in spans])
         hit = Hit("squad", "", "squad:1", None, "", None, "finding", context, 1.0, 0, len(context))
-        answer = reader.read(question, encode([question])[0], [hit], lambda _: (spans, vectors))
+        evidence = Evidence((hit,), encode([question])[0], lambda _: (spans, vectors))
+        answer = reader.read(question, [hit], evidence)
         return answer.answer or ""
 
     return predict
@@ -66,3 +68,20 @@ def sample(examples: Sequence, size: int, seed: int = 0) -> list:
 
 def compare(examples: Sequence, predictors: dict[str, SpanPredictor]) -> list[ReadingScore]:
     return [score_reader(name, predict, examples) for name, predict in predictors.items()]
+
+
+def side_by_side(settings, questions: int = 2000, work: Path = Path("models/reader")) -> list[ReadingScore]:
+    """The trained reader in use, the sentence reader and the untrained head, on one sample of SQuAD v1.1 dev."""
+    from qa_app.answer.span_model import SHIPPED
+    from qa_app.search.embedding import Embedder
+    from qa_app.training import squad
+    from qa_app.training.command import base_model
+
+    dev = sample(squad.load(squad.fetch(work / "data")["dev"]), questions)
+    trained = Path(settings.reader_model) if settings.reader_model else SHIPPED
+    encoder = Embedder.from_settings(settings)
+    return compare(dev, {
+        "trained reader": span_predictor(trained),
+        "sentence reader": sentence_predictor(encoder.encode),
+        "untrained span head (anchor)": span_predictor(untrained_head(base_model(), work / "untrained")),
+    })

@@ -34,3 +34,16 @@ def test_held_out_confidence_for_a_report_comes_from_a_fit_on_the_others():
     assert np.corrcoef(confidence, right)[0, 1] > 0.6
     high = [r for r, lv in zip(right, levels) if lv == "high"]
     assert high and np.mean(high) > 0.85
+
+
+def test_the_sentence_reader_reads_a_squad_paragraph_as_one_passage():
+    from qa_app.measure.squad_readers import sentence_predictor
+
+    vocabulary = "council looked after children adoption judged outstanding how many".split()
+
+    def encode(texts):
+        rows = np.array([[float(w in t.lower()) for w in vocabulary] for t in texts]) + 1e-3
+        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+    predicted = sentence_predictor(encode)("How many children were looked after?", "Adoption was judged outstanding. The council looked after 609 children.")
+    assert "609" in predicted
