@@ -52,9 +52,10 @@ class StoreKind(StrEnum):
 
 
 class ReaderKind(StrEnum):
-    """Which reader answers: the sentence reader (default, offline) or a transformers span model."""
+    """Which reader answers: the sentence reader, the trained span reader (ONNX), or any transformers span model."""
 
     SENTENCE = "sentence"
+    TRAINED = "trained"  # the span model trained by `qa-app models train-reader`, shipped as ONNX
     TRANSFORMERS = "transformers"
 
     @classmethod
@@ -91,7 +92,9 @@ class Settings:
     # Share of the dense score in hybrid fusion (the rest is BM25); chosen on the gold set.
     dense_weight: float = 0.7
     reader: ReaderKind = ReaderKind.SENTENCE
-    reader_model: str | None = None  # path of an AutoModelForQuestionAnswering for reader="transformers"
+    # reader="transformers": an AutoModelForQuestionAnswering folder; reader="trained": an exported ONNX reader
+    # folder (default: the one shipped in qa_app/answer/reader_model).
+    reader_model: str | None = None
     max_question_chars: int = 1000
     auto_rebuild: bool = True
     host: str = "127.0.0.1"

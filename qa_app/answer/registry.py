@@ -25,8 +25,18 @@ def transformers_reader(settings: Settings, store: Store) -> Reader:
     return TransformersReader(settings.reader_model, device=settings.device)
 
 
+def trained_reader(settings: Settings, store: Store) -> Reader:
+    from pathlib import Path
+
+    from qa_app.answer.span_model import SHIPPED, OnnxSpanModel
+    from qa_app.answer.trained_reader import TrainedReader
+
+    return TrainedReader(OnnxSpanModel(Path(settings.reader_model) if settings.reader_model else SHIPPED))
+
+
 READERS: dict[ReaderKind, Callable[[Settings, Store], Reader]] = {
     ReaderKind.SENTENCE: sentence_reader,
+    ReaderKind.TRAINED: trained_reader,
     ReaderKind.TRANSFORMERS: transformers_reader,
 }
 

@@ -21,7 +21,7 @@ from qa_app.errors import QAError
 MODEL_FILE = "model.onnx"
 CHECKSUM_FILE = MODEL_FILE + ".sha256"
 # The reader the project ships (README, Quality): trained by `qa-app models train-reader`, card beside it.
-SHIPPED = Path(__file__).resolve().parent / "trained_reader"
+SHIPPED = Path(__file__).resolve().parent / "reader_model"
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from qa_app.config import Settings
+from qa_app.config import ReaderKind, Settings
 from qa_app.errors import QAError
 from qa_app.records import paragraph_count
 
@@ -32,8 +32,8 @@ def add_settings_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--corpus", help="folder of reports, *.md and *.pdf (default: corpus/ of QA_HOME or the project)")
     parser.add_argument("--index", help="index folder (default: index/ of QA_HOME or the project)")
     parser.add_argument("--model", help="sentence-transformers model path or name (default: the packaged MiniLM)")
-    parser.add_argument("--reader", choices=["sentence", "transformers"], help="answer reader (default: sentence)")
-    parser.add_argument("--reader-model", help="question-answering model path for --reader transformers")
+    parser.add_argument("--reader", choices=[k.value for k in ReaderKind], help="answer reader (default: QA_READER, else sentence)")
+    parser.add_argument("--reader-model", help="model folder for --reader trained (ONNX) or transformers")
     parser.add_argument("--device", help="cpu, cuda, ... (default: the CPU; with --embedding-runtime torch, CUDA when present)")
     parser.add_argument(
         "--embedding-runtime",
@@ -100,11 +100,19 @@ def _parser() -> argparse.ArgumentParser:
     plot.add_argument("--out", default="docs/risk-coverage.png", help="the PNG to write")
     plot.set_defaults(run=_plot)
 
-    models = commands.add_parser("models", help="install a stronger model into models/")
-    models.add_argument("action", choices=["install"])
-    models.add_argument("name", choices=["mpnet"], help="mpnet: all-mpnet-base-v2 from PyPI, SHA-256 checked")
-    models.set_defaults(run=_models)
     calibrate.set_defaults(run=_calibrate)
+    models = commands.add_parser("models", help="install a stronger embedding model, or train the reader")
+    actions = models.add_subparsers(dest="action", required=True, metavar="ACTION")
+    install = actions.add_parser("install", help="install a stronger embedding model into models/")
+    install.add_argument("name", choices=["mpnet"], help="mpnet: all-mpnet-base-v2 from PyPI, SHA-256 checked")
+    install.set_defaults(run=_models)
+    train = actions.add_parser("train-reader", help="train the span reader on SQuAD and report questions, export it to ONNX")
+    train.add_argument("--steps", type=int, default=1600, help="SQuAD steps of 16 questions (a GPU does a full epoch, 5,300, in minutes)")
+    train.add_argument("--report-steps", type=int, default=100, help="steps on training/reports-squad.json afterwards (0: none)")
+    train.add_argument("--hours", type=float, help="stop cleanly after this long; the same command resumes")
+    train.add_argument("--eval-questions", type=int, default=2000, help="SQuAD dev questions measured (0: all)")
+    train.add_argument("--out", default="qa_app/answer/reader_model", help="where the exported reader goes")
+    train.set_defaults(run=_train_reader)
 
     bench = commands.add_parser("bench", help="timings and scaling on this machine")
     bench.add_argument("--full", action="store_true", help="add corpus sizes (1, 30, all reports) and the scaling curve")
@@ -232,6 +240,13 @@ def _eval(args, settings: Settings) -> int:
 def _calibrate(args, settings: Settings) -> int:
     from qa_app.measure.calibration import calibrate, format_calibration
 
+    if settings.reader == ReaderKind.TRAINED:
+        from qa_app.measure.span_calibration import calibrate_trained, format_trained
+
+        model = Path(settings.reader_model) if settings.reader_model else None
+        result = calibrate_trained(args.gold, settings, model)
+        print(json.dumps(result, indent=1) if args.json else format_trained(result))
+        return 0
     result = calibrate(args.gold, settings)
     if args.save:
         Path(args.save).parent.mkdir(parents=True, exist_ok=True)
@@ -277,6 +292,16 @@ def _models(args, settings: Settings) -> int:
 
     folder = install(args.name)
     print(f"Installed and checked {folder}; use it with --model {folder} (or QA_MODEL={folder}).")
+    return 0
+
+
+def _train_reader(args, settings: Settings) -> int:
+    from qa_app.training.command import TrainOptions, train_reader
+
+    device = settings.device or "cpu"
+    options = TrainOptions(steps=args.steps, report_steps=args.report_steps, hours=args.hours, device=device,
+                           eval_questions=args.eval_questions, ship=Path(args.out))
+    train_reader(options)
     return 0
 
 

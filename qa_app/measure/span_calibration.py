@@ -106,3 +106,24 @@ class _Recording:
     def read(self, question, hits, evidence=None):
         answer, self.last = self.inner.read_with_signals(question, hits, evidence)
         return answer
+
+
+def format_trained(result: dict) -> str:
+    """The fitted values to paste into trained_reader.py, and the reliability held out by report and in use."""
+    lines = [
+        f"{result['dataset']}: {result['questions']} questions ({result['answerable']} answerable) over {result['reports']} reports",
+        f"fitted: WEIGHTS = {tuple(result['fitted_weights'])}",
+        f"fitted: THRESHOLDS = {tuple(result['fitted_thresholds'])}",
+    ]
+    for key, label in (("held_out_by_report", f"fitted on other reports ({FOLDS} folds by report)"), ("in_use", "values in use")):
+        table = result[key]
+        lines += ["", label, f"{'level':<8} {'answers':>7} {'right':>6}   95% interval   coverage of answerable"]
+        for level in ("high", "medium", "low"):
+            m = table[level]
+            low, high = m["precision_95ci"]
+            lines.append(f"{level:<8} {m['answers']:7d} {m['precision']:6.3f}   {low:.2f}–{high:.2f}      {m['coverage']:.3f}")
+        lines.append(
+            f"refused right {table['refused_right']:.3f}, wrongly refused {table['wrongly_refused']:.3f}, "
+            f"confident on unanswerable {table['confident_on_unanswerable']:.3f}"
+        )
+    return "\n".join(lines)

@@ -12,6 +12,7 @@ from pathlib import Path
 from qa_app.answer.span_model import SHIPPED, OnnxSpanModel
 from qa_app.answer.trained_reader import TrainedReader
 from qa_app.measure.reading import ReadingScore, format_scores, score_reader
+from qa_app.measure.squad_readers import sample
 from qa_app.training import squad
 from qa_app.training.export import export_onnx, load_trained, write_card
 from qa_app.training.loop import TrainConfig, train
@@ -24,13 +25,13 @@ INT8_TOLERANCE = 1.0  # F1 points int8 may lose against fp32 and still ship
 class TrainOptions:
     work: Path = Path("models/reader")  # checkpoints and data (ignored by git)
     ship: Path = SHIPPED  # where the exported reader goes
-    steps: int = 2600
+    steps: int = 1600
     report_steps: int = 100  # second stage on report questions (about two passes, with as many SQuAD ones); 0 to skip
     report_data: Path | None = Path("training/reports-squad.json")
     device: str = "cpu"
     hours: float | None = None  # stop the first stage cleanly after this long, to resume later
     batch_size: int = 16
-    eval_questions: int = 0  # SQuAD dev questions measured (0: all 10,570)
+    eval_questions: int = 2000  # SQuAD dev questions measured, a fixed random sample (0: all 10,570)
 
 
 def base_model() -> str:
@@ -88,9 +89,7 @@ def export_and_measure(model_dir: Path, options: TrainOptions, trained: list[dic
     say(format_scores(list(candidates.values())))
     chosen = "int8" if candidates["int8"].f1 >= candidates["fp32"].f1 - INT8_TOLERANCE else "fp32"
     export_onnx(model, model_dir, options.ship, chosen == "int8")
-    dev = squad.load(paths["dev"])
-    if options.eval_questions:
-        dev = dev[: options.eval_questions]
+    dev = sample(squad.load(paths["dev"]), options.eval_questions)
     shipped = score_reader(f"shipped ({chosen})", predictor(TrainedReader(OnnxSpanModel(options.ship))), dev)
     say(format_scores([shipped]))
     facts = {
