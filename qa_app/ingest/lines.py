@@ -1,8 +1,8 @@
 """Report lines, whatever the format: the `Line` record that the markdown scanner (`scan`, here) and the
 PDF reader both produce, and the text helpers the structure rules share (markup cleaned, headings compared).
 
-The parser in `structure.py` builds blocks from these pieces; keeping them here keeps the parser about
-structure (sections, paragraphs, page breaks) rather than any format's syntax.
+The parser in `drafts.py` (whose drafts `structure.py` makes blocks) builds on these pieces; keeping them
+here keeps the parser about structure (sections, paragraphs, page breaks) rather than any format's syntax.
 """
 
 from __future__ import annotations
