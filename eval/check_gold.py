@@ -28,13 +28,28 @@ import re
 import sys
 from pathlib import Path
 
-TYPES = {"number", "percent", "date", "person", "judgement", "yesno", "explanation", "list", "location",
-         "unanswerable", "compare"}
+TYPES = {
+    "number",
+    "percent",
+    "date",
+    "person",
+    "judgement",
+    "yesno",
+    "explanation",
+    "list",
+    "location",
+    "unanswerable",
+    "compare",
+}
 # Usual short forms that the file stems and the reports' own titles do not give.
 EXTRA_ALIASES = {
-    "stoke": "stoke-on-trent", "bath and ne somerset": "bath-and-north-east-somerset",
-    "b&nes": "bath-and-north-east-somerset", "banes": "bath-and-north-east-somerset",
-    "cwac": "cheshire-west-and-chester", "scilly": "isles-of-scilly", "hull": "kingston-upon-hull",
+    "stoke": "stoke-on-trent",
+    "bath and ne somerset": "bath-and-north-east-somerset",
+    "b&nes": "bath-and-north-east-somerset",
+    "banes": "bath-and-north-east-somerset",
+    "cwac": "cheshire-west-and-chester",
+    "scilly": "isles-of-scilly",
+    "hull": "kingston-upon-hull",
 }
 SUFFIXES = (" city council", " borough council", " county council", " metropolitan borough council", " council")
 
@@ -208,8 +223,11 @@ def main(argv: list[str] | None = None) -> int:
     from qa_app.ingest.corpus import load_report
 
     corpus = Path(args.corpus)
-    names = [line.strip() for line in Path(args.list).read_text(encoding="utf-8").splitlines()
-             if line.strip() and not line.startswith("#")]
+    names = [
+        line.strip()
+        for line in Path(args.list).read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     reports = {Path(n).stem: load_report(corpus / n) for n in names}
     aliases = build_aliases(corpus / "MANIFEST.csv", reports)
     listed = {authority_of(s) for s in reports}
@@ -232,8 +250,15 @@ def main(argv: list[str] | None = None) -> int:
         failures += bool(problems)
     kinds: dict[str, int] = {}
     for gold in lines:
-        kind = ("unanswerable" if not gold["answerable"] else "compare" if gold["type"] == "compare"
-                else "named" if named_authorities(gold["question"], aliases) else "distinctive")
+        kind = (
+            "unanswerable"
+            if not gold["answerable"]
+            else "compare"
+            if gold["type"] == "compare"
+            else "named"
+            if named_authorities(gold["question"], aliases)
+            else "distinctive"
+        )
         kinds[kind] = kinds.get(kind, 0) + 1
     print(f"{len(lines)} questions over {len(reports)} reports {kinds}: {failures} failing")
     return 1 if failures else 0

@@ -180,7 +180,9 @@ class Assistant:
         numbered = [b.number for b in self._reports.get(doc_id, ()) if b.number is not None]
         block = next((b for b in self._reports.get(doc_id, ()) if b.number == n), None)
         if block is None:
-            span = f"its paragraphs run from ¶{min(numbered)} to ¶{max(numbered)}" if numbered else "its paragraphs are not numbered"
+            span = (
+                f"its paragraphs run from ¶{min(numbered)} to ¶{max(numbered)}" if numbered else "its paragraphs are not numbered"
+            )
             return Opening(n, doc_id, label, message=f"{label} has no ¶{n}; {span}.")
         return Opening(n, doc_id, label, block)
 

@@ -116,6 +116,7 @@ class Settings:
         object.__setattr__(self, "embedding_runtime", Runtime.parse(self.embedding_runtime))
         object.__setattr__(self, "reader", ReaderKind.parse(self.reader))
         object.__setattr__(self, "store", StoreKind.parse(self.store))
+
     # Host names, besides loopback ones and the bound address, that this server answers to (comma-separated).
     allowed_hosts: str = ""
     # Believe X-Forwarded-For/-Host/-Proto: only behind a reverse proxy that sets them (and strips clients' own).

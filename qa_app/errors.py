@@ -30,7 +30,11 @@ def skipped_note(skipped: dict[str, str]) -> str:
     if not skipped:
         return ""
     reports = "report" if len(skipped) == 1 else "reports"
-    return f"Skipped {len(skipped)} {reports}: " + "; ".join(f"{name} ({why.rstrip('.')})" for name, why in sorted(skipped.items())) + "."
+    return (
+        f"Skipped {len(skipped)} {reports}: "
+        + "; ".join(f"{name} ({why.rstrip('.')})" for name, why in sorted(skipped.items()))
+        + "."
+    )
 
 
 def failure_reason(error: BaseException) -> str:

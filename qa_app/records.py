@@ -164,7 +164,7 @@ class Citation(Record):
             paragraph=hit.paragraph,
             section_path=hit.section_path,
             judgement=hit.judgement,
-            quote=hit.text[quote[0]:quote[1]],
+            quote=hit.text[quote[0] : quote[1]],
             text=hit.text,
             quote_start=quote[0],
             quote_end=quote[1],

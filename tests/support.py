@@ -43,9 +43,7 @@ PARAGRAPHS = [
 QUESTION = "How many children were looked after?"
 
 
-def write_report(
-    folder: Path, paragraphs=PARAGRAPHS, name: str = "tiny.md", title: str = "Tiny council report"
-) -> Path:
+def write_report(folder: Path, paragraphs=PARAGRAPHS, name: str = "tiny.md", title: str = "Tiny council report") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     numbered = "\n".join(f"{i}. {text}" for i, text in enumerate(paragraphs, 1))
     (folder / name).write_text(f"# {title}\n\n## Findings\n\n{numbered}\n", encoding="utf-8")
@@ -168,10 +166,7 @@ class CountingEmbedder:
 # ---------------------------------------------------------------- hand-made records
 
 # Paragraph 61 of the Stoke-on-Trent report, the default for records built by hand; keywords change any field.
-CLA = (
-    "The local authority > The experiences and progress of children looked after and achieving permanence"
-    " > Inspection findings"
-)
+CLA = "The local authority > The experiences and progress of children looked after and achieving permanence > Inspection findings"
 TEXT = "At the time of the inspection, 68 children were placed at home on a care order. This is a slight decrease."
 
 

@@ -22,8 +22,12 @@ def assistant(tmp_path_factory):
 
 @pytest.mark.parametrize(
     "question",
-    ["How many children were looked after?", "How many children are in care?", "How many LAC are there?",
-     "how many kids are in care"],
+    [
+        "How many children were looked after?",
+        "How many children are in care?",
+        "How many LAC are there?",
+        "how many kids are in care",
+    ],
 )
 def test_the_looked_after_count_is_the_headline_609_however_it_is_asked(assistant, question):
     answer = assistant.ask(question)

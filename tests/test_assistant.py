@@ -118,7 +118,9 @@ def test_reports_added_and_removed_through_the_assistant_are_embedded_alone_and_
     settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index", auto_rebuild=False)
     counting = CountingEmbedder(assistant.embedder)
     before = open_assistant(settings.replace(auto_rebuild=True), counting)
-    upload = (write_report(tmp_path / "downloads", title="Inspection of Tiny council children's services") / "tiny.md").read_bytes()
+    upload = (
+        write_report(tmp_path / "downloads", title="Inspection of Tiny council children's services") / "tiny.md"
+    ).read_bytes()
     [stored, refused] = before.add_reports([("Tiny Council.md", upload), ("notes.txt", b"not a report")])
     assert refused.doc_id is None and "not a PDF or Markdown file" in refused.error
     assert (settings.corpus_dir / "tiny-council.md").read_bytes() == upload

@@ -77,7 +77,13 @@ def test_no_import_cycles():
 
 # The app reaches the pipeline only through the assistant: it may import these, its own modules, and the tools.
 APP_MAY_IMPORT = (
-    "qa_app.app", "qa_app.assistant", "qa_app.records", "qa_app.errors", "qa_app.config", "qa_app.measure", "qa_app.training",
+    "qa_app.app",
+    "qa_app.assistant",
+    "qa_app.records",
+    "qa_app.errors",
+    "qa_app.config",
+    "qa_app.measure",
+    "qa_app.training",
 )
 
 

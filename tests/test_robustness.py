@@ -99,7 +99,7 @@ def test_invisible_and_control_characters_do_not_change_the_answer(assistant, cl
         "How many children 👶👧 were looked after? 🤔",
         "How many children (дети, 子供, أطفال) were looked after?",
         "كم عدد الأطفال How many children were looked after?",
-        "How many children were looked after? \U0001F469\u200D\U0001F467 \ud800",  # a lone surrogate too
+        "How many children were looked after? \U0001f469\u200d\U0001f467 \ud800",  # a lone surrogate too
     ],
 )
 def test_emoji_and_mixed_scripts_are_answered(assistant, question):

@@ -74,8 +74,11 @@ def context_problems(data: dict, corpus: Path) -> list[str]:
     for article in data["data"]:
         doc = article["title"]
         blocks = {b.text for b in load_report(corpus / f"{doc}.pdf").paragraphs}
-        found += [f"{doc}: a context is no parsed block: {p['context'][:60]!r}"
-                  for p in article["paragraphs"] if p["context"] not in blocks]
+        found += [
+            f"{doc}: a context is no parsed block: {p['context'][:60]!r}"
+            for p in article["paragraphs"]
+            if p["context"] not in blocks
+        ]
     return found
 
 

@@ -77,10 +77,14 @@ class OnnxSpanModel:
                 model = self.folder / MODEL_FILE
                 checksum = self.folder / CHECKSUM_FILE
                 if not model.exists() or not checksum.exists():
-                    raise QAError(f"No trained reader in {self.folder}; run qa-app models train-reader, or set QA_READER=sentence.")
+                    raise QAError(
+                        f"No trained reader in {self.folder}; run qa-app models train-reader, or set QA_READER=sentence."
+                    )
                 expected = checksum.read_text(encoding="utf-8").strip()
                 if file_sha256(model) != expected:
-                    raise QAError(f"{model} does not match its checksum; restore it (git checkout) or retrain, or set QA_READER=sentence.")
+                    raise QAError(
+                        f"{model} does not match its checksum; restore it (git checkout) or retrain, or set QA_READER=sentence."
+                    )
                 import onnxruntime as ort
                 from tokenizers import Tokenizer
 

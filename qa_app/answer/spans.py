@@ -50,9 +50,7 @@ _CANDIDATES: dict[str, re.Pattern[str]] = {
         rf"(?<![\w.£$€/])(?:{_DIGITS})(?![\w/]|%|\.\d)|\b{_NUMBER_WORD}(?:[-\s]{_NUMBER_WORD})*(?:\sand\s{_NUMBER_WORD})?\b",
         re.IGNORECASE,
     ),
-    "judgement": re.compile(
-        r"\b(?:Outstanding|Good|Requires? improvement(?: to be good)?|Inadequate|Adequate)\b", re.IGNORECASE
-    ),
+    "judgement": re.compile(r"\b(?:Outstanding|Good|Requires? improvement(?: to be good)?|Inadequate|Adequate)\b", re.IGNORECASE),
     # Capitalised runs allowing lower-case joiners ("Director of Children's Services") and
     # post-nominals ("Peter McEntee HMI").
     "name": re.compile(
@@ -102,7 +100,7 @@ def candidates(sentence: str, kind: str, common: frozenset[str] = frozenset()) -
         people += [m.span() for m in _ROLE.finditer(sentence)]
         return people or [(a, b) for a, b in names if a > 0]
     if kind == "organisation":
-        return [s for s in names if _ORG_WORDS.search(sentence[s[0]:s[1]])] or names
+        return [s for s in names if _ORG_WORDS.search(sentence[s[0] : s[1]])] or names
     if kind == "location":
         return names
     return []
@@ -111,8 +109,9 @@ def candidates(sentence: str, kind: str, common: frozenset[str] = frozenset()) -
 def is_role(text: str) -> bool:
     """Whether a span is only a role ("senior police commander"), naming no one."""
     words_ = text.split()
-    return _ROLE.fullmatch(text) is not None or (bool(words_) and _ROLE.fullmatch(words_[-1]) is not None and not any(
-        w[:1].isupper() for w in words_))
+    return _ROLE.fullmatch(text) is not None or (
+        bool(words_) and _ROLE.fullmatch(words_[-1]) is not None and not any(w[:1].isupper() for w in words_)
+    )
 
 
 def _ordinary(name: str, common: frozenset[str]) -> bool:
@@ -136,9 +135,7 @@ def _trim_name(sentence: str, start: int, end: int) -> tuple[int, int] | None:
     return (start, end) if end > start else None
 
 
-def best_span(
-    question: str, sentence: str, kind: str | None, common: frozenset[str] = frozenset()
-) -> tuple[int, int] | None:
+def best_span(question: str, sentence: str, kind: str | None, common: frozenset[str] = frozenset()) -> tuple[int, int] | None:
     """The span of `sentence` that answers `question`, half-open; None when no candidate fits.
 
     `common`: the corpus's ordinary words, which are no one's name (see `candidates`).
@@ -153,7 +150,7 @@ def best_span(
     matched = [i for i, m in enumerate(tokens) if m.group().lower() not in STOPWORDS and stem(m.group()) in q_stems]
     spans = _generic_spans(tokens, matched, sentence) if kind == "thing" else candidates(sentence, kind, common)
     if kind == "person" and _ASKS_NAME.search(question):
-        spans = [s for s in spans if not _ROLE.fullmatch(sentence[s[0]:s[1]])]
+        spans = [s for s in spans if not _ROLE.fullmatch(sentence[s[0] : s[1]])]
     best, best_score = None, float("-inf")
     for start, end in spans:
         text = sentence[start:end]
@@ -282,7 +279,9 @@ def _thing_score(question: str, sentence: str, tokens, inside: list[int], matche
     if matched:
         gaps = []
         for j in matched:
-            a, b = (tokens[j].end(), tokens[inside[0]].start()) if j < inside[0] else (tokens[inside[-1]].end(), tokens[j].start())
+            a, b = (
+                (tokens[j].end(), tokens[inside[0]].start()) if j < inside[0] else (tokens[inside[-1]].end(), tokens[j].start())
+            )
             between = sentence[a:b]
             # Distance in content words; a comma or bracket between counts as a word.
             gap = sum(1 for m in words(between) if m.group().lower() not in STOPWORDS)
@@ -293,7 +292,7 @@ def _thing_score(question: str, sentence: str, tokens, inside: list[int], matche
         if any(j < inside[0] for j in matched):
             score += 0.3  # the object follows its verb: "the council built [a library]"
         nxt = inside[-1] + 1
-        if nxt in matched and not _SPLITTERS.search(sentence[tokens[inside[-1]].end():tokens[nxt].start()]):
+        if nxt in matched and not _SPLITTERS.search(sentence[tokens[inside[-1]].end() : tokens[nxt].start()]):
             if _ASKS_KIND.search(question):
                 score += 0.6  # "What type of tree" is answered by the modifier: "[oak] trees"
             elif not texts[-1][:1].isupper() or inside[-1] == 0:
@@ -308,7 +307,8 @@ def _thing_score(question: str, sentence: str, tokens, inside: list[int], matche
     score -= 0.1 * max(0, length - 2) + 0.1 * max(0, length - 4)
     # Function words inside the phrase, unless they join two capitalised words ("Bank of England").
     score -= 0.4 * sum(
-        1 for k in range(1, len(lows) - 1)
+        1
+        for k in range(1, len(lows) - 1)
         if (lows[k] in _PREPOSITIONS or lows[k] in _CLAUSE) and not (texts[k - 1][:1].isupper() and texts[k + 1][:1].isupper())
     )
     if len(inside) == 1 and re.search(r"(?:ed|ing|ly)$", lows[0]):
@@ -330,7 +330,7 @@ def _generic_spans(tokens, matched: list[int], sentence: str) -> list[tuple[int,
     for i, tok in enumerate(tokens):
         low = tok.group().lower()
         prev = pieces[-1]
-        if prev and _SPLITTERS.search(sentence[tokens[prev[-1]].end():tok.start()]):
+        if prev and _SPLITTERS.search(sentence[tokens[prev[-1]].end() : tok.start()]):
             pieces.append([])
         if i in matched_set or low in _CLAUSE:
             pieces.append([])

@@ -32,7 +32,9 @@ def add_settings_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--corpus", help="folder of reports, *.md and *.pdf (default: corpus/ of QA_HOME or the project)")
     parser.add_argument("--index", help="index folder (default: index/ of QA_HOME or the project)")
     parser.add_argument("--model", help="sentence-transformers model path or name (default: the packaged MiniLM)")
-    parser.add_argument("--reader", choices=[k.value for k in ReaderKind], help="answer reader (default: QA_READER, else sentence)")
+    parser.add_argument(
+        "--reader", choices=[k.value for k in ReaderKind], help="answer reader (default: QA_READER, else sentence)"
+    )
     parser.add_argument("--reader-model", help="model folder for --reader trained (ONNX) or transformers")
     parser.add_argument("--device", help="cpu, cuda, ... (default: the CPU; with --embedding-runtime torch, CUDA when present)")
     parser.add_argument(
@@ -110,7 +112,9 @@ def _parser() -> argparse.ArgumentParser:
     install.add_argument("name", choices=["mpnet"], help="mpnet: all-mpnet-base-v2 from PyPI, SHA-256 checked")
     install.set_defaults(run=_models)
     train = actions.add_parser("train-reader", help="train the span reader on SQuAD and report questions, export it to ONNX")
-    train.add_argument("--steps", type=int, default=1600, help="SQuAD steps of 16 questions (a GPU does a full epoch, 5,300, in minutes)")
+    train.add_argument(
+        "--steps", type=int, default=1600, help="SQuAD steps of 16 questions (a GPU does a full epoch, 5,300, in minutes)"
+    )
     train.add_argument("--report-steps", type=int, default=100, help="steps on training/reports-squad.json afterwards (0: none)")
     train.add_argument("--hours", type=float, help="stop cleanly after this long; the same command resumes")
     train.add_argument("--eval-questions", type=int, default=2000, help="SQuAD dev questions measured (0: all)")
@@ -188,8 +192,7 @@ def _corpus(args, settings: Settings) -> int:
         numbered = paragraph_count(report.paragraphs)
         pages = f"{report.pages} pages" if report.pages else "no pages"
         print(
-            f"{report.doc_id}: {report.framework}, {report.authority}, overall {report.overall}, "
-            f"{numbered} paragraphs, {pages}"
+            f"{report.doc_id}: {report.framework}, {report.authority}, overall {report.overall}, {numbered} paragraphs, {pages}"
         )
     if corpus.skipped:
         print(skipped_note(corpus.skipped))
@@ -310,8 +313,14 @@ def _train_reader(args, settings: Settings) -> int:
     from qa_app.training.command import TrainOptions, train_reader
 
     device = settings.device or "cpu"
-    options = TrainOptions(steps=args.steps, report_steps=args.report_steps, hours=args.hours, device=device,
-                           eval_questions=args.eval_questions, ship=Path(args.out))
+    options = TrainOptions(
+        steps=args.steps,
+        report_steps=args.report_steps,
+        hours=args.hours,
+        device=device,
+        eval_questions=args.eval_questions,
+        ship=Path(args.out),
+    )
     train_reader(options)
     return 0
 

@@ -23,6 +23,7 @@ class Tokenizer(Protocol):
 
     def token_spans(self, text: str) -> list[tuple[int, int]]: ...
 
+
 CHUNKER_VERSION = "1"
 
 Spans = Sequence[tuple[int, int]]

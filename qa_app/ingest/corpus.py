@@ -148,5 +148,3 @@ def summarize(reports: Sequence[Report], chunks: Sequence[Chunk], token_count: C
         "chunks": len(chunks),
         "longest_chunk_tokens": max((token_count(c.text) for c in chunks), default=0),
     }
-
-

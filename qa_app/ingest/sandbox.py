@@ -207,9 +207,15 @@ def _serve(limits: ParseLimits) -> None:
         except ReportError as error:
             answer = {"error": str(error)}
         except MemoryError:
-            answer = {"error": f"{path.name} could not be read within {limits.memory_mb:,} MB of memory; check the file, or raise QA_PARSE_MEMORY_MB.", "fatal": True}
+            answer = {
+                "error": f"{path.name} could not be read within {limits.memory_mb:,} MB of memory; check the file, or raise QA_PARSE_MEMORY_MB.",
+                "fatal": True,
+            }
         except Exception as error:  # a bug or a file no rule expected: refused, named, and the worker restarted
-            answer = {"error": f"{path.name} could not be read ({type(error).__name__}); check the file, or report it as a bug.", "fatal": True}
+            answer = {
+                "error": f"{path.name} could not be read ({type(error).__name__}); check the file, or report it as a bug.",
+                "fatal": True,
+            }
         _send(outbox, json.dumps(answer, ensure_ascii=False).encode("utf-8"))
         if answer.get("fatal"):
             return

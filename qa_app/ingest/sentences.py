@@ -43,12 +43,7 @@ def _units(text: str) -> list[tuple[int, int]]:
         if line_start == start:
             continue
         previous = text[start:line_start]
-        if (
-            not line.strip()
-            or not previous.strip()
-            or _HARD_LINE_START.match(line)
-            or _SENTENCE_END.search(previous)
-        ):
+        if not line.strip() or not previous.strip() or _HARD_LINE_START.match(line) or _SENTENCE_END.search(previous):
             units.append((start, line_start))
             start = line_start
     units.append((start, len(text)))

@@ -96,5 +96,3 @@ def parse_report(source: str | Layout, doc_id: str, name: str | None = None) -> 
             )
         )
     return title, tuple(blocks)
-
-

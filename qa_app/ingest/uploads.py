@@ -100,8 +100,7 @@ def store_report(corpus_dir: Path, filename: str, data: bytes) -> Path:
             )
         if original := copy_of(corpus_dir, data):
             raise ReportError(
-                f"{_base_name(filename)} has the same contents as {original.name}, which is already loaded; "
-                "nothing was added."
+                f"{_base_name(filename)} has the same contents as {original.name}, which is already loaded; nothing was added."
             )
         # A dot-file is not a report to report_paths, so a half-written upload is never read.
         partial = corpus_dir / f".{name}.{uuid.uuid4().hex[:8]}.part"
@@ -114,7 +113,9 @@ def store_report(corpus_dir: Path, filename: str, data: bytes) -> Path:
             fsync_dir(corpus_dir)
         except OSError as error:
             partial.unlink(missing_ok=True)
-            raise ReportError(f"{name} cannot be written into {corpus_dir} ({error.strerror or error}); check that it is writable and has space.") from None
+            raise ReportError(
+                f"{name} cannot be written into {corpus_dir} ({error.strerror or error}); check that it is writable and has space."
+            ) from None
     return target
 
 
@@ -170,7 +171,9 @@ def remove_report(corpus_dir: Path, index_dir: Path, doc_id: str) -> Path:
             removed.mkdir(parents=True, exist_ok=True)
             moved = [Path(shutil.move(path, _free_name(removed, path.name))) for path in files]
         except OSError as error:
-            raise ReportError(f"{files[0].name} cannot be moved to {removed} ({error.strerror or error}); check its permissions.") from None
+            raise ReportError(
+                f"{files[0].name} cannot be moved to {removed} ({error.strerror or error}); check its permissions."
+            ) from None
     return moved[0]
 
 
@@ -211,7 +214,9 @@ def _locked(corpus_dir: Path) -> Iterator[None]:
     try:
         lock.acquire()
     except OSError as error:
-        raise ReportError(f"The corpus folder {corpus_dir} cannot be changed ({error.strerror}); check its permissions.") from None
+        raise ReportError(
+            f"The corpus folder {corpus_dir} cannot be changed ({error.strerror}); check its permissions."
+        ) from None
     try:
         yield
     finally:

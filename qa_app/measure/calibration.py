@@ -115,8 +115,13 @@ def reliability(level_of_each: Sequence[str | None], right: np.ndarray, answerab
         at = np.array([lv == level for lv in level_of_each])
         n, k = int(at.sum()), int(right[at].sum())
         covered += int((at & answerable).sum())
-        table[level] = {"answers": n, "right": k, "precision": k / n if n else 0.0,
-                        "precision_95ci": list(wilson_interval(k, n)), "coverage": covered / n_answerable}
+        table[level] = {
+            "answers": n,
+            "right": k,
+            "precision": k / n if n else 0.0,
+            "precision_95ci": list(wilson_interval(k, n)),
+            "coverage": covered / n_answerable,
+        }
     refused = np.array([lv is None for lv in level_of_each])
     confident = np.array([lv in ("high", "medium") for lv in level_of_each])
     unanswerable = ~answerable
@@ -142,8 +147,10 @@ def calibrate(paths: Sequence[str | Path], settings: Settings) -> dict:
     answers = [assistant.ask(q.question) for q in questions]
     features = np.array([answer_signals(a) for a in answers], dtype=float)
     # Paragraphs asked for by number are given whole at confidence 1, whatever the signals say.
-    caps = np.array([FIXED if paragraph_asked(a.question) is not None and a.confidence == 1.0 else reader.score_cap(a)
-                     for a in answers], dtype=float)
+    caps = np.array(
+        [FIXED if paragraph_asked(a.question) is not None and a.confidence == 1.0 else reader.score_cap(a) for a in answers],
+        dtype=float,
+    )
     right = np.array([is_right(c, a) for c, a in zip(cases, answers)])
     answerable = np.array([q.answerable for q in questions])
 
@@ -165,8 +172,13 @@ def calibrate(paths: Sequence[str | Path], settings: Settings) -> dict:
         "thresholds_in_use": list(thresholds_in_use),
         "in_use": reliability(levels(confidence_in_use, thresholds_in_use), right, answerable),
         "rows": [
-            {"id": q.id, "answerable": bool(q.answerable), "right": bool(r), "confidence_held_out": round(float(c), 4),
-             "confidence_in_use": round(float(u), 4)}
+            {
+                "id": q.id,
+                "answerable": bool(q.answerable),
+                "right": bool(r),
+                "confidence_held_out": round(float(c), 4),
+                "confidence_in_use": round(float(u), 4),
+            }
             for q, r, c, u in zip(questions, right, confidence_out, confidence_in_use)
         ],
     }
@@ -189,7 +201,9 @@ def format_calibration(result: dict) -> str:
         lines += ["", label, f"{'level':<8} {'answers':>7} {'right':>6}   95% interval   coverage of answerable"]
         for level in ("high", "medium", "low"):
             m = table[level]
-            lines.append(f"{level:<8} {m['answers']:7d} {m['precision']:6.3f}   {_interval(m['precision_95ci'])}      {m['coverage']:.3f}")
+            lines.append(
+                f"{level:<8} {m['answers']:7d} {m['precision']:6.3f}   {_interval(m['precision_95ci'])}      {m['coverage']:.3f}"
+            )
         lines.append(
             f"refused right {table['refused_right']:.3f}, wrongly refused {table['wrongly_refused']:.3f}, "
             f"confident on unanswerable {table['confident_on_unanswerable']:.3f}"

@@ -93,9 +93,7 @@ def _judged(report: Report) -> tuple[int, tuple[int, ...]]:
     grades = area_grades(report.judgements)
     findings = [b for b in report.paragraphs if b.number is not None and b.kind != "recommendation"]
     unjudged = [
-        b.number
-        for b in findings
-        if b.judgement is None or (section_grade(b.section_path, grades) or b.judgement) != b.judgement
+        b.number for b in findings if b.judgement is None or (section_grade(b.section_path, grades) or b.judgement) != b.judgement
     ]
     return len(findings), tuple(unjudged)  # type: ignore[arg-type]
 

@@ -153,7 +153,9 @@ def level_metrics(cases: Sequence[Case], answers: Sequence[Answer]) -> Levels:
     unanswerable = [a for c, a in zip(cases, answers) if not c.answerable]
     confident = sum(a.confidence_level in ("high", "medium") for a in unanswerable)
     rate = confident / len(unanswerable) if unanswerable else 0.0
-    return Levels(**out, confident_on_unanswerable=rate, confident_on_unanswerable_95ci=wilson_interval(confident, len(unanswerable)))
+    return Levels(
+        **out, confident_on_unanswerable=rate, confident_on_unanswerable_95ci=wilson_interval(confident, len(unanswerable))
+    )
 
 
 def answer_metrics(cases: Sequence[Case], answers: Sequence[Answer]) -> AnswerMetrics:
@@ -164,8 +166,7 @@ def answer_metrics(cases: Sequence[Case], answers: Sequence[Answer]) -> AnswerMe
     factoid = [(c, a) for c, a in answerable if c.answers]
     cited = [bool(a.citations) and a.answered and c.is_hit(a.citations[0]) for c, a in answerable]
     in_sentence = [
-        bool(a.sentence) and any(normalize_answer(g) in normalize_answer(a.sentence or "") for g in c.answers)
-        for c, a in factoid
+        bool(a.sentence) and any(normalize_answer(g) in normalize_answer(a.sentence or "") for g in c.answers) for c, a in factoid
     ]
     em = [max(exact_match(a.answer or "", g) for g in c.answers) for c, a in factoid]
     f1 = [max(f1_score(a.answer or "", g) for g in c.answers) for c, a in factoid]
@@ -270,9 +271,7 @@ def format_report(result: EvalResult) -> str:
     levels = result.answers.levels
     lines.append(f"{'level':<8} {'answers':>7} {'right':>6}   95% interval   coverage of answerable")
     for name, m in (("high", levels.high), ("medium", levels.medium), ("low", levels.low)):
-        lines.append(
-            f"{name:<8} {m.answers:7d} {m.precision:6.3f}   {_interval(m.precision_95ci)}      {m.coverage:.3f}"
-        )
+        lines.append(f"{name:<8} {m.answers:7d} {m.precision:6.3f}   {_interval(m.precision_95ci)}      {m.coverage:.3f}")
     confident = levels.confident_on_unanswerable
     lines.append(f"confident (high/medium) on unanswerable: {confident:.3f}   {_interval(levels.confident_on_unanswerable_95ci)}")
     lines.append("")

@@ -235,9 +235,7 @@ def timed(fn: Callable[..., T], *args: object, **kwargs: object) -> tuple[T, flo
 def abstention_scores(abstained: Sequence[bool], answerable: Sequence[bool]) -> AbstentionScores:
     """Score refusals question by question; a ratio with nothing to divide by is 0.0."""
     if len(abstained) != len(answerable):
-        raise ValueError(
-            f"got {len(abstained)} abstention flags for {len(answerable)} questions; pass one per question"
-        )
+        raise ValueError(f"got {len(abstained)} abstention flags for {len(answerable)} questions; pass one per question")
     correct = sum(1 for refused, can in zip(abstained, answerable) if refused and not can)
     wrong = sum(1 for refused, can in zip(abstained, answerable) if refused and can)
     unanswerable = sum(1 for can in answerable if not can)

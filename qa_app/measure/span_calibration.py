@@ -90,7 +90,12 @@ def calibrate_trained(paths: Sequence[str | Path], settings: Settings, model_dir
         "held_out_by_report": reliability(levels_out, right, answerable),
         "in_use": reliability(levels(in_use, THRESHOLDS), right, answerable),
         "rows": [
-            {"id": questions[i].id, "doc": docs[j], "right": bool(right[j]), "confidence_held_out": round(float(confidence_out[j]), 4)}
+            {
+                "id": questions[i].id,
+                "doc": docs[j],
+                "right": bool(right[j]),
+                "confidence_held_out": round(float(confidence_out[j]), 4),
+            }
             for j, i in enumerate(keep)
         ],
     }

@@ -80,8 +80,11 @@ def side_by_side(settings, questions: int = 2000, work: Path = Path("models/read
     dev = sample(squad.load(squad.fetch(work / "data")["dev"]), questions)
     trained = Path(settings.reader_model) if settings.reader_model else SHIPPED
     encoder = Embedder.from_settings(settings)
-    return compare(dev, {
-        "trained reader": span_predictor(trained),
-        "sentence reader": sentence_predictor(encoder.encode),
-        "untrained span head (anchor)": span_predictor(untrained_head(base_model(), work / "untrained")),
-    })
+    return compare(
+        dev,
+        {
+            "trained reader": span_predictor(trained),
+            "sentence reader": sentence_predictor(encoder.encode),
+            "untrained span head (anchor)": span_predictor(untrained_head(base_model(), work / "untrained")),
+        },
+    )

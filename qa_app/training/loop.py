@@ -63,7 +63,9 @@ def train(
     tokenizer = AutoTokenizer.from_pretrained(config.base_model)
     needed = config.max_steps * config.batch_size
     pool = random.Random(config.seed).sample(examples, min(len(examples), max(1, int(needed / (1 + config.negative_share)))))
-    rows: list[Window] = windows(with_negatives(pool, config.negative_share, config.seed), tokenizer, config.max_length, config.stride)
+    rows: list[Window] = windows(
+        with_negatives(pool, config.negative_share, config.seed), tokenizer, config.max_length, config.stride
+    )
     plan = batches(rows, config.batch_size, config.seed)
     while len(plan) < config.max_steps:  # a small set is seen again in a new order
         plan += batches(rows, config.batch_size, config.seed + len(plan))
@@ -74,7 +76,9 @@ def train(
         for p in model.base_model.embeddings.parameters():
             p.requires_grad = False
     trainable = [p for p in model.parameters() if p.requires_grad]
-    optimizer = torch.optim.AdamW(trainable, lr=config.learning_rate, weight_decay=config.weight_decay, fused=device == "cpu" or None)
+    optimizer = torch.optim.AdamW(
+        trainable, lr=config.learning_rate, weight_decay=config.weight_decay, fused=device == "cpu" or None
+    )
     schedule = get_linear_schedule_with_warmup(optimizer, math.ceil(config.warmup_share * config.max_steps), config.max_steps)
     checkpoint = out / "checkpoint.pt"
     step, seconds, log = 0, 0.0, out / "train-log.jsonl"
@@ -101,7 +105,9 @@ def train(
         starts = torch.tensor([r.start for r in batch], device=device)
         ends = torch.tensor([r.end for r in batch], device=device)
         with torch.autocast(device_type=device.split(":")[0], dtype=dtype, enabled=config.bf16):
-            loss = model(input_ids=ids, attention_mask=mask, token_type_ids=types, start_positions=starts, end_positions=ends).loss
+            loss = model(
+                input_ids=ids, attention_mask=mask, token_type_ids=types, start_positions=starts, end_positions=ends
+            ).loss
         loss.backward()
         torch.nn.utils.clip_grad_norm_(trainable, 1.0)
         optimizer.step()
@@ -134,7 +140,9 @@ def train(
     model.save_pretrained(final)
     tokenizer.save_pretrained(final)
     (final / "training.json").write_text(
-        json.dumps({"config": asdict(config), "steps": step, "seconds": round(seconds + time.time() - began), "device": device}, indent=2)
+        json.dumps(
+            {"config": asdict(config), "steps": step, "seconds": round(seconds + time.time() - began), "device": device}, indent=2
+        )
     )
     return final
 

@@ -27,7 +27,9 @@ def test_a_rise_asked_about_where_the_report_says_it_fell_is_contradicted():
 
 
 def test_a_judgement_named_in_the_question_that_is_not_the_sections_is_contradicted():
-    assert premise_contradicted("Why is leadership judged outstanding?", "Leaders know the service.", "Requires improvement") == 1.0
+    assert (
+        premise_contradicted("Why is leadership judged outstanding?", "Leaders know the service.", "Requires improvement") == 1.0
+    )
     assert premise_contradicted("Why is leadership judged outstanding?", "Leaders know the service.", "Outstanding") == 0.0
 
 

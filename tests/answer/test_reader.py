@@ -180,9 +180,19 @@ def test_number_far_from_the_question_words_is_distant():
     "question, sentence, counted, other",
     [
         # the counted word after the number ...
-        ("How many homes does the council run?", "The local authority operates 11 children's homes and employs 38 social workers.", "11", "38"),
+        (
+            "How many homes does the council run?",
+            "The local authority operates 11 children's homes and employs 38 social workers.",
+            "11",
+            "38",
+        ),
         # ... or just before it, in the same clause
-        ("How many sacks did she have?", "She was the team's career sack leader with 136, and the club employs 38 coaches.", "136", "38"),
+        (
+            "How many sacks did she have?",
+            "She was the team's career sack leader with 136, and the club employs 38 coaches.",
+            "136",
+            "38",
+        ),
     ],
 )
 def test_a_count_of_something_else_is_a_mismatch(question, sentence, counted, other):

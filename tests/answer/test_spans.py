@@ -4,8 +4,7 @@ from qa_app.answer.spans import best_span
 from qa_app.query.answer_types import answer_type
 
 LOOKED_AFTER = (
-    "At 31 March 2015, 609 children are being looked after by the local authority "
-    "(a rate of 110.6 per 10,000 children)."
+    "At 31 March 2015, 609 children are being looked after by the local authority (a rate of 110.6 per 10,000 children)."
 )
 
 
@@ -212,7 +211,11 @@ UNTYPED = [
     ("What replaced the old tram line?", "The old tram line was replaced by a bus service in 1960.", "bus service"),
     ("What is made from the grapes?", "The grapes are harvested in autumn and made into red wine.", "red wine"),
     ("What title did he hold?", "He held the title of Duke of Norfolk until his death.", "Duke of Norfolk"),
-    ("What does the acronym NASA stand for?", "NASA stands for National Aeronautics and Space Administration.", "National Aeronautics and Space Administration"),
+    (
+        "What does the acronym NASA stand for?",
+        "NASA stands for National Aeronautics and Space Administration.",
+        "National Aeronautics and Space Administration",
+    ),
     ("What gas do plants absorb?", "Plants absorb carbon dioxide from the air through their leaves.", "carbon dioxide"),
 ]
 
@@ -222,19 +225,25 @@ def test_untyped_factoid_takes_the_phrase_beside_the_question_words(question, se
     assert span_text(question, sentence) == expected
 
 
-@pytest.mark.parametrize("question, sentence, expected", [
-    ("Where was the treaty signed?", "The treaty was signed in Paris by both kings.", "Paris"),
-    ("Where is the head office?", "Since 2001 the Trust has had its head office in Leeds.", "Leeds"),
-    ("Where did she study?", "She studied medicine at Edinburgh University before moving to London.", "Edinburgh University"),
-])
+@pytest.mark.parametrize(
+    "question, sentence, expected",
+    [
+        ("Where was the treaty signed?", "The treaty was signed in Paris by both kings.", "Paris"),
+        ("Where is the head office?", "Since 2001 the Trust has had its head office in Leeds.", "Leeds"),
+        ("Where did she study?", "She studied medicine at Edinburgh University before moving to London.", "Edinburgh University"),
+    ],
+)
 def test_where_prefers_a_place_after_in_at_from(question, sentence, expected):
     assert span_text(question, sentence) == expected
 
 
-@pytest.mark.parametrize("question, sentence, expected", [
-    ("Who wrote the report?", "The report was written by Dr Jane Smith and published in June.", "Dr Jane Smith"),
-    ("When did the school open?", "The school opened in September 1998 with 200 pupils.", "September 1998"),
-])
+@pytest.mark.parametrize(
+    "question, sentence, expected",
+    [
+        ("Who wrote the report?", "The report was written by Dr Jane Smith and published in June.", "Dr Jane Smith"),
+        ("When did the school open?", "The school opened in September 1998 with 200 pupils.", "September 1998"),
+    ],
+)
 def test_who_and_when_keep_their_typed_answers(question, sentence, expected):
     assert span_text(question, sentence) == expected
 
@@ -243,4 +252,4 @@ def test_untyped_span_is_verbatim_and_never_empty():
     sentence = "It was, in the end, a  quiet  victory."
     span = best_span("What kind of result was it?", sentence, "thing")
     assert span is not None and span[0] < span[1]
-    assert sentence[span[0]:span[1]].strip() == sentence[span[0]:span[1]]
+    assert sentence[span[0] : span[1]].strip() == sentence[span[0] : span[1]]

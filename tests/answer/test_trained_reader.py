@@ -25,8 +25,14 @@ class WordModel:
         width = max(len(r) for r in rows)
         pad = lambda values, fill: np.array([list(v) + [fill] * (width - len(v)) for v in values])  # noqa: E731
         self.rows = rows
-        return Windows(pad([[1] * len(r) for r in rows], 0), pad([[1] * len(r) for r in rows], 0), pad([[0] * len(r) for r in rows], 0),
-                       pad(context, False), tuple(offsets), tuple(range(len(passages))))
+        return Windows(
+            pad([[1] * len(r) for r in rows], 0),
+            pad([[1] * len(r) for r in rows], 0),
+            pad([[0] * len(r) for r in rows], 0),
+            pad(context, False),
+            tuple(offsets),
+            tuple(range(len(passages))),
+        )
 
     def logits(self, windows):
         width = windows.ids.shape[1]
@@ -76,7 +82,14 @@ def test_the_signals_of_a_read_are_returned_for_calibration():
 
 
 def test_a_premise_the_report_contradicts_is_answered_with_what_the_report_judges():
-    hits = [passage("Adoption services are outstanding and children find families quickly.", 12, judgement="Outstanding", section="Adoption")]
+    hits = [
+        passage(
+            "Adoption services are outstanding and children find families quickly.",
+            12,
+            judgement="Outstanding",
+            section="Adoption",
+        )
+    ]
     reader = TrainedReader(WordModel("families"), thresholds=ALWAYS)
     answer = reader.read("Why was adoption judged inadequate?", hits)
     assert not answer.answered

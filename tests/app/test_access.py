@@ -81,7 +81,9 @@ def test_forwarded_headers_mark_a_relayed_request_unless_the_proxy_is_trusted():
     assert relayed.proxied and relayed.address == "127.0.0.1"
     assert corpus_change_refusal(LOCAL, relayed) == NEEDS_LOGIN
     trusting = Settings(trust_proxy=True, allowed_hosts="reports.example.org")
-    behind = caller(trusting, host="127.0.0.1:7860", x_forwarded_for="127.0.0.1, 203.0.113.7", x_forwarded_host="reports.example.org")
+    behind = caller(
+        trusting, host="127.0.0.1:7860", x_forwarded_for="127.0.0.1, 203.0.113.7", x_forwarded_host="reports.example.org"
+    )
     assert (behind.address, behind.host, behind.proxied) == ("203.0.113.7", "reports.example.org", False)
     assert corpus_change_refusal(trusting, behind) == NEEDS_LOGIN
 

@@ -46,7 +46,9 @@ def test_a_1_gib_bomb_uploaded_from_the_page_is_refused_and_the_server_grows_und
     bomb = tmp_path / "bomb.pdf"
     bomb.write_bytes(inflating_pdf(1024))  # 1 GiB of page content in about 1 MB
     process: list[subprocess.Popen] = []
-    with running_app("--corpus", str(corpus), "--index", str(tmp_path / "index"), timeout_s=START_TIMEOUT_S, process=process) as url:
+    with running_app(
+        "--corpus", str(corpus), "--index", str(tmp_path / "index"), timeout_s=START_TIMEOUT_S, process=process
+    ) as url:
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         page = context.new_page()
         page.goto(url)
@@ -58,7 +60,9 @@ def test_a_1_gib_bomb_uploaded_from_the_page_is_refused_and_the_server_grows_und
         page.locator("#qa-add").click()
         page.wait_for_selector("#qa-change:has-text('Nothing was added')", timeout=CHANGE_MS)
         after = memory_mb(process[0].pid)
-        keep_note(f"1 GiB bomb upload: server RSS {before['VmRSS']:.0f} -> {after['VmRSS']:.0f} MB, peak {before['VmHWM']:.0f} -> {after['VmHWM']:.0f} MB")
+        keep_note(
+            f"1 GiB bomb upload: server RSS {before['VmRSS']:.0f} -> {after['VmRSS']:.0f} MB, peak {before['VmHWM']:.0f} -> {after['VmHWM']:.0f} MB"
+        )
         said = page.locator("#qa-change").inner_text()
         context.close()
         assert "bomb.pdf holds more than 256 MB of compressed content" in said
@@ -94,7 +98,9 @@ def test_on_a_full_disk_a_start_and_an_upload_leave_the_app_answering_from_the_p
     # until the disk is full. Gradio takes the upload into a folder elsewhere, as the index folder has no room.
     fill = f"cat /dev/zero > {index}/.filler 2>/dev/null"
     uploads = f"export GRADIO_TEMP_DIR={tmp_path / 'uploads'}"
-    script = f"mount -t tmpfs -o size={size_kb}k tmpfs {index} && cp -a {built}/. {index}/ && ({fill}; true) && {uploads} && exec \"$@\""
+    script = (
+        f'mount -t tmpfs -o size={size_kb}k tmpfs {index} && cp -a {built}/. {index}/ && ({fill}; true) && {uploads} && exec "$@"'
+    )
     prefix = ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script, "sh"]
     printed: list[str] = []
     with running_app(
@@ -107,7 +113,9 @@ def test_on_a_full_disk_a_start_and_an_upload_leave_the_app_answering_from_the_p
         answer = client(url).predict(QUESTION, api_name="/ask")
         assert answer["answered"] and "620" in answer["answer"]
 
-        upload = write_report(tmp_path / "downloads", OTHER, name="third.md", title="Inspection of Third council children's services")
+        upload = write_report(
+            tmp_path / "downloads", OTHER, name="third.md", title="Inspection of Third council children's services"
+        )
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         page = context.new_page()
         page.goto(url)

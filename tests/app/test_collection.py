@@ -26,18 +26,38 @@ from qa_app.records import Citation, Report, ReportSummary
 QUOTE_END = TEXT.index(".") + 1
 XSS = "<script>alert(1)</script>"
 NORFOLK = ReportSummary(
-    doc_id="norfolk-2023", title="Norfolk County Council inspection", label="Norfolk, 2023 inspection",
-    authority="Norfolk County Council", framework="ILACS", inspection_dates="5 to 16 December 2022",
-    published="2023-01-13", lead_inspector=None, judgements={}, overall="Good", pages=40, paragraphs=90,
+    doc_id="norfolk-2023",
+    title="Norfolk County Council inspection",
+    label="Norfolk, 2023 inspection",
+    authority="Norfolk County Council",
+    framework="ILACS",
+    inspection_dates="5 to 16 December 2022",
+    published="2023-01-13",
+    lead_inspector=None,
+    judgements={},
+    overall="Good",
+    pages=40,
+    paragraphs=90,
 )
 STOKE = Report("stoke", "Stoke-on-Trent inspection", "stoke.md", "0" * 64, (), "Stoke-on-Trent", "SIF", published="2015-08-12")
 
 
 def make_citation(**changes) -> Citation:
     fields = dict(
-        doc_id="norfolk-2023", paragraph=61, section_path=CLA, judgement="Requires improvement", quote=TEXT[:QUOTE_END],
-        text=TEXT, quote_start=0, quote_end=QUOTE_END, answer_start=None, answer_end=None, score=0.9,
-        block_id="norfolk-2023:p61", kind="finding", page=22,
+        doc_id="norfolk-2023",
+        paragraph=61,
+        section_path=CLA,
+        judgement="Requires improvement",
+        quote=TEXT[:QUOTE_END],
+        text=TEXT,
+        quote_start=0,
+        quote_end=QUOTE_END,
+        answer_start=None,
+        answer_end=None,
+        score=0.9,
+        block_id="norfolk-2023:p61",
+        kind="finding",
+        page=22,
     )
     return Citation(**{**fields, **changes})
 
@@ -49,7 +69,10 @@ PASSAGE = item_from_hit(make_hit(text="Early help cases stay open for 14 weeks."
 def test_a_pinned_answer_keeps_its_citation_and_the_report_facts():
     assert PINNED.to_dict() == json.loads(json.dumps(PINNED.to_dict()))
     assert (PINNED.report, PINNED.authority, PINNED.published, PINNED.framework) == (
-        "Norfolk, 2023 inspection", "Norfolk County Council", "2023-01-13", "ILACS",
+        "Norfolk, 2023 inspection",
+        "Norfolk County Council",
+        "2023-01-13",
+        "ILACS",
     )
     assert (PINNED.paragraph, PINNED.page, PINNED.quote, PINNED.block_id) == (61, 22, TEXT[:QUOTE_END], "norfolk-2023:p61")
     assert PINNED.link == "?report=norfolk-2023&p=61"
@@ -81,8 +104,18 @@ def test_the_csv_reads_back_into_the_same_fields():
     rows = list(csv.reader(io.StringIO(to_csv((PINNED, PASSAGE)))))
     assert rows[0] == list(CSV_COLUMNS)
     assert rows[1] == [
-        "Norfolk, 2023 inspection", "Norfolk County Council", "2023-01-13", "ILACS", CLA, "Requires improvement",
-        "61", "22", TEXT[:QUOTE_END], "How many children were at home?", "68 children", "?report=norfolk-2023&p=61",
+        "Norfolk, 2023 inspection",
+        "Norfolk County Council",
+        "2023-01-13",
+        "ILACS",
+        CLA,
+        "Requires improvement",
+        "61",
+        "22",
+        TEXT[:QUOTE_END],
+        "How many children were at home?",
+        "68 children",
+        "?report=norfolk-2023&p=61",
     ]
     assert rows[2][6:9] == ["12", "", "Early help cases stay open for 14 weeks."] and len(rows) == 3
 
@@ -126,9 +159,7 @@ def test_the_collection_is_a_table_with_links_and_remove_buttons():
     assert page.count("<tr data-index=") == 2
     assert '<a class="qa-open" href="?report=norfolk-2023&amp;p=61">¶61</a>' in page
     assert '<a class="qa-open" href="?report=stoke&amp;p=12">¶12</a>' in page
-    assert (
-        '<button type="button" class="qa-unpin" data-index="1" aria-label="Remove item 2 from the collection">'
-    ) in page
+    assert ('<button type="button" class="qa-unpin" data-index="1" aria-label="Remove item 2 from the collection">') in page
     assert "13 January 2023" in page and "Children looked after" in page
 
 

@@ -84,9 +84,7 @@ def test_questions_from_clients_at_once_all_get_whole_right_answers(app, expecte
             got = client.predict(question, 5, None, api_name="/ask")
             want = expected[question]
             whole = isinstance(got, dict) and got.get("answered") and got.get("citations")
-            if not whole or (got["answer"], got["sentence"], _cited(got)) != (
-                want["answer"], want["sentence"], _cited(want)
-            ):
+            if not whole or (got["answer"], got["sentence"], _cited(got)) != (want["answer"], want["sentence"], _cited(want)):
                 failures.append(f"{question!r}: {got!r:.300}")
 
     with ThreadPoolExecutor(CLIENTS) as pool:

@@ -122,7 +122,7 @@ def test_a_repeated_number_keeps_every_anchor_unique():
 def test_report_text_is_escaped():
     report = make_report([make_block(1, f"Text {XSS}", section_path=f"Part {XSS}", page=1)], title=XSS, authority=XSS)
     page = render_report(report, focus=1, pdf_href=f'/file/x.pdf"{XSS}')
-    assert "<script>" not in page and "&lt;script&gt;" in page and 'x.pdf&quot;&lt;script' in page
+    assert "<script>" not in page and "&lt;script&gt;" in page and "x.pdf&quot;&lt;script" in page
 
 
 def test_the_view_is_an_article_named_for_the_report():

@@ -138,7 +138,12 @@ def test_answer_card_without_citations_falls_back_to_the_sentence():
 
 def test_abstention_shows_the_message_not_an_answer():
     answer = make_answer(
-        answer=None, sentence=None, answered=False, confidence=0.1, citations=(), confidence_level=None,
+        answer=None,
+        sentence=None,
+        answered=False,
+        confidence=0.1,
+        citations=(),
+        confidence_level=None,
         message="The report does not appear to answer this.",
     )
     card = render_answer(answer)
@@ -149,7 +154,12 @@ def test_abstention_shows_the_message_not_an_answer():
 
 def test_markup_in_a_question_is_shown_as_text():
     answer = make_answer(
-        question=XSS, answer=None, sentence=None, answered=False, citations=(), message="Does not answer.",
+        question=XSS,
+        answer=None,
+        sentence=None,
+        answered=False,
+        citations=(),
+        message="Does not answer.",
         confidence_level=None,
     )
     card = render_answer(answer)
@@ -188,8 +198,14 @@ def test_no_passages_gives_a_plain_message():
 
 def test_context_shows_neighbours_focus_and_citing_recommendation():
     blocks = [make_block(60, "Before."), make_block(61, "Focus <here>."), make_block(62, "After.")]
-    rec = make_block(7, "Ensure capacity (paragraph 61).", id="stoke:b9", kind="recommendation",
-                     section_path="The local authority > Recommendations", cites=(61,))
+    rec = make_block(
+        7,
+        "Ensure capacity (paragraph 61).",
+        id="stoke:b9",
+        kind="recommendation",
+        section_path="The local authority > Recommendations",
+        cites=(61,),
+    )
     out = render_context(blocks, "stoke:p61", [rec])
     assert out.index("Before.") < out.index("Focus") < out.index("After.")
     assert '<p class="qa-focus"><strong>61.</strong> Focus &lt;here&gt;.</p>' in out
@@ -229,8 +245,18 @@ def test_api_errors_carry_a_status_and_a_sentence():
 
 
 REPORT = ReportSummary(
-    "norfolk-2023", "Inspection of Norfolk", "Norfolk, 2023 inspection", "Norfolk", "ILACS", "5 to 16 December 2022",
-    "2023-01-13", "Jane Doe", {"Overall effectiveness": "Good"}, "Good", 12, 55,
+    "norfolk-2023",
+    "Inspection of Norfolk",
+    "Norfolk, 2023 inspection",
+    "Norfolk",
+    "ILACS",
+    "5 to 16 December 2022",
+    "2023-01-13",
+    "Jane Doe",
+    {"Overall effectiveness": "Good"},
+    "Good",
+    12,
+    55,
 )
 
 
@@ -254,8 +280,20 @@ def test_report_menus_become_report_level_filters():
 
 
 def test_report_list_rows_are_newest_first_and_the_chart_counts_by_year_and_judgement():
-    older = ReportSummary("n15", "t", "Norfolk, 2015 inspection", "Norfolk", "SIF with LSCB review", None,
-                          "2015-10-20", None, {}, "Inadequate", 48, 170)
+    older = ReportSummary(
+        "n15",
+        "t",
+        "Norfolk, 2015 inspection",
+        "Norfolk",
+        "SIF with LSCB review",
+        None,
+        "2015-10-20",
+        None,
+        {},
+        "Inadequate",
+        48,
+        170,
+    )
     rows = report_rows([older, REPORT])
     assert [r[0] for r in rows] == ["norfolk-2023", "n15"] and rows[0][4] == "Good"
     assert judgement_counts([older, REPORT, REPORT]) == [

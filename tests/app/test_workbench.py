@@ -65,7 +65,9 @@ def test_evidence_links_open_the_report_and_a_pdf_at_its_page(page):
     assert paragraph.get_attribute("data-paragraph") == address(page)["p"]
     pdf = paragraph.locator("a.qa-pdf")  # a PDF report: the original opens at the paragraph's page
     assert re.search(r"\.pdf#page=\d+$", pdf.get_attribute("href"))
-    response = page.request.get(urlparse(page.url)._replace(query="", fragment="").geturl() + pdf.get_attribute("href").split("#")[0])
+    response = page.request.get(
+        urlparse(page.url)._replace(query="", fragment="").geturl() + pdf.get_attribute("href").split("#")[0]
+    )
     assert response.ok and response.body()[:5] == b"%PDF-"
 
 

@@ -64,9 +64,13 @@ def serving(root: Path, **env: str) -> Iterator[Served]:
     printed: list[str] = []
     settings = {"QA_ALLOWED_HOSTS": ALLOWED_HOST, **env}
     with running_app(
-        "--corpus", str(corpus), "--index", str(index),
-        timeout_s=START_TIMEOUT_S, output=printed, env=settings,
+        "--corpus",
+        str(corpus),
+        "--index",
+        str(index),
+        timeout_s=START_TIMEOUT_S,
+        output=printed,
+        env=settings,
         preexec_fn=dropping_capabilities(CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER),
     ) as url:
         yield Served(url, corpus, index, printed)
-

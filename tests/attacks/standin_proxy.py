@@ -29,9 +29,10 @@ def forwarding_proxy(upstream: str, client_address: str, forwarded_host: str | N
             headers["X-Forwarded-For"] = f"{seen}, {client_address}" if seen else client_address
             headers["X-Forwarded-Host"] = forwarded_host or self.headers.get("host", "")
             headers["X-Forwarded-Proto"] = "http"
-            with httpx.Client(base_url=upstream, timeout=120) as h, h.stream(
-                self.command, self.path, headers=headers, content=body
-            ) as response:
+            with (
+                httpx.Client(base_url=upstream, timeout=120) as h,
+                h.stream(self.command, self.path, headers=headers, content=body) as response,
+            ):
                 self.send_response(response.status_code)
                 for name, value in response.headers.multi_items():
                     if name.lower() not in HOP_BY_HOP and name.lower() != "content-encoding":

@@ -95,5 +95,5 @@ def test_the_markdown_export_carries_no_live_markup(changing):
         assert live.split(" ")[0] in markdown
     rendered = MarkdownIt("commonmark").render(markdown)
     assert "<img" not in rendered and "<a " not in rendered
-    assert '&lt;a href=&quot;javascript:alert(1)&quot;&gt;' in rendered
+    assert "&lt;a href=&quot;javascript:alert(1)&quot;&gt;" in rendered
     assert "&lt;img src=x onerror=alert(1)&gt;" in rendered  # shown as text, as written

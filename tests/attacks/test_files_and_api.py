@@ -18,6 +18,7 @@ def app(tmp_path_factory) -> Iterator[Served]:
     with serving(tmp_path_factory.mktemp("app")) as served:
         yield served
 
+
 NOT_A_REPORT = "Only the reports themselves are served here; open one from the report list."
 
 

@@ -56,14 +56,10 @@ def test_another_sites_page_is_refused_and_its_origin_not_echoed(app, origin):
     client = Client(app.url, {"Origin": origin})
     response = client.get("/config")
     assert response.status_code == 403
-    assert response.text == (
-        "This request came from another site, which may not use this app; open the app at its own address."
-    )
+    assert response.text == ("This request came from another site, which may not use this app; open the app at its own address.")
     assert "access-control-allow-origin" not in response.headers
     with client.http() as h:
-        preflight = h.options(
-            "/gradio_api/queue/join", headers={"Access-Control-Request-Method": "POST", "Origin": origin}
-        )
+        preflight = h.options("/gradio_api/queue/join", headers={"Access-Control-Request-Method": "POST", "Origin": origin})
     assert preflight.status_code == 403
     assert "access-control-allow-origin" not in preflight.headers
 

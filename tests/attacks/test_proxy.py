@@ -24,9 +24,9 @@ def app(tmp_path_factory) -> Iterator[Served]:
     with serving(tmp_path_factory.mktemp("app")) as served:
         yield served
 
+
 NEEDS_LOGIN = (
-    "Adding or removing reports from another machine needs a login; "
-    "set QA_AUTH_USER and QA_AUTH_PASSWORD where the app runs."
+    "Adding or removing reports from another machine needs a login; set QA_AUTH_USER and QA_AUTH_PASSWORD where the app runs."
 )
 REMOTE = "203.0.113.7"  # a documentation address: the visitor the proxy relays
 

@@ -84,7 +84,11 @@ def test_windows_keep_their_parents_metadata():
     for chunk in chunks:
         assert chunk.id == f"doc:p7#w{chunk.window}" and chunk.block_id == "doc:p7"
         assert (chunk.doc_id, chunk.paragraph, chunk.section_path, chunk.judgement, chunk.kind) == (
-            "doc", 7, "Part > Findings", "Good", "finding"
+            "doc",
+            7,
+            "Part > Findings",
+            "Good",
+            "finding",
         )
 
 

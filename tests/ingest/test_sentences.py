@@ -1,4 +1,3 @@
-
 from qa_app.ingest.sentences import split_sentences
 
 

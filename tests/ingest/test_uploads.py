@@ -198,7 +198,10 @@ def test_a_write_that_fails_leaves_the_corpus_as_it_was(settings, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(uploads.os, "replace", full_disk)
-    with pytest.raises(ReportError, match=r"tiny.md cannot be written into .* \(No space left on device\); check that it is writable and has space"):
+    with pytest.raises(
+        ReportError,
+        match=r"tiny.md cannot be written into .* \(No space left on device\); check that it is writable and has space",
+    ):
         store_report(settings.corpus_dir, "tiny.md", TINY)
     assert listing(settings.corpus_dir) == before
 

@@ -72,17 +72,42 @@ def test_held_out_confidences_come_from_fits_without_that_fold():
 def test_calibrating_on_gold_questions_reports_weights_thresholds_and_reliability(tmp_path):
     gold = tmp_path / "gold.jsonl"
     rows = [
-        {"id": "a", "question": QUESTION, "evidence": [PARAGRAPHS[0]], "paragraphs": [1], "answer": "620",
-         "type": "number", "answerable": True},
-        {"id": "b", "question": "How many weeks do early help cases stay open?", "evidence": [PARAGRAPHS[1]],
-         "paragraphs": [2], "answer": "14", "type": "number", "answerable": True},
-        {"id": "c", "question": "How many goals did the 1966 team score?", "evidence": [], "paragraphs": [],
-         "answer": None, "type": "unanswerable", "answerable": False},
+        {
+            "id": "a",
+            "question": QUESTION,
+            "evidence": [PARAGRAPHS[0]],
+            "paragraphs": [1],
+            "answer": "620",
+            "type": "number",
+            "answerable": True,
+        },
+        {
+            "id": "b",
+            "question": "How many weeks do early help cases stay open?",
+            "evidence": [PARAGRAPHS[1]],
+            "paragraphs": [2],
+            "answer": "14",
+            "type": "number",
+            "answerable": True,
+        },
+        {
+            "id": "c",
+            "question": "How many goals did the 1966 team score?",
+            "evidence": [],
+            "paragraphs": [],
+            "answer": None,
+            "type": "unanswerable",
+            "answerable": False,
+        },
     ]
     gold.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
     settings = Settings(corpus_dir=write_report(tmp_path / "corpus"), index_dir=tmp_path / "index")
     result = calibrate([gold], settings)
-    assert result["questions"] == 3 and len(result["fitted_weights"]) == len(CONFIDENCE_WEIGHTS) and len(result["fitted_thresholds"]) == 3
+    assert (
+        result["questions"] == 3
+        and len(result["fitted_weights"]) == len(CONFIDENCE_WEIGHTS)
+        and len(result["fitted_thresholds"]) == 3
+    )
     assert {"high", "medium", "low", "refused_right", "wrongly_refused"} <= set(result["held_out"])
     assert [r["right"] for r in result["rows"]] == [True, True, False]
     assert "CONFIDENCE_WEIGHTS = (" in format_calibration(result)

@@ -130,8 +130,7 @@ def test_evidence_found_only_inside_numbered_paragraphs_lists_one_of_them(gold, 
             found_in = {owner for line, owner in zip(report_lines, owners) if evidence in line}
             if None not in found_in:
                 assert found_in & set(record["paragraphs"]), (
-                    f"{record['id']}: evidence from paragraph(s) {sorted(found_in)}, "
-                    f"but paragraphs lists {record['paragraphs']}"
+                    f"{record['id']}: evidence from paragraph(s) {sorted(found_in)}, but paragraphs lists {record['paragraphs']}"
                 )
 
 

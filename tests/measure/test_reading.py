@@ -6,7 +6,13 @@ from qa_app.training.squad import Example
 
 EXAMPLES = [
     Example("1", "A", "The council looked after 609 children.", "How many?", (("609", 25),)),
-    Example("2", "A", "Adoption was judged outstanding.", "How was adoption judged?", (("outstanding", 20), ("judged outstanding", 13))),
+    Example(
+        "2",
+        "A",
+        "Adoption was judged outstanding.",
+        "How was adoption judged?",
+        (("outstanding", 20), ("judged outstanding", 13)),
+    ),
 ]
 
 
@@ -45,5 +51,7 @@ def test_the_sentence_reader_reads_a_squad_paragraph_as_one_passage():
         rows = np.array([[float(w in t.lower()) for w in vocabulary] for t in texts]) + 1e-3
         return rows / np.linalg.norm(rows, axis=1, keepdims=True)
 
-    predicted = sentence_predictor(encode)("How many children were looked after?", "Adoption was judged outstanding. The council looked after 609 children.")
+    predicted = sentence_predictor(encode)(
+        "How many children were looked after?", "Adoption was judged outstanding. The council looked after 609 children."
+    )
     assert "609" in predicted

@@ -103,8 +103,6 @@ def test_passage_with_neither_paragraph_nor_evidence_is_a_miss():
     assert not is_hit("anything", None, _gold(evidence=(), paragraphs=()))
 
 
-
-
 def test_recall_at_k_counts_hits_within_k():
     ranks = [1, 3, None, 6]
     assert recall_at_k(ranks, 1) == 0.25

@@ -11,18 +11,37 @@ from qa_app.records import Report
 
 
 def report(doc_id: str, authority: str, published: str, framework: str = "ILACS", **facts) -> Report:
-    return Report(doc_id, f"Inspection of {authority}", f"{doc_id}.pdf", "0" * 64, (), authority, framework,
-                  published=published, **facts)
+    return Report(
+        doc_id, f"Inspection of {authority}", f"{doc_id}.pdf", "0" * 64, (), authority, framework, published=published, **facts
+    )
 
 
 REPORTS = [
-    report("norfolk-2015", "Norfolk", "2015-10-20", "SIF with LSCB review", overall="Inadequate",
-           judgements={"Overall effectiveness": "Inadequate"}),
+    report(
+        "norfolk-2015",
+        "Norfolk",
+        "2015-10-20",
+        "SIF with LSCB review",
+        overall="Inadequate",
+        judgements={"Overall effectiveness": "Inadequate"},
+    ),
     report("norfolk-2022", "Norfolk", "2022-08-01", overall="Good", judgements={"Overall effectiveness": "Good"}),
-    report("cwac-2019", "Cheshire West and Chester", "2019-05-01", "ILACS (2018-19 template)", overall="Good",
-           judgements={"Overall effectiveness": "Good"}),
-    report("banes-2017", "Bath and North East Somerset", "2017-07-07", "SIF", overall="Requires improvement to be good",
-           judgements={"Overall effectiveness": "Requires improvement to be good"}),
+    report(
+        "cwac-2019",
+        "Cheshire West and Chester",
+        "2019-05-01",
+        "ILACS (2018-19 template)",
+        overall="Good",
+        judgements={"Overall effectiveness": "Good"},
+    ),
+    report(
+        "banes-2017",
+        "Bath and North East Somerset",
+        "2017-07-07",
+        "SIF",
+        overall="Requires improvement to be good",
+        judgements={"Overall effectiveness": "Requires improvement to be good"},
+    ),
     report("stoke-2015", "Stoke-on-Trent", "2015-08-12", "SIF with LSCB review"),
     report("knowsley-2016", "Knowsley", "2016-03-01", "SIF with LSCB review"),
     report("knowsley-2017", "Knowsley", "2017-11-01", "SIF re-inspection"),
@@ -112,9 +131,7 @@ def test_report_filters_select_reports_by_their_facts(filters, doc_ids):
     assert {r.doc_id for r in matching_reports(REPORTS, Filters.of(filters))} == doc_ids
 
 
-@pytest.mark.parametrize(
-    "filters", [{"authority": 3}, {"published": ["2019"]}, {"judgement": "Good"}, {"framework": [1]}]
-)
+@pytest.mark.parametrize("filters", [{"authority": 3}, {"published": ["2019"]}, {"judgement": "Good"}, {"framework": [1]}])
 def test_a_bad_report_filter_is_refused_in_one_sentence(filters):
     with pytest.raises(ValueError, match=r"^The \w+ filter must"):
         Filters.of(filters)
@@ -135,10 +152,14 @@ def test_the_report_list_row_carries_the_facts_and_a_label():
         ("Knowsley's 2017 re-inspection: were return home interviews timely?", "were return home interviews timely?"),
         ("Who is the leader of Stoke-on-Trent City Council?", "Who is the leader of the council?"),
         ("When is the next Ofsted inspection of Stoke-on-Trent due?", "When is the next Ofsted inspection due?"),
-        ("Stoke-on-Trent 2015: what proportion of managers are not completing audits?",
-         "what proportion of managers are not completing audits?"),
-        ("In the 2015 Norfolk inspection, how many children were at home at 31 March 2015?",
-         "In the inspection, how many children were at home at 31 March 2015?"),
+        (
+            "Stoke-on-Trent 2015: what proportion of managers are not completing audits?",
+            "what proportion of managers are not completing audits?",
+        ),
+        (
+            "In the 2015 Norfolk inspection, how many children were at home at 31 March 2015?",
+            "In the inspection, how many children were at home at 31 March 2015?",
+        ),
         ("Norfolk", "Norfolk"),
     ],
 )

@@ -282,8 +282,14 @@ def test_build_killed_midway_leaves_the_previous_index_usable(settings, embedder
 def test_two_builders_at_once_do_not_corrupt_each_other(settings, embedder):
     shutil.rmtree(settings.index_dir)
     procs = [
-        subprocess.Popen(index_command(settings.corpus_dir, settings.index_dir, "--rebuild"), cwd=ROOT, env=CHILD_ENV,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            index_command(settings.corpus_dir, settings.index_dir, "--rebuild"),
+            cwd=ROOT,
+            env=CHILD_ENV,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(2)
     ]
     results = [p.communicate(timeout=300) for p in procs]
@@ -315,8 +321,7 @@ def test_app_starts_on_a_read_only_index_and_says_it_cannot_rebuild(settings, tm
     _chmod_tree(settings.index_dir, 0o555, 0o444)
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "app.py", "--port", str(port), "--corpus", str(settings.corpus_dir),
-         "--index", str(settings.index_dir)],
+        [sys.executable, "app.py", "--port", str(port), "--corpus", str(settings.corpus_dir), "--index", str(settings.index_dir)],
         cwd=ROOT,
         env={**CHILD_ENV, "GRADIO_TEMP_DIR": str(tmp_path / "gradio")},
         stdout=subprocess.PIPE,

@@ -117,9 +117,14 @@ def test_unwritable_export_falls_back_to_pytorch_only_when_onnx_was_not_asked_fo
 def test_models_the_export_cannot_reproduce_are_refused(tmp_path):
     folder = tmp_path / "cls-model"
     (folder / "1_Pooling").mkdir(parents=True)
-    modules = [{"type": "sentence_transformers.models.Transformer"}, {"type": "sentence_transformers.models.Pooling", "path": "1_Pooling"}]
+    modules = [
+        {"type": "sentence_transformers.models.Transformer"},
+        {"type": "sentence_transformers.models.Pooling", "path": "1_Pooling"},
+    ]
     (folder / "modules.json").write_text(json.dumps(modules))
-    (folder / "1_Pooling" / "config.json").write_text(json.dumps({"pooling_mode_cls_token": True, "pooling_mode_mean_tokens": False}))
+    (folder / "1_Pooling" / "config.json").write_text(
+        json.dumps({"pooling_mode_cls_token": True, "pooling_mode_mean_tokens": False})
+    )
     with pytest.raises(SettingsError, match="mean-pooled models only"):
         check_exportable(str(folder))
     with pytest.raises(SettingsError, match="local sentence-transformers model folder"):

@@ -10,14 +10,27 @@ from qa_app.search.store.files import nearest
 
 def block(number, section="A > Inspection findings", kind="finding", doc="r1"):
     return Block(
-        id=f"{doc}:p{number}", doc_id=doc, doc_title="R", number=number, section_path=section,
-        judgement=None, kind=kind, text=f"text {number}", start=0, end=1,
+        id=f"{doc}:p{number}",
+        doc_id=doc,
+        doc_title="R",
+        number=number,
+        section_path=section,
+        judgement=None,
+        kind=kind,
+        text=f"text {number}",
+        start=0,
+        end=1,
     )
 
 
 @pytest.mark.parametrize(
     "query, number, rest",
-    [("paragraph 65", 65, ""), ("¶65", 65, ""), ("para. 12 IRO caseloads", 12, "IRO caseloads"), ("IRO caseloads", None, "IRO caseloads")],
+    [
+        ("paragraph 65", 65, ""),
+        ("¶65", 65, ""),
+        ("para. 12 IRO caseloads", 12, "IRO caseloads"),
+        ("IRO caseloads", None, "IRO caseloads"),
+    ],
 )
 def test_paragraph_references_are_recognised(query, number, rest):
     assert paragraph_reference(query) == (number, rest)

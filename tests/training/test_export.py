@@ -49,6 +49,8 @@ def test_int8_weights_load_and_stay_close_to_fp32(tiny_model, exported, tmp_path
 
 
 def test_the_card_names_the_data_its_licence_and_the_measurements(tmp_path):
-    card = write_card(tmp_path, {"training": {"steps": 5, "seconds": 9, "config": {"batch_size": 16}}, "metrics": {"SQuAD dev F1": 81.2}})
+    card = write_card(
+        tmp_path, {"training": {"steps": 5, "seconds": 9, "config": {"batch_size": 16}}, "metrics": {"SQuAD dev F1": 81.2}}
+    )
     text = card.read_text()
     assert "CC BY-SA 4.0" in text and "SQuAD dev F1: 81.2" in text and "steps 5" in text

@@ -15,14 +15,22 @@ def squad_file(tmp_path, articles):
 
 
 def paragraph(context, *qas):
-    return {"context": context, "qas": [{"id": i, "question": q, "answers": [{"text": a, "answer_start": context.index(a)}]} for i, q, a in qas]}
+    return {
+        "context": context,
+        "qas": [{"id": i, "question": q, "answers": [{"text": a, "answer_start": context.index(a)}]} for i, q, a in qas],
+    }
 
 
 @pytest.fixture
 def examples(tmp_path):
     articles = [
-        ("Otters", [paragraph("Otters eat fish. They live in rivers across Europe.", ("o1", "What do otters eat?", "fish")),
-                    paragraph("A group of otters is called a romp.", ("o2", "What is a group of otters called?", "romp"))]),
+        (
+            "Otters",
+            [
+                paragraph("Otters eat fish. They live in rivers across Europe.", ("o1", "What do otters eat?", "fish")),
+                paragraph("A group of otters is called a romp.", ("o2", "What is a group of otters called?", "romp")),
+            ],
+        ),
         ("Moss", [paragraph("Moss grows on north walls in damp places.", ("m1", "Where does moss grow?", "north walls"))]),
     ]
     return squad.load(squad_file(tmp_path, articles))

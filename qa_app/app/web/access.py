@@ -13,8 +13,7 @@ from urllib.parse import urlsplit
 from qa_app.config import Settings
 
 NEEDS_LOGIN = (
-    "Adding or removing reports from another machine needs a login; "
-    "set QA_AUTH_USER and QA_AUTH_PASSWORD where the app runs."
+    "Adding or removing reports from another machine needs a login; set QA_AUTH_USER and QA_AUTH_PASSWORD where the app runs."
 )
 NEEDS_SIGN_IN = "Adding or removing reports needs you to sign in; reload the page and sign in."
 NEEDS_PAGE = "Reports can be added or removed only from the page itself; reload the page and try again."

@@ -50,7 +50,9 @@ def endpoints(slot: AssistantSlot) -> dict[str, Callable[..., Any]]:
     @endpoint
     def search(query: str, top_k: int = 10, filters: dict | None = None) -> list[dict] | dict:
         """Passages for a keyword or natural-language query: a list of Hit.to_dict(), best first."""
-        return [h.to_dict() for h in slot.current().search(check_text("query", query), top_k=top_k, filters=check_filters(filters))]
+        return [
+            h.to_dict() for h in slot.current().search(check_text("query", query), top_k=top_k, filters=check_filters(filters))
+        ]
 
     @endpoint
     def reports(filters: dict | None = None) -> list[dict] | dict:
@@ -60,7 +62,9 @@ def endpoints(slot: AssistantSlot) -> dict[str, Callable[..., Any]]:
     @endpoint
     def compare(topic: str, top_k: int = 20, filters: dict | None = None) -> list[dict] | dict:
         """The best passage of each report on a topic, best first: a list of Hit.to_dict()."""
-        return [h.to_dict() for h in slot.current().compare(check_text("topic", topic), top_k=top_k, filters=check_filters(filters))]
+        return [
+            h.to_dict() for h in slot.current().compare(check_text("topic", topic), top_k=top_k, filters=check_filters(filters))
+        ]
 
     @endpoint
     def context(block_id: str, radius: int = 1) -> list[dict] | dict:

@@ -99,7 +99,9 @@ class CorpusChanges:
                 )
                 return
             self.slot.ready(result)
-            yield CorpusChangeView(render_notice(self._shown(f"{message} The index is up to date.")), self.workbench.menus(result))
+            yield CorpusChangeView(
+                render_notice(self._shown(f"{message} The index is up to date.")), self.workbench.menus(result)
+            )
         except QAError as e:
             yield CorpusChangeView(render_notice(self._shown(str(e))))
         finally:

@@ -19,8 +19,18 @@ from qa_app.app.web.report_view import report_link
 from qa_app.records import Citation, Hit, Report, ReportSummary, to_dict
 
 CSV_COLUMNS = (
-    "report", "authority", "published", "framework", "section", "judgement", "paragraph", "page", "quote",
-    "question", "answer", "link",
+    "report",
+    "authority",
+    "published",
+    "framework",
+    "section",
+    "judgement",
+    "paragraph",
+    "page",
+    "quote",
+    "question",
+    "answer",
+    "link",
 )
 # A cell starting with one of these is read as a formula by spreadsheets (OWASP: CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -122,8 +132,18 @@ def to_csv(items: tuple[EvidenceItem, ...]) -> str:
     writer.writerow(CSV_COLUMNS)
     for i in items:
         row = (
-            i.report, i.authority, i.published, i.framework, i.section, i.judgement, i.paragraph, i.page, i.quote,
-            i.question, i.answer, i.link,
+            i.report,
+            i.authority,
+            i.published,
+            i.framework,
+            i.section,
+            i.judgement,
+            i.paragraph,
+            i.page,
+            i.quote,
+            i.question,
+            i.answer,
+            i.link,
         )
         writer.writerow([_safe_cell(v) for v in row])
     return out.getvalue()

@@ -56,7 +56,7 @@ KIND_NAMES = {
 
 
 def block_name(paragraph: int | None, kind: str = "") -> str:
-    """"¶65" for a numbered paragraph; what an unnumbered block is otherwise ("Statistics")."""
+    """ "¶65" for a numbered paragraph; what an unnumbered block is otherwise ("Statistics")."""
     if paragraph is not None:
         return f"¶{paragraph}"
     return KIND_NAMES.get(kind, kind.capitalize() or "Passage")
@@ -83,7 +83,7 @@ def label_of(record: Citation | Hit) -> str:
 
 
 def long_date(iso: str | None) -> str:
-    """"13 January 2023" for "2023-01-13", as reports write dates; text that is no ISO date as it is."""
+    """ "13 January 2023" for "2023-01-13", as reports write dates; text that is no ISO date as it is."""
     if not iso:
         return ""
     try:

@@ -75,7 +75,9 @@ def render_report(report: Report, focus: int | None = None, pdf_href: str | None
         focused = focused or target
         parts.append(_block(block, anchor, target, pdf_href))
     title = html.escape(report.title)
-    return f'<article class="qa-report" aria-label="{title}" data-report="{html.escape(report.doc_id)}">{"".join(parts)}</article>'
+    return (
+        f'<article class="qa-report" aria-label="{title}" data-report="{html.escape(report.doc_id)}">{"".join(parts)}</article>'
+    )
 
 
 def _facts(report: Report) -> str:
