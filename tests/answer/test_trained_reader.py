@@ -100,3 +100,20 @@ def test_a_premise_the_report_contradicts_is_answered_with_what_the_report_judge
 def test_a_paragraph_asked_for_by_number_is_given_whole():
     answer = TrainedReader(WordModel("609")).read("What is in paragraph 7?", HITS)
     assert answer.answer == HITS[1].text and answer.confidence_level == "high"
+
+
+def test_the_shipped_reader_loads_checked_and_reads_a_count_from_a_report_passage():
+    from qa_app.answer.span_model import OnnxSpanModel
+
+    reader = TrainedReader(OnnxSpanModel(), thresholds=ALWAYS)
+    answer = reader.read(
+        "How many children were placed in unregulated settings?",
+        HITS[:1]
+        + [
+            passage(
+                "At the time of the inspection, 56 children were placed in unregulated settings, some a long way from home.", 22
+            ),
+        ],
+        None,
+    )
+    assert answer.answer == "56" and answer.citations[0].paragraph == 22
