@@ -75,7 +75,7 @@ def side_by_side(settings, questions: int = 2000, work: Path = Path("models/read
     from qa_app.answer.span_model import SHIPPED
     from qa_app.search.embedding import Embedder
     from qa_app.training import squad
-    from qa_app.training.command import base_model
+    from qa_app.training.loop import base_model
 
     dev = sample(squad.load(squad.fetch(work / "data")["dev"]), questions)
     trained = Path(settings.reader_model) if settings.reader_model else SHIPPED

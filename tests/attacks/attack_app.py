@@ -45,7 +45,7 @@ def make_folders(root: Path) -> tuple[Path, Path]:
     """A corpus of three small reports (one quoting live markup), with files that are not reports beside
     them, and an index folder holding an abandoned upload."""
     corpus, index = root / "corpus", root / "index"
-    write_report(corpus, name="alpha.md", title="Alpha council report")
+    write_report(corpus, name="alpha.md", title="Inspection of Alpha council children's services")
     write_report(corpus, PARAGRAPHS[::-1], name="beta.md", title="Beta council report")
     write_report(corpus, [*LIVE_MARKUP, *PARAGRAPHS[:3]], name="gamma.md", title="Gamma council report")
     (corpus / "ATTRIBUTION.txt").write_text("Contains public sector information.\n")

@@ -25,7 +25,7 @@ NOT_A_REPORT = "Only the reports themselves are served here; open one from the r
 def test_a_report_file_is_served_as_text(app):
     response = Client(app.url).get("/reports/alpha.md")
     assert response.status_code == 200
-    assert "Alpha council report" in response.text
+    assert "Inspection of Alpha council" in response.text
     assert response.headers["x-content-type-options"] == "nosniff"
 
 

@@ -6,7 +6,7 @@ def tiny_model(tmp_path_factory):
     """A two-layer BERT with the packaged tokenizer: the loop's mechanics without the real model's cost."""
     from transformers import AutoTokenizer, BertConfig, BertForQuestionAnswering
 
-    from qa_app.training.command import base_model
+    from qa_app.training.loop import base_model
 
     folder = tmp_path_factory.mktemp("tiny")
     tokenizer = AutoTokenizer.from_pretrained(base_model())

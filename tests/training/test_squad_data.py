@@ -69,7 +69,7 @@ def test_negatives_pair_a_question_with_another_paragraph_that_lacks_its_answer(
 def test_windows_label_the_answer_tokens_or_cls_when_the_window_cuts_it_off(examples):
     from transformers import AutoTokenizer
 
-    from qa_app.training.command import base_model
+    from qa_app.training.loop import base_model
 
     tokenizer = AutoTokenizer.from_pretrained(base_model())
     rows = windows(examples, tokenizer, max_length=64, stride=16)
