@@ -174,7 +174,7 @@ class TransformersReader:
     # ------------------------------------------------------------ citations
 
     def _citation(self, hit: Hit, span: SpanCandidate, sentences: SentenceSpans, answer: bool) -> Citation:
-        quote = _sentence_around(sentences(hit), span.start, span.end)
+        quote = sentence_around(sentences(hit), span.start, span.end)
         score = round(1.0 / (1.0 + math.exp(span.null_score - span.score)), 4)
         return Citation.of(hit, quote, (span.start, span.end) if answer else None, score)
 
@@ -213,7 +213,7 @@ def _log_softmax(x: np.ndarray) -> np.ndarray:
     return x - np.log(np.exp(x).sum())
 
 
-def _sentence_around(sentences: Sequence[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
+def sentence_around(sentences: Sequence[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
     """The sentence(s) that hold [start, end), as one span."""
     spans = [(s, e) for s, e in sentences if s < max(end, start + 1) and e > start]
     if not spans:

@@ -18,11 +18,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa_app.answer.confidence import level_of, premise_contradicted, unseen_share
-from qa_app.answer.neural_reader import best_window_span, whole_words
+from qa_app.answer.neural_reader import best_window_span, sentence_around, whole_words
 from qa_app.answer.reader import found_message, not_answered, paragraph_answer, paragraph_asked
 from qa_app.answer.signals import missing_anchors
 from qa_app.answer.span_model import SpanModel
 from qa_app.ingest.sentences import split_sentences
+from qa_app.ingest.structure import SECTION_SEPARATOR
 from qa_app.query.answer_types import FIGURES, answer_type
 from qa_app.records import Answer, Citation, Hit
 from qa_app.search.evidence import Evidence
@@ -160,20 +161,13 @@ class TrainedReader:
 
     def _contradicted(self, question, hits, hit: Hit, best: Span, sentences, confidence: float) -> Answer:
         """A why/how question whose premise the report denies: say what the report does judge, and cite it."""
-        section = hit.section_path.split(" > ")[-1] if hit.section_path else "this area"
+        section = hit.section_path.split(SECTION_SEPARATOR)[-1] if hit.section_path else "this area"
         said = f"The report does not say that: it judges {section} {hit.judgement}." if hit.judgement else None
         citation = self._citation(hit, best, sentences, answer=False)
         answer = not_answered(question, hits, min(confidence, 0.5), (citation,))
         return answer if said is None else Answer(question, None, None, answer.confidence, False, said, (citation,), hits)
 
     def _citation(self, hit: Hit, span: Span, sentences, answer: bool) -> Citation:
-        quote = _sentence_around(sentences(hit), span.start, span.end)
+        quote = sentence_around(sentences(hit), span.start, span.end)
         score = round(1.0 / (1.0 + math.exp(span.null_score - span.score)), 4)
         return Citation.of(hit, quote, (span.start, span.end) if answer else None, score)
-
-
-def _sentence_around(sentences: Sequence[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
-    spans = [(s, e) for s, e in sentences if s < max(end, start + 1) and e > start]
-    if not spans:
-        return start, end
-    return min(spans[0][0], start), max(spans[-1][1], end)
