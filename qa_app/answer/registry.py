@@ -3,6 +3,7 @@ the module it lives in, so a reader's heavy imports are paid only by those who c
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from qa_app.answer.base import Reader
@@ -28,10 +29,19 @@ def transformers_reader(settings: Settings, store: Store) -> Reader:
 def trained_reader(settings: Settings, store: Store) -> Reader:
     from pathlib import Path
 
-    from qa_app.answer.span_model import SHIPPED, OnnxSpanModel
+    from qa_app.answer.span_model import SHIPPED
     from qa_app.answer.trained_reader import TrainedReader
 
-    return TrainedReader(OnnxSpanModel(Path(settings.reader_model) if settings.reader_model else SHIPPED))
+    return TrainedReader(_span_model(Path(settings.reader_model) if settings.reader_model else SHIPPED))
+
+
+@functools.cache
+def _span_model(folder):
+    """One span model per folder for the process: an assistant reloaded after an upload keeps the loaded,
+    checksum-checked ONNX session instead of hashing and loading 23 MB again."""
+    from qa_app.answer.span_model import OnnxSpanModel
+
+    return OnnxSpanModel(folder)
 
 
 READERS: dict[ReaderKind, Callable[[Settings, Store], Reader]] = {

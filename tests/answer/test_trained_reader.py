@@ -117,3 +117,11 @@ def test_the_shipped_reader_loads_checked_and_reads_a_count_from_a_report_passag
         None,
     )
     assert answer.answer == "56" and answer.citations[0].paragraph == 22
+
+
+def test_readers_made_again_after_a_corpus_change_share_one_loaded_span_model():
+    from qa_app.answer.registry import make_reader
+    from qa_app.config import Settings
+
+    settings = Settings.load({}, reader="trained")
+    assert make_reader(settings, None).model is make_reader(settings, None).model

@@ -9,9 +9,9 @@ from qa_app.training.export import export_onnx, load_trained, write_card
 
 
 @pytest.fixture(scope="module")
-def exported(tiny_model, tmp_path_factory):
+def exported(tiny_qa_model, tmp_path_factory):
     folder = tmp_path_factory.mktemp("onnx")
-    export_onnx(load_trained(Path(tiny_model)), Path(tiny_model), folder, quantize=False)
+    export_onnx(load_trained(Path(tiny_qa_model)), Path(tiny_qa_model), folder, quantize=False)
     return folder
 
 
@@ -39,8 +39,8 @@ def test_a_missing_model_says_how_to_get_one(tmp_path):
         OnnxSpanModel(tmp_path).logits(None)
 
 
-def test_int8_weights_load_and_stay_close_to_fp32(tiny_model, exported, tmp_path):
-    export_onnx(load_trained(Path(tiny_model)), Path(tiny_model), tmp_path, quantize=True)
+def test_int8_weights_load_and_stay_close_to_fp32(tiny_qa_model, exported, tmp_path):
+    export_onnx(load_trained(Path(tiny_qa_model)), Path(tiny_qa_model), tmp_path, quantize=True)
     assert (tmp_path / CHECKSUM_FILE).exists() and not (tmp_path / "model-fp32.onnx").exists()
     question, passages = "How many?", ["The council looked after 609 children."]
     fp32 = OnnxSpanModel(exported).logits(OnnxSpanModel(exported).windows(question, passages))[0]

@@ -18,9 +18,9 @@ EXAMPLES = [
 ]
 
 
-def test_a_stopped_run_resumes_from_its_checkpoint_and_finishes_the_same_plan(tiny_model, tmp_path):
+def test_a_stopped_run_resumes_from_its_checkpoint_and_finishes_the_same_plan(tiny_qa_model, tmp_path):
     config = TrainConfig(
-        base_model=tiny_model, max_steps=4, batch_size=4, max_length=48, stride=16, checkpoint_every=2, bf16=False
+        base_model=tiny_qa_model, max_steps=4, batch_size=4, max_length=48, stride=16, checkpoint_every=2, bf16=False
     )
     first = train(config, EXAMPLES, tmp_path, stop_at=time.time())  # stops cleanly after one step
     assert json.loads((first / "training.json").read_text())["steps"] == 1
@@ -31,14 +31,14 @@ def test_a_stopped_run_resumes_from_its_checkpoint_and_finishes_the_same_plan(ti
     assert (final / "model.safetensors").exists() and (final / "tokenizer.json").exists()
 
 
-def test_a_checkpoint_of_another_config_is_not_silently_reused(tiny_model, tmp_path):
+def test_a_checkpoint_of_another_config_is_not_silently_reused(tiny_qa_model, tmp_path):
     config = TrainConfig(
-        base_model=tiny_model, max_steps=2, batch_size=4, max_length=48, stride=16, checkpoint_every=1, bf16=False
+        base_model=tiny_qa_model, max_steps=2, batch_size=4, max_length=48, stride=16, checkpoint_every=1, bf16=False
     )
     train(config, EXAMPLES, tmp_path, stop_at=time.time())
     with pytest.raises(ValueError, match="another run config"):
         train(
-            TrainConfig(base_model=tiny_model, max_steps=3, batch_size=4, max_length=48, stride=16, bf16=False),
+            TrainConfig(base_model=tiny_qa_model, max_steps=3, batch_size=4, max_length=48, stride=16, bf16=False),
             EXAMPLES,
             tmp_path,
         )
