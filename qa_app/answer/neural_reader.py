@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa_app.answer.confidence import level_of
-from qa_app.answer.reader import found_message, not_answered
+from qa_app.answer.reader import found, not_answered
 from qa_app.errors import QAError
 from qa_app.ingest.sentences import split_sentences
 from qa_app.records import Answer, Citation, ConfidenceLevel, Hit
@@ -87,18 +87,10 @@ class TransformersReader:
         first = self._citation(hits[best.hit], best, sentences, answer=True)
         others = tuple(self._citation(hits[c.hit], c, sentences, answer=False) for c in ranked if c.hit != best.hit)
         hit = hits[best.hit]
-        return Answer(
-            question=question,
-            answer=hit.text[best.start : best.end],
-            sentence=first.quote,
-            confidence=confidence,
-            answered=True,
-            message=found_message(hit),
-            citations=((first,) + others)[: self.max_citations],
-            passages=hits,
-            # An answer is never drawn as a refusal; the levels' thresholds were measured on the sentence reader.
-            confidence_level=level_of(confidence) or ConfidenceLevel.LOW,
-        )
+        citations = ((first,) + others)[: self.max_citations]
+        # An answer is never drawn as a refusal; the levels' thresholds were measured on the sentence reader.
+        level = level_of(confidence) or ConfidenceLevel.LOW
+        return found(question, hit, hit.text[best.start : best.end], first.quote, confidence, citations, hits, level)
 
     def spans(self, question: str, hits: Sequence[Hit]) -> list[SpanCandidate]:
         """The best span of every window of every hit (one per window), on one log-probability scale."""

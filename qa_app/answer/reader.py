@@ -134,17 +134,8 @@ class SentenceReader:
             answer_start, answer_end = start + span[0], start + span[1]
         first = self._citation(hit, start, end, (answer_start, answer_end), top.score)
         others = tuple(self._citation(hits[s.hit], s.start, s.end, None, s.score) for s in best_per_hit[1:])
-        return Answer(
-            question=question,
-            answer=hit.text[answer_start:answer_end],
-            sentence=sentence,
-            confidence=confidence,
-            answered=True,
-            message=found_message(hit),
-            citations=((first,) + others)[: self.max_citations],
-            passages=hits,
-            confidence_level=level,
-        )
+        citations = ((first,) + others)[: self.max_citations]
+        return found(question, hit, hit.text[answer_start:answer_end], sentence, confidence, citations, hits, level)
 
     def confidence_of(self, features: Sequence[float]) -> float:
         """Probability that the chosen sentence answers, from the abstention signals."""
@@ -251,6 +242,13 @@ def paragraph_answer(question: str, hit: Hit, hits: tuple[Hit, ...]) -> Answer:
 def not_answered(question: str, hits: tuple[Hit, ...], confidence: float = 0.0, citations: tuple[Citation, ...] = ()) -> Answer:
     """The abstention: no answer, the report's silence said plainly, the closest passages still listed."""
     return Answer(question, None, None, confidence, False, NOT_ANSWERED, citations, hits)
+
+
+def found(question: str, hit: Hit, answer: str, sentence: str, confidence: float, citations, hits, level) -> Answer:
+    """An answer quoted from `hit`, the short answer inside `sentence`, every reader's way of saying it found one."""
+    return Answer(
+        question, answer, sentence, confidence, True, found_message(hit), tuple(citations), tuple(hits), confidence_level=level
+    )
 
 
 def found_message(hit: Hit) -> str:

@@ -19,7 +19,7 @@ import numpy as np
 
 from qa_app.answer.confidence import level_of, premise_contradicted, unseen_share
 from qa_app.answer.neural_reader import best_window_span, sentence_around, whole_words
-from qa_app.answer.reader import found_message, not_answered, paragraph_answer, paragraph_asked
+from qa_app.answer.reader import found, not_answered, paragraph_answer, paragraph_asked
 from qa_app.answer.signals import missing_anchors
 from qa_app.answer.span_model import SpanModel
 from qa_app.ingest.sentences import split_sentences
@@ -147,17 +147,8 @@ class TrainedReader:
             return not_answered(question, hits, confidence, citations[: self.max_citations]), features
         first = self._citation(hit, best, sentences, answer=True)
         others = tuple(self._citation(hits[c.hit], c, sentences, answer=False) for c in ranked[1:])
-        return Answer(
-            question=question,
-            answer=hit.text[best.start : best.end],
-            sentence=first.quote,
-            confidence=confidence,
-            answered=True,
-            message=found_message(hit),
-            citations=((first,) + others)[: self.max_citations],
-            passages=hits,
-            confidence_level=level,
-        ), features
+        citations = ((first,) + others)[: self.max_citations]
+        return found(question, hit, hit.text[best.start : best.end], first.quote, confidence, citations, hits, level), features
 
     def _contradicted(self, question, hits, hit: Hit, best: Span, sentences, confidence: float) -> Answer:
         """A why/how question whose premise the report denies: say what the report does judge, and cite it."""
