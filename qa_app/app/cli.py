@@ -1,4 +1,4 @@
-"""Command line: `qa-app corpus|index|search|ask|eval|calibrate|plot|models|bench|conformance|soak`."""
+"""Command line: `qa-app corpus|index|search|ask|eval|calibrate|readers|plot|models|bench|conformance|soak`."""
 
 from __future__ import annotations
 
