@@ -117,6 +117,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--report-steps", type=int, default=100, help="steps on training/reports-squad.json afterwards (0: none)")
     train.add_argument("--hours", type=float, help="stop cleanly after this long; the same command resumes")
+    train.add_argument("--start", type=Path, help="continue from an earlier run's model folder instead of MiniLM")
+    train.add_argument("--seed", type=int, default=13, help="which SQuAD questions are drawn (a new one for a continued run)")
+    train.add_argument("--learning-rate", type=float, default=1e-4)
     train.add_argument("--eval-questions", type=int, default=2000, help="SQuAD dev questions measured (0: all)")
     train.add_argument("--out", default="qa_app/answer/reader_model", help="where the exported reader goes")
     train.set_defaults(run=_train_reader)
@@ -320,6 +323,9 @@ def _train_reader(args, settings: Settings) -> int:
         device=device,
         eval_questions=args.eval_questions,
         ship=Path(args.out),
+        start=args.start,
+        seed=args.seed,
+        learning_rate=args.learning_rate,
     )
     train_reader(options)
     return 0

@@ -32,6 +32,9 @@ class TrainOptions:
     hours: float | None = None  # stop the first stage cleanly after this long, to resume later
     batch_size: int = 16
     eval_questions: int = 2000  # SQuAD dev questions measured, a fixed random sample (0: all 10,570)
+    start: Path | None = None  # continue from these weights (an earlier run's model folder) instead of the base model
+    seed: int = 13  # picks the SQuAD questions seen; a new seed on a continued run sees mostly new ones
+    learning_rate: float = 1e-4
 
 
 def predictor(reader: TrainedReader):
@@ -49,7 +52,14 @@ def train_reader(options: TrainOptions, say=print) -> dict:
     paths = squad.fetch(options.work / "data")
     examples, held = squad.split_by_article(squad.load(paths["train"]), HELD_OUT_SHARE)
     say(f"SQuAD v1.1 train: {len(examples)} questions to train on, {len(held)} held out by article")
-    config = TrainConfig(base_model=base_model(), max_steps=options.steps, batch_size=options.batch_size, bf16=True)
+    config = TrainConfig(
+        base_model=str(options.start) if options.start else base_model(),
+        max_steps=options.steps,
+        batch_size=options.batch_size,
+        learning_rate=options.learning_rate,
+        seed=options.seed,
+        bf16=True,
+    )
     stop_at = began + options.hours * 3600 if options.hours else None
     stage1 = options.work / "squad"
     model_dir = train(config, examples, stage1, options.device, lambda p: say(f"step {p.step}: loss {p.loss:.3f}"), stop_at)
@@ -57,7 +67,7 @@ def train_reader(options: TrainOptions, say=print) -> dict:
     if state["steps"] < options.steps:
         say(f"Stopped at step {state['steps']} of {options.steps}; run the same command again to resume.")
         return state
-    trained = [state]
+    trained = _earlier_stages(options.start) + [state]
     if options.report_steps and options.report_data and options.report_data.exists():
         reports = squad.load(options.report_data)
         # As many SQuAD questions again, so that learning the reports' language does not unlearn reading.
@@ -77,6 +87,13 @@ def train_reader(options: TrainOptions, say=print) -> dict:
         )
         trained.append(json.loads((model_dir / "training.json").read_text()))
     return export_and_measure(model_dir, options, trained, say)
+
+
+def _earlier_stages(start: Path | None) -> list[dict]:
+    """The stages behind a continued run's starting weights, so the card tells the whole history."""
+    if start is None or not (start / "training.json").exists():
+        return []
+    return [json.loads((start / "training.json").read_text())]
 
 
 def export_and_measure(model_dir: Path, options: TrainOptions, trained: list[dict], say=print) -> dict:
