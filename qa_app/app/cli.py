@@ -1,4 +1,4 @@
-"""Command line: `qa-app corpus|index|search|ask|eval|calibrate|readers|plot|models|bench|conformance|soak`."""
+"""Command line: `qa-app corpus|index|search|ask|eval|calibrate|readers|plot|models|bench|conformance|soak|store`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from qa_app.app.store_commands import add_store_commands, add_store_flag
 from qa_app.config import ReaderKind, Settings
 from qa_app.errors import QAError
 from qa_app.records import paragraph_count
@@ -54,6 +55,7 @@ def settings_from_flags(args: argparse.Namespace, env: Mapping[str, str] | None 
         "reader_model": args.reader_model,
         "device": args.device,
         "embedding_runtime": args.embedding_runtime,
+        "store": getattr(args, "store", None),  # index, search, ask, eval and bench take --store
     }
     return Settings.load(env, **flags, **extra)
 
@@ -69,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
 
     index = commands.add_parser("index", help="build the index if missing or stale")
     index.add_argument("--rebuild", action="store_true", help="build anew even if the index is fresh")
+    add_store_flag(index)
     index.set_defaults(run=_index)
 
     # search lists 10 passages, as the API does; ask reads Settings.top_k unless told otherwise.
@@ -83,6 +86,7 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--section", help="only sections whose path starts with this")
         sub.add_argument("--kind", help="only this block kind (finding, recommendation, ...)")
         sub.add_argument("--json", action="store_true")
+        add_store_flag(sub)
         sub.set_defaults(run=run)
 
     evaluate = commands.add_parser("eval", help="retrieval and answer quality on gold questions")
@@ -90,6 +94,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--xquad", help="evaluate on XQuAD (SQuAD v1.1 JSON) as an open corpus instead")
     evaluate.add_argument("--prefix", default="", help='put this before each question, e.g. "Stoke-on-Trent 2015: "')
     evaluate.add_argument("--json", action="store_true")
+    add_store_flag(evaluate)
     evaluate.set_defaults(run=_eval)
 
     calibrate = commands.add_parser("calibrate", help="fit the reader's abstention to gold questions")
@@ -128,6 +133,7 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--full", action="store_true", help="add corpus sizes (1, 30, all reports) and the scaling curve")
     bench.add_argument("--sizes", default="10000,100000,1000000", help="synthetic corpus sizes in chunks, with --full")
     bench.add_argument("--json", action="store_true")
+    add_store_flag(bench)
     bench.set_defaults(run=_bench)
 
     conformance = commands.add_parser("conformance", help="how well a folder of published PDF reports is read")
@@ -143,6 +149,7 @@ def _parser() -> argparse.ArgumentParser:
     soak.add_argument("--pid", type=int, help="that app's process id, for its memory")
     soak.add_argument("--json", action="store_true")
     soak.set_defaults(run=_soak)
+    add_store_commands(commands)
     return parser
 
 

@@ -20,7 +20,7 @@ from qa_app.search.lexical import tokenize
 from qa_app.search.segments import Segment, block_from_dict
 from qa_app.search.store.base import SentenceSpans
 from qa_app.search.store.files import EXHAUSTIVE_ROWS
-from qa_app.search.store.postgres.schema import connect
+from qa_app.search.store.postgres.schema import DIMENSION, connect
 from qa_app.search.store.postgres.write import add_segment, remove_report
 from qa_app.search.vocabulary import common_words
 
@@ -147,8 +147,7 @@ class PostgresStore:
             .fetchall()
         )
         spans = [(s, e) for s, e, _ in rows]
-        vectors = np.array([v for _, _, v in rows], dtype=np.float32).reshape(len(rows), -1)
-        return spans, vectors
+        return spans, _matrix([v for _, _, v in rows])
 
     def dense_scores(self, vector: np.ndarray, allowed: np.ndarray, depth: int) -> np.ndarray:
         return self._nearest("chunks", self._chunk_rows, vector, allowed, depth)
@@ -216,7 +215,7 @@ class PostgresStore:
                     sentence_spans=tuple((b, tuple(s)) for b, s in spans.items()),
                     acronyms=acronyms,
                     chunk_vectors=chunk_vectors,
-                    sentence_vectors=np.array([r[3] for r in sentence_rows], dtype=np.float32).reshape(len(sentence_rows), -1),
+                    sentence_vectors=_matrix([r[3] for r in sentence_rows]),
                 ),
             )
 
@@ -272,5 +271,11 @@ def _place(scores: np.ndarray, rows: Rows, found: list[tuple]) -> None:
 
 
 def _vectors(conn, sql: str, doc_id: str) -> np.ndarray:
-    found = [v for (v,) in conn.execute(sql, (doc_id,))]
-    return np.array(found, dtype=np.float32).reshape(len(found), -1)
+    return _matrix([v for (v,) in conn.execute(sql, (doc_id,))])
+
+
+def _matrix(vectors: list) -> np.ndarray:
+    """pgvector's Vector values as one float32 matrix, a row each."""
+    if not vectors:
+        return np.zeros((0, DIMENSION), dtype=np.float32)
+    return np.stack([v.to_numpy() for v in vectors]).astype(np.float32)
