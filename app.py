@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 from qa_app.app.cli import ProgressBar, add_settings_flags, settings_from_flags
 from qa_app.app.web.access import is_loopback
+from qa_app.app.web.follow import follow_changes
 from qa_app.app.web.page import build_app, launch  # turns gradio's telemetry off before gradio loads
 from qa_app.app.web.slot import AssistantSlot
 from qa_app.config import Settings
@@ -75,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         progress.close()
     slot.ready(assistant)
+    follow_changes(slot)  # a database shared with other app processes: their uploads show here too
     print(f"Ready in {time.perf_counter() - started:.1f}s: {assistant.status}", flush=True)
     demo.block_thread()  # returns on Ctrl+C, having closed the server
     return 0

@@ -11,7 +11,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from qa_app.app.store_commands import add_store_commands, add_store_flag
-from qa_app.config import ReaderKind, Settings
+from qa_app.config import ReaderKind, Settings, StoreKind
 from qa_app.errors import QAError
 from qa_app.records import paragraph_count
 
@@ -212,7 +212,8 @@ def _corpus(args, settings: Settings) -> int:
 
 
 def _index(args, settings: Settings) -> int:
-    load_assistant(settings, rebuild=args.rebuild)
+    # A database is made to mirror the corpus folder every time: that is what loading a corpus into it means.
+    load_assistant(settings, rebuild=args.rebuild or settings.store is StoreKind.POSTGRES)
     return 0
 
 

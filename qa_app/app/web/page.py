@@ -26,6 +26,7 @@ from qa_app.app.web.collection import download_links, render_collection
 from qa_app.app.web.handlers import EXAMPLES, Workbench
 from qa_app.app.web.passages import render_notice
 from qa_app.app.web.reports import REPORT_COLUMNS
+from qa_app.app.web.saved_pins import SavedPins
 from qa_app.app.web.slot import AssistantSlot
 from qa_app.app.web.upload_folder import sweep, uploads_folder
 from qa_app.app.web.views import (
@@ -210,14 +211,25 @@ def wire(demo: gr.Blocks, ui: dict[str, Any], bench: Workbench, changes: CorpusC
             gr.Info(view.note)
         return emit(view)
 
-    def on_pin(value: str, items: tuple, shown: dict):
-        return shown_collection(pins.pin(slot, value, items, shown))
+    saved = SavedPins.from_settings(bench.settings)
 
-    def on_pin_answer(answer, items: tuple):
-        return shown_collection(pins.pin_answer(slot, answer, items))
+    def kept(view: CollectionView, request: gr.Request | None):
+        """The view shown, its items saved for the signed-in person (when the store keeps collections)."""
+        saved.save(getattr(request, "username", None), view.pins)
+        return shown_collection(view)
 
-    def on_unpin(value: str, items: tuple):
-        return shown_collection(pins.unpin(value, items))
+    def on_pin(value: str, items: tuple, shown: dict, request: gr.Request):
+        return kept(pins.pin(slot, value, items, shown), request)
+
+    def on_pin_answer(answer, items: tuple, request: gr.Request):
+        return kept(pins.pin_answer(slot, answer, items), request)
+
+    def on_unpin(value: str, items: tuple, request: gr.Request):
+        return kept(pins.unpin(value, items), request)
+
+    def on_restore(request: gr.Request):
+        """A signed-in person's saved collection, back on a new page."""
+        return emit(pins.collected(saved.restore(getattr(request, "username", None))))
 
     def on_session(request: gr.Request) -> str:
         """This session's secret for corpus changes, into the page's hidden box."""
@@ -273,6 +285,8 @@ def wire(demo: gr.Blocks, ui: dict[str, Any], bench: Workbench, changes: CorpusC
     remove_inputs = [ui["removable"], ui["change_token"]]
     ui["remove_button"].click(on_remove, inputs=remove_inputs, outputs=out(CorpusChangeView), **PRIVATE)
     demo.load(on_session, outputs=[ui["change_token"]], **PRIVATE, queue=False)
+    if saved.url:
+        demo.load(on_restore, outputs=collection, **PRIVATE, queue=False)
 
     refresh_io = dict(fn=on_refresh, inputs=[ui["report"]], outputs=out(Refreshed), **PRIVATE, queue=False)
     ui["timer"].tick(**refresh_io)

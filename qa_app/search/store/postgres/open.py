@@ -28,8 +28,9 @@ def open_postgres(
     rebuild: bool = False,
     serve_previous: bool = True,
 ) -> tuple[PostgresStore, str]:
-    """The database's corpus, loaded from the corpus folder first when the database holds none (or a rebuild
-    is asked for); the database, not the folder, is the corpus from then on, changed by uploads."""
+    """The database's corpus, loaded from the corpus folder first when the database holds none, or made to
+    mirror it when `rebuild` (`qa-app index --store URL`); otherwise the database, not the folder, is the
+    corpus, changed by uploads and removals one report at a time."""
     url = settings.store_url or ""
     shape = index_shape(settings, embedder)
     conn = connect(url)
@@ -38,7 +39,7 @@ def open_postgres(
         held, stored_shape = conn.execute("SELECT (SELECT count(*) FROM reports), shape FROM corpus_state").fetchone()
         loaded = ""
         if rebuild or not held:
-            added, removed = load_corpus(conn, settings, embedder, progress, rebuild)
+            added, removed = load_corpus(conn, settings, embedder, progress, anew=stored_shape not in (None, shape))
             loaded = f" Loaded {added} reports from {settings.corpus_dir} (removed {removed})."
         elif stored_shape != shape:
             raise IndexUnavailable(
@@ -52,15 +53,16 @@ def open_postgres(
     return store, status
 
 
-def load_corpus(conn, settings: Settings, embedder: Embedder, progress: Progress | None, rebuild: bool) -> tuple[int, int]:
+def load_corpus(conn, settings: Settings, embedder: Embedder, progress: Progress | None, anew: bool) -> tuple[int, int]:
     """Mirror the corpus folder into the database: built (or reused) through the file index, then each
-    report added or removed in its own transaction; returns (added, removed)."""
+    report added, replaced or removed in its own transaction; `anew` first empties a database whose rows
+    another model or chunking made. Returns (added, removed)."""
     from qa_app.search.index.opening import ensure_index
 
     if embedder.dimension != DIMENSION:
         raise IndexUnavailable(f"The database keeps {DIMENSION}-dimension vectors, but {embedder.source.model_id} makes others.")
-    files, _ = ensure_index(settings.replace(store="files", store_url=None), embedder, progress, rebuild)
-    if rebuild:
+    files, _ = ensure_index(settings.replace(store="files", store_url=None), embedder, progress)
+    if anew:
         conn.execute("TRUNCATE reports, blocks, chunks, sentences, postings, terms")
         conn.execute("UPDATE corpus_state SET n_chunks = 0, total_length = 0, version = version + 1")
     counts = sync(conn, segments_of(files), progress)
