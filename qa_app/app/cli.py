@@ -134,6 +134,7 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--sizes", default="10000,100000,1000000", help="synthetic corpus sizes in chunks, with --full")
     bench.add_argument("--json", action="store_true")
     add_store_flag(bench)
+    bench.add_argument("--synthetic", type=int, default=0, help="with --store: also N synthetic passages (e.g. 1000000)")
     bench.set_defaults(run=_bench)
 
     conformance = commands.add_parser("conformance", help="how well a folder of published PDF reports is read")
@@ -343,7 +344,20 @@ def _bench(args, settings: Settings) -> int:
     from qa_app.measure.bench import run_bench
     from qa_app.measure.bench_table import format_bench
 
+    if settings.store is StoreKind.POSTGRES:
+        return _bench_store(args, settings)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     result = run_bench(settings, sizes, full=args.full)
     print(json.dumps(result.to_dict(), indent=1) if args.json else format_bench(result))
+    return 0
+
+
+def _bench_store(args, settings: Settings) -> int:
+    from qa_app.measure.bench import unscoped_questions
+    from qa_app.measure.bench_store import format_store_bench, store_bench
+    from qa_app.measure.scoring import load_gold
+
+    questions = unscoped_questions([q.question for q in load_gold("eval/gold.jsonl")])
+    rows = store_bench(settings, questions, synthetic=args.synthetic)
+    print(json.dumps([r.to_dict() for r in rows], indent=1) if args.json else format_store_bench(rows))
     return 0
