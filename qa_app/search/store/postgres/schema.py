@@ -92,7 +92,16 @@ def connect(url: str, autocommit: bool = True):
 
 
 def migrate(conn) -> int:
-    """Apply the migrations this database lacks, each in its own transaction; returns the schema version."""
+    """Apply the migrations this database lacks, in one transaction; returns the schema version. A read
+    replica is not migrated (it cannot be written): it must already have what this program needs."""
+    if conn.execute("SELECT pg_is_in_recovery()").fetchone()[0]:
+        done = conn.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+        if done != len(MIGRATIONS):
+            raise IndexUnavailable(
+                f"The replica {shown_url(conn.info.dsn)} has schema version {done}, this program needs "
+                f"{len(MIGRATIONS)}; start this program against the primary once, then the replica."
+            )
+        return done
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
         conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version int PRIMARY KEY, applied_at timestamptz DEFAULT now())")
