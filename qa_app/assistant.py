@@ -73,6 +73,20 @@ class Assistant:
         """Whether another process changed the shared store's corpus since this assistant's snapshot."""
         return isinstance(self.store, SharedStore) and self.store.current_version() != self.store.version
 
+    @property
+    def shared(self) -> bool:
+        """Whether the store is shared with other processes (a database): its changes are polled and followed."""
+        return isinstance(self.store, SharedStore)
+
+    def collection(self, user: str) -> list[dict]:
+        """A signed-in person's saved evidence collection (items as dicts); [] when the store keeps none."""
+        return self.store.collection(user) if isinstance(self.store, SharedStore) else []
+
+    def keep_collection(self, user: str, items: list[dict]) -> None:
+        """Save a signed-in person's collection, when the store keeps collections (a database)."""
+        if isinstance(self.store, SharedStore):
+            self.store.keep_collection(user, items)
+
     def reloaded(self, progress: Callable[[str, float], None] | None = None) -> Assistant:
         """A new assistant over the corpus folder as it is now, sharing this one's model: only a report
         added or changed since is embedded (the others come from their segments). A person who added or

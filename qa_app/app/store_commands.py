@@ -37,16 +37,11 @@ def add_store_flag(parser: argparse.ArgumentParser) -> None:
 def _serve(args, settings: Settings) -> int:
     from pathlib import Path
 
-    from qa_app.search.store.postgres.local import create_database, start_local
+    from qa_app.measure.store_tools import serve_local
 
     folder = Path(args.data) if args.data else Path(settings.index_dir).parent / "postgres"
-    server = start_local(folder)
-    import psycopg
-
-    with psycopg.connect(server.get_uri(), autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)).fetchone()
-    url = server.get_uri(DATABASE) if exists else create_database(server, DATABASE)
-    print(f"PostgreSQL is running in {folder} (Unix socket only). Use it with:\n  QA_STORE='{url}' qa-app app")
+    server, url = serve_local(folder, DATABASE)
+    print(f"PostgreSQL is running in {folder} (Unix socket only). Use it with:\n  QA_STORE='{url}' python app.py")
     print("Press Ctrl-C to stop it.", flush=True)
     try:
         signal.sigwait({signal.SIGINT, signal.SIGTERM})
@@ -56,33 +51,10 @@ def _serve(args, settings: Settings) -> int:
 
 
 def _copy(args, settings: Settings) -> int:
-    from qa_app.search.embedding import Embedder
-    from qa_app.search.index.build import index_shape
-    from qa_app.search.index.opening import load_index
-    from qa_app.search.store.postgres.open import segments_of
-    from qa_app.search.store.postgres.schema import connect, migrate, shown_url
-    from qa_app.search.store.postgres.store import load_snapshot
-    from qa_app.search.store.postgres.write import set_state, sync
+    from qa_app.measure.store_tools import copy_index, shown
 
-    source, target = args.source, args.target
-    if not is_database_url(target):
-        raise QAError(f"{target} is not a database; copy into a postgresql:// URL (the file index is built by `qa-app index`).")
-    if is_database_url(source):
-        snapshot = load_snapshot(source, settings.approx_threshold)
-        segments, skipped = snapshot.segments(), snapshot.skipped
-    elif source == "files":
-        files = load_index(settings.index_dir)
-        segments, skipped = segments_of(files), files.manifest.skipped
-    else:
-        raise QAError(f"{source} is neither 'files' nor a postgresql:// URL; name the store to copy from.")
-    conn = connect(target)
-    try:
-        migrate(conn)
-        added, removed = sync(conn, segments)
-        set_state(conn, index_shape(settings, Embedder.from_settings(settings)), skipped)
-    finally:
-        conn.close()
-    print(f"Copied into {shown_url(target)}: {added} reports added or replaced, {removed} removed.")
+    added, removed = copy_index(args.source, args.target, settings)
+    print(f"Copied into {shown(args.target)}: {added} reports added or replaced, {removed} removed.")
     return 0
 
 

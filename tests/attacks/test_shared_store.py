@@ -53,7 +53,9 @@ def test_an_upload_in_one_app_is_answered_by_the_other_within_five_seconds(tmp_p
         said = notice(page.add(page.upload(("delta.md", DELTA.encode())).json()))
         assert "Added delta." in said
         assert seconds_until(lambda: found_in(second, "narwhal mentoring scheme", "delta"), WITHIN_S) is not None
-        answer = Client(second).api("ask", "How many care leavers does the narwhal mentoring scheme pair?", 5, None)
+        answer = Client(second).api(
+            "ask", "How many care leavers does the narwhal mentoring scheme pair?", 5, {"doc_id": "delta"}
+        )
         assert "33" in (answer.get("answer") or "")
 
         said = notice(Page(Client(second)).open().remove("delta"))  # removed where it was not uploaded

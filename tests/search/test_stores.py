@@ -9,6 +9,7 @@ import threading
 import time
 
 import numpy as np
+import psycopg
 import pytest
 from support import PARAGRAPHS, write_report
 
@@ -214,3 +215,40 @@ def _waits_on_advisory_lock(conn, tries: int = 100) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+@pytest.fixture
+def replica(postgres_server):
+    """A second, separately started server streaming from the session's: a read replica's stand-in."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from qa_app.search.store.postgres.local import start_standby, stop_server
+
+    folder = Path(tempfile.mkdtemp(prefix="qa-replica-"))
+    try:
+        yield start_standby(postgres_server, folder / "data")
+    finally:
+        stop_server(folder / "data", postgres_server.system_user)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_replica_serves_the_same_answers_while_the_primary_writes(settings, embedder, database_url, request, tmp_path):
+    primary, _ = open_store(settings.replace(store=database_url), embedder)
+    replica = request.getfixturevalue("replica")  # copied from the primary once it holds the corpus
+    replica_url = replica.replace("/postgres?", "/" + database_url.split("/")[-1].split("?")[0] + "?")
+    follower, _ = open_store(settings.replace(store=replica_url), embedder)  # checked, not migrated
+    assert follower.blocks == primary.blocks and follower.version == primary.version
+    write_report(tmp_path, OTHER, name="other.md")
+    [(name, segment)] = segments_from_files([tmp_path / "other.md"], embedder, settings.replace(corpus_dir=tmp_path))
+    primary.add(segment, name)
+    for _ in range(100):  # replication is asynchronous: the replica's version catches up
+        if follower.current_version() == primary.version + 1:
+            break
+        time.sleep(0.1)
+    caught_up = follower.reopened()
+    assert caught_up.version == primary.version + 1 and [b.text for b in caught_up.blocks if b.doc_id == "other"] == OTHER
+    assert np.allclose(caught_up.lexical_scores(OTHER[0]), primary.reopened().lexical_scores(OTHER[0]), atol=1e-6)
+    with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+        caught_up.remove("other")

@@ -7,14 +7,13 @@ import threading
 import time
 
 from qa_app.app.web.slot import AssistantSlot
-from qa_app.search.store.base import SharedStore
 
 FOLLOW_S = 1.0  # between polls: an upload elsewhere is answered here within about this plus a reload
 
 
 def follow_changes(slot: AssistantSlot, every_s: float = FOLLOW_S) -> threading.Thread | None:
     """Start polling when the slot's assistant reads a shared store; None (nothing to follow) otherwise."""
-    if not isinstance(slot.current().store, SharedStore):
+    if not slot.current().shared:
         return None
     thread = threading.Thread(target=_follow, args=(slot, every_s), name="follow-store", daemon=True)
     thread.start()

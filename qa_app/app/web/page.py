@@ -17,7 +17,7 @@ from typing import Any
 # Handlers that take a gr.Request are found by their type hints, which must resolve in this module.
 import gradio as gr
 
-from qa_app.app.web import guard, pins
+from qa_app.app.web import guard, pins, saved_pins
 from qa_app.app.web.access import Caller, caller_of
 from qa_app.app.web.api import endpoints
 from qa_app.app.web.assets import CSS, HEAD
@@ -26,7 +26,6 @@ from qa_app.app.web.collection import download_links, render_collection
 from qa_app.app.web.handlers import EXAMPLES, Workbench
 from qa_app.app.web.passages import render_notice
 from qa_app.app.web.reports import REPORT_COLUMNS
-from qa_app.app.web.saved_pins import SavedPins
 from qa_app.app.web.slot import AssistantSlot
 from qa_app.app.web.upload_folder import sweep, uploads_folder
 from qa_app.app.web.views import (
@@ -44,7 +43,7 @@ from qa_app.app.web.views import (
     values,
 )
 from qa_app.assistant import Assistant
-from qa_app.config import Settings
+from qa_app.config import Settings, StoreKind
 
 # Every call that runs the model shares one concurrency group: the work is CPU-bound numpy/torch on a
 # small machine, so more than ASSISTANT_CONCURRENCY at once only makes each one slower.
@@ -211,11 +210,9 @@ def wire(demo: gr.Blocks, ui: dict[str, Any], bench: Workbench, changes: CorpusC
             gr.Info(view.note)
         return emit(view)
 
-    saved = SavedPins.from_settings(bench.settings)
-
     def kept(view: CollectionView, request: gr.Request | None):
         """The view shown, its items saved for the signed-in person (when the store keeps collections)."""
-        saved.save(getattr(request, "username", None), view.pins)
+        saved_pins.keep(slot, getattr(request, "username", None), view.pins)
         return shown_collection(view)
 
     def on_pin(value: str, items: tuple, shown: dict, request: gr.Request):
@@ -229,7 +226,7 @@ def wire(demo: gr.Blocks, ui: dict[str, Any], bench: Workbench, changes: CorpusC
 
     def on_restore(request: gr.Request):
         """A signed-in person's saved collection, back on a new page."""
-        return emit(pins.collected(saved.restore(getattr(request, "username", None))))
+        return emit(pins.collected(saved_pins.restore(slot, getattr(request, "username", None))))
 
     def on_session(request: gr.Request) -> str:
         """This session's secret for corpus changes, into the page's hidden box."""
@@ -285,7 +282,7 @@ def wire(demo: gr.Blocks, ui: dict[str, Any], bench: Workbench, changes: CorpusC
     remove_inputs = [ui["removable"], ui["change_token"]]
     ui["remove_button"].click(on_remove, inputs=remove_inputs, outputs=out(CorpusChangeView), **PRIVATE)
     demo.load(on_session, outputs=[ui["change_token"]], **PRIVATE, queue=False)
-    if saved.url:
+    if bench.settings.store is StoreKind.POSTGRES:  # collections are kept in the database
         demo.load(on_restore, outputs=collection, **PRIVATE, queue=False)
 
     refresh_io = dict(fn=on_refresh, inputs=[ui["report"]], outputs=out(Refreshed), **PRIVATE, queue=False)

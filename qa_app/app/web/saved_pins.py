@@ -3,36 +3,28 @@ restart and follows them to any app process on it; in the browser session alone 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import fields
 
 from qa_app.app.web.collection import EvidenceItem
-from qa_app.config import Settings, StoreKind
+from qa_app.app.web.slot import AssistantSlot
+from qa_app.errors import NotReady
 
 Items = tuple[EvidenceItem, ...]
+_FIELDS = frozenset(f.name for f in fields(EvidenceItem))
 
 
-@dataclass(frozen=True)
-class SavedPins:
-    """Where collections are saved: the store's database, or nowhere (url None)."""
+def restore(slot: AssistantSlot, user: str | None) -> Items:
+    """The person's saved collection; () when nobody is signed in, nothing is saved or the index is loading."""
+    if not user:
+        return ()
+    try:
+        saved = slot.current().collection(user)
+    except NotReady:
+        return ()
+    return tuple(EvidenceItem(**{k: v for k, v in d.items() if k in _FIELDS}) for d in saved)
 
-    url: str | None
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> SavedPins:
-        return cls(settings.store_url if settings.store is StoreKind.POSTGRES else None)
-
-    def restore(self, user: str | None) -> Items:
-        """The person's saved collection; () when nobody is signed in or nothing is saved."""
-        if not (self.url and user):
-            return ()
-        from qa_app.search.store.postgres.collections import load_collection
-
-        known = {f.name for f in fields(EvidenceItem)}
-        return tuple(EvidenceItem(**{k: v for k, v in d.items() if k in known}) for d in load_collection(self.url, user))
-
-    def save(self, user: str | None, items: Items) -> None:
-        """Save the collection as it is now for the signed-in person (nothing without a sign-in)."""
-        if self.url and user:
-            from qa_app.search.store.postgres.collections import save_collection
-
-            save_collection(self.url, user, [i.to_dict() for i in items])
+def keep(slot: AssistantSlot, user: str | None, items: Items) -> None:
+    """Save the collection as it is now for the signed-in person (nothing without a sign-in)."""
+    if user:
+        slot.current().keep_collection(user, [i.to_dict() for i in items])

@@ -89,3 +89,11 @@ class SharedStore(Store, Protocol):
     def reopened(self) -> SharedStore:
         """A snapshot of the store as it is now."""
         ...
+
+    def collection(self, user: str) -> list[dict]:
+        """A signed-in person's saved evidence collection, items as dicts; [] when none is saved."""
+        ...
+
+    def keep_collection(self, user: str, items: list[dict]) -> None:
+        """Save a signed-in person's collection as it is now."""
+        ...

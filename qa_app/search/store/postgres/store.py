@@ -20,6 +20,7 @@ from qa_app.search.lexical import tokenize
 from qa_app.search.segments import Segment, block_from_dict
 from qa_app.search.store.base import SentenceSpans
 from qa_app.search.store.files import EXHAUSTIVE_ROWS
+from qa_app.search.store.postgres.collections import load_collection, save_collection
 from qa_app.search.store.postgres.schema import DIMENSION, connect
 from qa_app.search.store.postgres.write import add_segment, remove_report
 from qa_app.search.vocabulary import common_words
@@ -133,6 +134,12 @@ class PostgresStore:
     def reopened(self) -> PostgresStore:
         """The database's corpus as it is now."""
         return load_snapshot(self.url, self.approx_threshold)
+
+    def collection(self, user: str) -> list[dict]:
+        return load_collection(self.url, user)
+
+    def keep_collection(self, user: str, items: list[dict]) -> None:
+        save_collection(self.url, user, items)
 
     def sentence_owners(self) -> list[str]:
         return list(self._sentence_owners)
