@@ -174,20 +174,15 @@ class scratch_database:
 
         with connect(self.url) as conn:
             conn.execute(f'CREATE DATABASE "{self.name}"')
-        return _with_database(self.url, self.name)
+        from qa_app.search.store.postgres.local import with_database
+
+        return with_database(self.url, self.name)
 
     def __exit__(self, *exc) -> None:
         from qa_app.search.store.postgres.schema import connect
 
         with connect(self.url) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-
-
-def _with_database(url: str, name: str) -> str:
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + name))
 
 
 def _database_bytes(conn) -> int:

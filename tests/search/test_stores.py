@@ -19,6 +19,7 @@ from qa_app.query.filters import Filters
 from qa_app.search.embedding import Embedder
 from qa_app.search.retrieval import Retriever, filter_mask
 from qa_app.search.store.factory import open_store
+from qa_app.search.store.postgres.local import database_of, with_database
 from qa_app.search.store.postgres.open import segments_from_files
 from qa_app.search.store.postgres.schema import MIGRATIONS, WRITER_LOCK, connect, migrate
 from qa_app.search.store.postgres.store import load_snapshot
@@ -237,7 +238,7 @@ def replica(postgres_server):
 def test_a_replica_serves_the_same_answers_while_the_primary_writes(settings, embedder, database_url, request, tmp_path):
     primary, _ = open_store(settings.replace(store=database_url), embedder)
     replica = request.getfixturevalue("replica")  # copied from the primary once it holds the corpus
-    replica_url = replica.replace("/postgres?", "/" + database_url.split("/")[-1].split("?")[0] + "?")
+    replica_url = with_database(replica, database_of(database_url))
     follower, _ = open_store(settings.replace(store=replica_url), embedder)  # checked, not migrated
     assert follower.blocks == primary.blocks and follower.version == primary.version
     write_report(tmp_path, OTHER, name="other.md")

@@ -87,3 +87,16 @@ def stop_server(data_dir: Path, user: str | None = None) -> None:
     subprocess.run(
         [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(data_dir), "-w", "stop"], check=False, capture_output=True, user=user
     )
+
+
+def with_database(url: str, name: str) -> str:
+    """The same server's URL for another database."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    return urlunsplit(urlsplit(url)._replace(path="/" + name))
+
+
+def database_of(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).path.lstrip("/")
