@@ -36,12 +36,13 @@ def postgres_server():
     import tempfile
     from pathlib import Path
 
-    from qa_app.search.store.postgres.local import start_local
+    from qa_app.search.store.postgres.local import start_local, stop_server
 
     folder = Path(tempfile.mkdtemp(prefix="qa-postgres-"))
     server = start_local(folder / "data")
     yield server
-    server.cleanup()  # stops it
+    server.cleanup()
+    stop_server(server.pgdata, server.system_user)  # stopped even if the wheel's own bookkeeping disagrees
     shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -17,7 +17,7 @@ def add_store_commands(commands) -> None:
     store = commands.add_parser("store", help="a local PostgreSQL, copying an index between stores, comparing them")
     actions = store.add_subparsers(dest="action", required=True, metavar="ACTION")
     serve = actions.add_parser("serve", help="start PostgreSQL (pgvector) on a Unix socket here and print its URL")
-    serve.add_argument("--data", help="its data folder (default: postgres/ beside the index folder)")
+    serve.add_argument("--data", help="its data folder (default: postgres/ in the index folder)")
     serve.set_defaults(run=_serve)
     copy = actions.add_parser("copy", help="copy an index: SRC and DST are 'files' (the index folder) or a postgresql:// URL")
     copy.add_argument("source")
@@ -37,16 +37,18 @@ def add_store_flag(parser: argparse.ArgumentParser) -> None:
 def _serve(args, settings: Settings) -> int:
     from pathlib import Path
 
-    from qa_app.measure.store_tools import serve_local
+    from qa_app.measure.store_tools import serve_local, stop_local
 
-    folder = Path(args.data) if args.data else Path(settings.index_dir).parent / "postgres"
+    folder = Path(args.data) if args.data else Path(settings.index_dir) / "postgres"
     server, url = serve_local(folder, DATABASE)
     print(f"PostgreSQL is running in {folder} (Unix socket only). Use it with:\n  QA_STORE='{url}' python app.py")
     print("Press Ctrl-C to stop it.", flush=True)
+    stop = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stop)  # held for sigwait, so the server is stopped below
     try:
-        signal.sigwait({signal.SIGINT, signal.SIGTERM})
+        signal.sigwait(stop)
     finally:
-        server.cleanup()
+        stop_local(server)
     return 0
 
 

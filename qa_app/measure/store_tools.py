@@ -21,6 +21,15 @@ def serve_local(folder: Path, database: str = "qa"):
     return server, server.get_uri(database) if exists else create_database(server, database)
 
 
+def stop_local(server) -> None:
+    """Stop the local server now, even when a process that used it before was killed without stopping it
+    (the wheel stops it only when its last recorded user leaves)."""
+    from qa_app.search.store.postgres.local import stop_server
+
+    server.cleanup()
+    stop_server(server.pgdata, server.system_user)
+
+
 def copy_index(source: str, target: str, settings: Settings) -> tuple[int, int]:
     """Make the database `target` hold what `source` ("files": the index folder; or a database URL) holds;
     returns (reports added or replaced, reports removed)."""
