@@ -30,9 +30,10 @@ def stop_local(server) -> None:
     stop_server(server.pgdata, server.system_user)
 
 
-def copy_index(source: str, target: str, settings: Settings) -> tuple[int, int]:
+def copy_index(source: str, target: str, settings: Settings, embedder=None) -> tuple[int, int]:
     """Make the database `target` hold what `source` ("files": the index folder; or a database URL) holds;
-    returns (reports added or replaced, reports removed)."""
+    returns (reports added or replaced, reports removed). The embedder (loaded from settings when not
+    given) only names the model the rows were made with."""
     from qa_app.search.embedding import Embedder
     from qa_app.search.index.build import index_shape
     from qa_app.search.index.opening import load_index
@@ -55,7 +56,7 @@ def copy_index(source: str, target: str, settings: Settings) -> tuple[int, int]:
     try:
         migrate(conn)
         counts = sync(conn, segments)
-        set_state(conn, index_shape(settings, Embedder.from_settings(settings)), skipped)
+        set_state(conn, index_shape(settings, embedder or Embedder.from_settings(settings)), skipped)
     finally:
         conn.close()
     return counts

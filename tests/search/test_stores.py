@@ -183,6 +183,24 @@ def test_a_second_writer_waits_for_the_first(settings, embedder, database_url, t
     assert "other" in {r.doc_id for r in database.reopened().reports}
 
 
+def test_an_index_copied_from_files_and_on_to_another_database_is_the_same(stores, settings, embedder, postgres_server):
+    from qa_app.measure.store_tools import copy_index
+    from qa_app.search.store.postgres.local import create_database, drop_database
+
+    first, second = (create_database(postgres_server, name) for name in ("copy_first", "copy_second"))
+    try:
+        assert copy_index("files", first, settings, embedder) == (2, 0)
+        assert copy_index(first, second, settings, embedder) == (2, 0)
+        assert copy_index(first, second, settings, embedder) == (0, 0)  # nothing changed, nothing copied
+        for url in (first, second):
+            copied, _ = open_store(settings.replace(store=url), embedder)  # the model recorded: opened as is
+            assert copied.blocks == stores["files"].blocks and copied.sentence_owners() == stores["files"].sentence_owners()
+            assert np.allclose(copied.lexical_scores(QUESTIONS[0]), stores["files"].lexical_scores(QUESTIONS[0]), atol=1e-6)
+    finally:
+        drop_database(postgres_server, "copy_first")
+        drop_database(postgres_server, "copy_second")
+
+
 def test_migrations_are_numbered_and_applied_once(database_url):
     conn = connect(database_url)
     assert migrate(conn) == migrate(conn) == len(MIGRATIONS)
