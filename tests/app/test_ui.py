@@ -437,6 +437,16 @@ def test_status_line_counts_reports_and_paragraphs_without_internal_words():
     assert "Skipped 1 report: bad.pdf (it is scanned)" in loaded_line([report], {"bad.pdf": "it is scanned."})
 
 
+def test_status_line_says_which_segments_were_re_embedded_and_why_an_earlier_build_answers():
+    report = ReportSummary("a", "A", "A, 2015 inspection", None, None, None, None, None, {}, None, None, 206)
+    repaired = loaded_line([report], {}, repaired=("beta", "gamma"))
+    assert repaired == "1 report · 206 paragraphs · ready · re-embedded 2 damaged segments (beta, gamma)"
+    kept = loaded_line([report], {}, previous="the index could not be updated (no space left on device)")
+    assert kept == (
+        "1 report · 206 paragraphs · ready · serving the previous build: the index could not be updated (no space left on device)"
+    )
+
+
 def test_an_opened_paragraph_card_says_which_and_links_to_it():
     card = render_opening(Opening(61, "stoke", "Stoke-on-Trent, 2015 inspection", make_block(61, TEXT)))
     assert "Opened ¶61 of Stoke-on-Trent, 2015 inspection" in card and 'href="?report=stoke&amp;p=61"' in card

@@ -52,7 +52,12 @@ class Reader:
     def fetch(self, link: str) -> str:
         """What the page's script puts in the view: the report, from the server."""
         ids = {c.get("props", {}).get("elem_id"): c["id"] for c in self.config["components"]}
-        body = {"session_hash": self.client.session_hash, "component_id": ids["qa-report"], "fn_name": "report_pane", "data": link}
+        body = {
+            "session_hash": self.client.session_hash,
+            "component_id": ids["qa-report"],
+            "fn_name": "report_pane",
+            "data": link,
+        }
         response = self.client.post("/gradio_api/component_server", json=body)
         assert response.status_code == 200, response.text
         return response.json()
@@ -66,7 +71,9 @@ def test_a_session_holds_the_reports_address_and_the_page_fetches_the_report(rea
     assert QUOTED not in held and len(held) < 1_000
     shown = reader.fetch(LINK)
     assert 'data-report="stoke-on-trent-2015"' in shown and len(shown) > 100_000
-    assert re.search(r'<p id="para-65" class="[^"]* qa-target" data-paragraph="65"[^>]*><span class="qa-num">¶65</span> ' + QUOTED, shown)
+    assert re.search(
+        r'<p id="para-65" class="[^"]* qa-target" data-paragraph="65"[^>]*><span class="qa-num">¶65</span> ' + QUOTED, shown
+    )
 
 
 def test_a_report_that_is_not_loaded_is_a_notice_not_an_error(reading):

@@ -8,6 +8,7 @@ LIMIT depth`). `FileStore` (FAISS and bm25s files) is the one in use.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -15,6 +16,15 @@ import numpy as np
 from qa_app.records import Block, Chunk, Report
 
 SentenceSpans = list[tuple[int, int]]  # a block's sentences, half-open into its text
+
+
+@dataclass(frozen=True)
+class Opened:
+    """What opening a store did: one line for the console, and what the page's status line must say."""
+
+    line: str
+    repaired: tuple[str, ...] = ()  # reports whose damaged cached segment this opening embedded again
+    previous: str | None = None  # why an earlier build answers instead of one over the corpus as it is
 
 
 class Store(Protocol):
