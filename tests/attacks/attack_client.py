@@ -3,6 +3,7 @@ chosen headers, the page's events through Gradio's queue, and the named API endp
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import secrets
@@ -130,6 +131,6 @@ class Page:
 
 
 def notice(output: list | httpx.Response) -> str:
-    """The text of the change box (the first output) of an event that ran, without its HTML."""
+    """The text of the change box (the first output) of an event that ran, as a browser shows it."""
     assert isinstance(output, list), f"the event was refused with HTTP {output.status_code}: {output.text}"
-    return re.sub(r"<[^>]+>", "", output[0] if isinstance(output[0], str) else str(output[0]))
+    return html.unescape(re.sub(r"<[^>]+>", "", output[0] if isinstance(output[0], str) else str(output[0])))

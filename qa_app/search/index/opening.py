@@ -58,6 +58,8 @@ def ensure_index(
     if not (settings.auto_rebuild or rebuild):
         raise IndexUnavailable(f"{problem} Run: python -m qa_app index --rebuild")
     if not writable(index_dir):
+        if not serve_previous:  # an update asked for: saying "up to date" over the old build would be false
+            raise UpdateFailed("the index folder is read-only")
         return _load_read_only(index_dir, problem, intact)
     try:
         with FileLock(str(index_dir / ".lock")):
