@@ -19,6 +19,7 @@ import gradio as gr
 
 from qa_app.app.web import guard, pins
 from qa_app.app.web.access import Caller, caller_of
+from qa_app.app.web.admission import HELD_PLACES
 from qa_app.app.web.api import endpoints
 from qa_app.app.web.assets import CSS, HEAD, READER_SCRIPT
 from qa_app.app.web.changes import CorpusChanges
@@ -48,7 +49,9 @@ from qa_app.config import Settings
 # Every call that runs the model shares one concurrency group: the work is CPU-bound numpy/torch on a
 # small machine, so more than ASSISTANT_CONCURRENCY at once only makes each one slower.
 ASSISTANT_CONCURRENCY = 2
-QUEUE_MAX_SIZE = 32  # past this, callers are told the queue is full at once instead of waiting minutes
+# Past this many waiting, callers get the busy answer at once (admission.py) instead of waiting minutes;
+# Gradio's own cap leaves room for those who come back with a ticket.
+QUEUE_MAX_SIZE = 32
 LIMITS: dict[str, Any] = {"concurrency_limit": ASSISTANT_CONCURRENCY, "concurrency_id": "assistant"}
 PRIVATE: dict[str, Any] = {"api_visibility": "private"}
 
@@ -310,7 +313,7 @@ def build_app(assistant: Assistant | AssistantSlot, settings: Settings | None = 
         wire(demo, layout(settings, bench), bench, CorpusChanges(bench))
         for name, fn in endpoints(slot).items():
             gr.api(fn, api_name=name, **LIMITS)
-    demo.queue(default_concurrency_limit=ASSISTANT_CONCURRENCY, max_size=QUEUE_MAX_SIZE)
+    demo.queue(default_concurrency_limit=ASSISTANT_CONCURRENCY, max_size=QUEUE_MAX_SIZE + HELD_PLACES)
     return demo
 
 
@@ -328,7 +331,7 @@ def launch(demo: gr.Blocks, settings: Settings, *, block: bool = True) -> None:
         footer_links=["api"],
         max_file_size=settings.max_upload_bytes,
         state_session_capacity=settings.state_session_capacity,
-        app_kwargs={"lifespan": guard.lifespan(settings, uploads_folder(settings))},
+        app_kwargs={"lifespan": guard.lifespan(settings, uploads_folder(settings), QUEUE_MAX_SIZE)},
         run_history=False,
         enable_monitoring=False,
         mcp_server=False,
