@@ -22,6 +22,7 @@ from qa_app.app.web.passages import (
 )
 from qa_app.app.web.reports import judgement_counts, loaded_line, report_rows
 from qa_app.records import Answer, Citation, Opening, ReportSummary, Scope
+from qa_app.search.store.base import Opened
 
 # TEXT is paragraph 61 of the Stoke report in section CLA, the paragraph make_hit and make_block build by default.
 QUOTE_END = TEXT.index(".") + 1
@@ -309,6 +310,7 @@ class FakeAssistant:
     """Stands in for the model: the API test is about wiring, names and JSON, not answers."""
 
     status = "Index loaded (fake)."
+    opened = Opened(status)
 
     def ask(self, question, top_k=5, filters=None):
         if not question.strip():

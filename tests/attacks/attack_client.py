@@ -47,6 +47,20 @@ class Client:
                 return joined
             return _last_output(h, f"/gradio_api/queue/data?session_hash={self.session_hash}")
 
+    def event_until(self, fn_index: int, data: list, text: str) -> bool:
+        """Start one of the page's events and read its stream only until an output shows `text`; whether it did
+        (False when the event completed first)."""
+        body = {"fn_index": fn_index, "data": data, "session_hash": self.session_hash, "event_data": None}
+        with self.http() as h:
+            h.post("/gradio_api/queue/join", json=body).raise_for_status()
+            with h.stream("GET", f"/gradio_api/queue/data?session_hash={self.session_hash}") as stream:
+                for line in stream.iter_lines():
+                    if text in line:
+                        return True
+                    if '"process_completed"' in line:
+                        return False
+        return False
+
     def api(self, name: str, *args: object) -> object:
         """Call a named API endpoint (/ask, /context, ...) with positional arguments; its JSON result."""
         with self.http() as h:
@@ -122,6 +136,11 @@ class Page:
         token = self.token if token == "own" else token
         files = [{"path": p, "meta": {"_type": "gradio.FileData"}, "orig_name": Path(p).name} for p in stored]
         return self.client.event(fn_index(self.config, "qa-add"), [files, token])
+
+    def add_until(self, stored: list[str], text: str) -> bool:
+        """Start adding the stored uploads; returns once the change box shows `text` (see Client.event_until)."""
+        files = [{"path": p, "meta": {"_type": "gradio.FileData"}, "orig_name": Path(p).name} for p in stored]
+        return self.client.event_until(fn_index(self.config, "qa-add"), [files, self.token], text)
 
     def search(self, query: str) -> list | httpx.Response:
         return self.client.event(fn_index(self.config, "qa-search"), [query, 10, "", "", "", ""])
