@@ -80,15 +80,17 @@ class Assistant:
         return parse_query(text, filters, self.store.reports, self.settings.max_question_chars)
 
     def search(self, query: str, top_k: int = 10, filters: FilterMapping | None = None, mode: str = "hybrid") -> list[Hit]:
-        """Hybrid search, scoped to the reports the query names or the filters select; across many reports
-        at most `hits_per_report` passages of each. Raises InvalidQuestion for empty or over-long queries.
+        """Hybrid search, scoped to the reports the query names or the filters select; when paragraphs of
+        more than one report pass the filters, at most `hits_per_report` passages of each. Raises
+        InvalidQuestion for empty or over-long queries.
 
         mode "dense" or "lexical" ranks by one retriever alone, for evaluation side by side.
         """
         parsed = self.parse(query, filters)
         if parsed.reaches_no_report:
             return []
-        per_report = self.settings.hits_per_report if parsed.many_reports else None
+        many = parsed.many_reports and self.retriever.reaches_many(parsed.filters)
+        per_report = self.settings.hits_per_report if many else None
         return self.retriever.search(parsed.text, _top_k(top_k), parsed.filters, mode, per_report)
 
     def ask(self, question: str, top_k: int | None = None, filters: FilterMapping | None = None) -> Answer:

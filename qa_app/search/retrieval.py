@@ -235,6 +235,11 @@ class Retriever:
                 break
         return self._labelled(hits[:top_k])
 
+    def reaches_many(self, filters: Filters | None) -> bool:
+        """Whether paragraphs of more than one report pass the filters."""
+        allowed = filter_mask(self.blocks, filters)
+        return len({self.blocks[row].doc_id for row in np.flatnonzero(allowed)}) > 1
+
     def _labelled(self, hits: list[Hit]) -> list[Hit]:
         """Hits carrying their report's authority and date, so a list across reports says where each is from."""
         out = []

@@ -167,11 +167,15 @@ class Workbench:
             return OtherReportView(KEEP, AnswerView.unchanged())
         return OtherReportView(Change.to(value=doc_id), self.ask(question, doc_id, section, framework, overall, reading))
 
-    def compare(self, topic: str, framework: str | None, overall: str | None) -> CompareView:
+    def compare(
+        self, topic: str, doc_id: str | None, section: str | None, framework: str | None, overall: str | None
+    ) -> CompareView:
+        """The best passage of each report on a topic, under every filter the menus set."""
         if not (topic or "").strip():
             return CompareView(render_notice("Type a topic to compare, for example: IRO caseloads"))
         try:
-            hits = self.slot.current().compare(topic, top_k=COMPARED, filters=make_filters(None, None, framework, overall))
+            filters = make_filters(doc_id, section, framework, overall)
+            hits = self.slot.current().compare(topic, top_k=COMPARED, filters=filters)
         except (QAError, ValueError) as e:
             return CompareView(render_notice(str(e)))
         return CompareView(render_passages(hits, contexts=self.contexts_for(hits), query=topic), shown_of(hits))
@@ -216,7 +220,7 @@ class Workbench:
             s = self.search(query, top_k, doc_id, section, framework, overall)
             return FiltersView(results_html=s.results_html, shown=s.shown)
         if mode == "compare" and (topic or "").strip():
-            c = self.compare(topic, framework, overall)
+            c = self.compare(topic, doc_id, section, framework, overall)
             return FiltersView(compare_html=c.compare_html, shown=c.shown)
         return FiltersView()
 

@@ -185,8 +185,8 @@ def wire(demo: gr.Blocks, ui: dict[str, Any], bench: Workbench, changes: CorpusC
     def on_search(query: str, top_k: float, doc_id: str | None, section: str | None, framework: str | None, overall: str | None):
         return emit(bench.search(query, top_k, doc_id, section, framework, overall))
 
-    def on_compare(topic: str, framework: str | None, overall: str | None):
-        return emit(bench.compare(topic, framework, overall))
+    def on_compare(topic: str, doc_id: str | None, section: str | None, framework: str | None, overall: str | None):
+        return emit(bench.compare(topic, doc_id, section, framework, overall))
 
     def on_filters(mode: str, question: str, query: str, top_k: float, topic: str, doc_id, section, framework, overall, reading):
         return emit(bench.filters_changed(mode, question, query, top_k, topic, doc_id, section, framework, overall, reading))
@@ -245,9 +245,7 @@ def wire(demo: gr.Blocks, ui: dict[str, Any], bench: Workbench, changes: CorpusC
         **PRIVATE,
         **LIMITS,
     )
-    compare_io = dict(
-        fn=on_compare, inputs=[ui["topic"], ui["framework"], ui["overall"]], outputs=out(CompareView), **PRIVATE, **LIMITS
-    )
+    compare_io = dict(fn=on_compare, inputs=[ui["topic"], *filters], outputs=out(CompareView), **PRIVATE, **LIMITS)
     for trigger in (ui["topic"].submit, ui["compare_button"].click):
         trigger(**compare_io).then(lambda: "compare", outputs=[ui["mode"]], **PRIVATE, queue=False)
     for menu in filters:
