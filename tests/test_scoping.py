@@ -124,3 +124,11 @@ def test_compare_on_the_page_honours_the_report_and_section_menus(assistant):
     assert one.compare_html.count('class="qa-passage"') == 1 and "norfolk-2015" in one.compare_html
     none = bench.compare("independent reviewing officer caseloads", None, "No such section", None, None)
     assert 'class="qa-passage"' not in none.compare_html
+
+
+def test_a_question_about_a_paragraph_number_with_no_report_named_asks_which_report(assistant):
+    answer = assistant.ask("What is in paragraph 2?")
+    assert not answer.answered and answer.message.startswith("Say which report to open ¶2 in, for example: ¶2 of")
+    assert answer.message == assistant.open_paragraph("¶2").message  # as "¶2" on its own does
+    named = assistant.ask("What is in paragraph 2?", filters={"doc_id": "knowsley-2020"})
+    assert named.citations and named.citations[0].doc_id == "knowsley-2020"

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from qa_app.app.web.labels import block_name, short_section
 from qa_app.app.web.redact import hide_paths
 from qa_app.app.web.report_view import report_link
-from qa_app.assistant import matching_words
+from qa_app.assistant import authority_place, matching_words
 from qa_app.records import Block, Citation, Hit
 
 
@@ -49,16 +49,18 @@ def render_notice(message: str) -> str:
 def open_link(record: Citation | Hit, text: str, cls: str = "") -> str:
     """`text` (already HTML) as a link that opens the record's report at its paragraph: in place on the
     page by the page script, and as a plain link when copied or opened in a new tab."""
-    href = html.escape(report_link(record.doc_id, record.paragraph))
+    href = html.escape(report_link(record.doc_id, record.paragraph, record.block_id))
     where = html.escape(f"Open {block_name(record.paragraph, record.kind)} in the report: {record.doc_id}")
     return f'<a class="{" ".join(["qa-open", cls]).strip()}" href="{href}" title="{where}">{text}</a>'
 
 
 def report_of(hit: Hit | Citation) -> str:
-    """ "Norfolk, 2022" for a passage among many reports; "" when its report states no authority."""
+    """ "Norfolk, 2022" for a passage among many reports, the authority named as its place in every report
+    ("Norfolk", never "Norfolk County Council" beside it); "" when its report states no authority."""
     if not hit.authority:
         return ""
-    return f"{hit.authority}, {hit.published[:4]}" if hit.published else hit.authority
+    place = authority_place(hit.authority)
+    return f"{place}, {hit.published[:4]}" if hit.published else place
 
 
 def citing_blocks(blocks: Iterable[Block], paragraph: int | None) -> list[Block]:
