@@ -132,3 +132,11 @@ def test_a_question_about_a_paragraph_number_with_no_report_named_asks_which_rep
     assert answer.message == assistant.open_paragraph("¶2").message  # as "¶2" on its own does
     named = assistant.ask("What is in paragraph 2?", filters={"doc_id": "knowsley-2020"})
     assert named.citations and named.citations[0].doc_id == "knowsley-2020"
+
+
+def test_words_no_passage_shares_and_far_in_meaning_are_never_a_strong_match(assistant):
+    from qa_app.app.web.passages import match_strength
+
+    hits = assistant.search("xylophone quantum", top_k=5)
+    assert hits and all(match_strength(h.similarity) == "Weak match" for h in hits)
+    assert match_strength(assistant.search("independent reviewing officers caseloads", top_k=1)[0].similarity) != "Weak match"

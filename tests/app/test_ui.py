@@ -424,10 +424,11 @@ def test_a_query_no_passage_shares_a_word_with_says_so():
     assert "qa-passage" in out  # the closest in meaning are still listed, below the notice
 
 
-def test_match_strength_is_said_in_words_beside_a_meter():
-    assert [match_strength(s) for s in (0.97, 0.8, 0.5)] == ["Strong match", "Good match", "Weak match"]
-    out = render_passages([make_hit(score=0.8)])
-    assert "Good match" in out and '<meter min="0" max="1" value="0.80" aria-label="Match strength 0.80">' in out
+def test_match_strength_is_said_in_words_beside_a_meter_on_a_fixed_scale():
+    assert [match_strength(s) for s in (0.75, 0.5, 0.2, None)] == ["Strong match", "Good match", "Weak match", "Exact match"]
+    out = render_passages([make_hit(score=0.97, similarity=0.5)])  # first among others, but only Good in meaning
+    assert "Good match" in out and 'value="0.50" aria-label="Match strength 0.50"' in out
+    assert 'title="How close in meaning this passage is to your words, on a fixed scale' in out
 
 
 def test_status_line_counts_reports_and_paragraphs_without_internal_words():
