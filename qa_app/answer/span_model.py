@@ -111,17 +111,33 @@ class OnnxSpanModel:
         )
 
     def logits(self, windows: Windows) -> tuple[np.ndarray, np.ndarray]:
+        """Start and end logits for every token (-inf on padding). Windows run in groups of similar length,
+        each cut to its own longest: a batch padded to the longest window of an ask spent half its time on
+        padding (eval/gold.jsonl: 666 real tokens of 1,247 per ask)."""
         _, session = self._load()
-        starts, ends = [], []
-        for i in range(0, len(windows.ids), self.batch_size):
+        starts = np.full(windows.ids.shape, -np.inf, np.float32)
+        ends = np.full(windows.ids.shape, -np.inf, np.float32)
+        lengths = windows.mask.sum(axis=1)
+        for group in length_groups(lengths, self.batch_size):
+            width = int(lengths[group].max())
             feed = {
-                "input_ids": windows.ids[i : i + self.batch_size],
-                "attention_mask": windows.mask[i : i + self.batch_size],
-                "token_type_ids": windows.types[i : i + self.batch_size],
+                "input_ids": windows.ids[group, :width],
+                "attention_mask": windows.mask[group, :width],
+                "token_type_ids": windows.types[group, :width],
             }
             start, end = session.run(["start_logits", "end_logits"], feed)
-            starts.append(start)
-            ends.append(end)
-        if not starts:
-            return np.zeros((0, 0), np.float32), np.zeros((0, 0), np.float32)
-        return np.concatenate(starts), np.concatenate(ends)
+            starts[group, :width] = start
+            ends[group, :width] = end
+        return starts, ends
+
+
+def length_groups(lengths: np.ndarray, batch_size: int, tolerance: float = 1.3) -> list[np.ndarray]:
+    """Row indices in batches of at most `batch_size` whose longest is within `tolerance` of their shortest."""
+    groups: list[list[int]] = []
+    for row in np.argsort(lengths, kind="stable"):
+        last = groups[-1] if groups else None
+        if last is None or len(last) == batch_size or lengths[row] > tolerance * lengths[last[0]]:
+            groups.append([int(row)])
+        else:
+            last.append(int(row))
+    return [np.array(g) for g in groups]

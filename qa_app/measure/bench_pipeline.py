@@ -86,6 +86,7 @@ def pipeline_bench(
     for name, call in (("search", lambda a, q: a.search(q, 10)), ("ask", lambda a, q: a.ask(q, 5))):
         pairs = [(timed(call, fast, q)[1], timed(call, slow, q)[1]) for q in questions]
         stages[name] = paired([f for f, _ in pairs], [b for _, b in pairs], "PyTorch fp32: the same calls")
+    stages.update(reader_stages(settings, embedder, data, questions))
 
     cold = cold_start(settings, questions[0])
     stages["cold_start"] = replace(
@@ -108,6 +109,25 @@ def pipeline_bench(
         sentences_per_text=max(1, round(len(sentence_vectors) / max(len(chunks), 1))),
     )
     return Pipeline(counts, stages), material
+
+
+def reader_stages(settings: Settings, embedder: Embedder, store, questions: Sequence[str]) -> dict[str, Stage]:
+    """The trained reader beside the sentence reader on the same passages: its own cost (`read`) and
+    the whole ask, question by question in turn."""
+    from qa_app.assistant import Assistant
+    from qa_app.config import ReaderKind
+
+    sentence = Assistant(settings.replace(reader=ReaderKind.SENTENCE), embedder, store, "benchmark")
+    trained = Assistant(settings.replace(reader=ReaderKind.TRAINED), embedder, store, "benchmark")
+    trained.ask(questions[0])  # loads and checks the span model
+    queries = [sentence.parse(q) for q in questions]
+    found = [(query.phrased, sentence.retriever.retrieve(query, 5)) for query in queries if not query.reaches_no_report]
+    reads = [(timed(trained.reader.read, q, e.hits, e)[1], timed(sentence.reader.read, q, e.hits, e)[1]) for q, e in found]
+    asks = [(timed(trained.ask, q, 5)[1], timed(sentence.ask, q, 5)[1]) for q in questions]
+    return {
+        "read_trained": paired([t for t, _ in reads], [s for _, s in reads], "the sentence reader, same passages"),
+        "ask_trained": paired([t for t, _ in asks], [s for _, s in asks], "ask with the sentence reader"),
+    }
 
 
 def embed_one_by_one(embedder: Embedder, baseline: Embedder, texts: Sequence[str]) -> tuple[np.ndarray, list[float], list[float]]:

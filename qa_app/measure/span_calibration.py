@@ -1,14 +1,17 @@
 """Fitting the trained reader's confidence on gold questions, and reporting it on reports the fit never saw.
 
-Every gold question is asked with refusal off; the reader's signals (`trained_reader.span_signals`) for
-the answer it gives become a row, and whether that answer is right its label. Folds are whole reports:
-weights and thresholds are fitted on the other reports' questions and applied to the held-out report's,
-so the reliability table is a promise about reports the calibration never saw.
+Every gold question is asked with refusal off; each passage's offer (its best span) becomes a row of the
+reader's signals (`trained_reader.span_signals`), labelled by whether that offer is right. The weights
+are fitted on the offers; under them each question's answer is its most confident offer, as the reader
+chooses, and the levels' thresholds are fitted on those answers. Folds are whole reports: weights and
+thresholds are fitted on the other reports' questions and applied to the held-out report's, so the
+reliability table is a promise about reports the calibration never saw.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -39,19 +42,50 @@ def report_folds(docs: Sequence[str], folds: int = FOLDS) -> np.ndarray:
     return np.array([fold_of[d] for d in docs])
 
 
-def held_out_by_report(features: np.ndarray, right: np.ndarray, answerable: np.ndarray, docs: Sequence[str]):
-    """Confidence and level of each question under weights and thresholds fitted on the other reports."""
+@dataclass(frozen=True)
+class Offers:
+    """Every offer of every question: its signals, whether it is right, and whose it is."""
+
+    features: np.ndarray  # [offers, signals]
+    right: np.ndarray  # [offers] bool
+    question: np.ndarray  # [offers] index of the question it answers
+
+    def chosen(self, weights: np.ndarray, questions: int) -> tuple[np.ndarray, np.ndarray]:
+        """Each question's answer under these weights (its most confident offer): confidence and rightness."""
+        confidence = confidences(weights, self.features)
+        best_confidence, best_right = np.zeros(questions), np.zeros(questions, bool)
+        seen = np.full(questions, -1.0)
+        for i, (q, c) in enumerate(zip(self.question, confidence)):
+            if c > seen[q]:
+                seen[q], best_confidence[q], best_right[q] = c, c, self.right[i]
+        return best_confidence, best_right
+
+    def of(self, questions: np.ndarray) -> Offers:
+        """The offers of the questions marked True, renumbered."""
+        keep = questions[self.question]
+        renumber = np.cumsum(questions) - 1
+        return Offers(self.features[keep], self.right[keep], renumber[self.question[keep]])
+
+
+def fit(offers: Offers, questions: int, answerable: np.ndarray) -> tuple[np.ndarray, tuple[float, float, float]]:
+    """Weights fitted on every offer, thresholds on the answers those weights choose."""
+    weights = fit_logistic(offers.features, offers.right)
+    confidence, right = offers.chosen(weights, questions)
+    return weights, fit_thresholds(confidence, right, answerable)
+
+
+def held_out_by_report(offers: Offers, answerable: np.ndarray, docs: Sequence[str]):
+    """Each question's confidence, rightness and level under weights and thresholds fitted on the other reports."""
     fold = report_folds(docs, min(FOLDS, len(set(docs))))
-    confidence = np.zeros(len(right))
-    out: list[str | None] = [None] * len(right)
+    confidence, right = np.zeros(len(docs)), np.zeros(len(docs), bool)
+    out: list[str | None] = [None] * len(docs)
     for k in sorted(set(fold.tolist())):
         train, test = fold != k, fold == k
-        weights = fit_logistic(features[train], right[train])
-        thresholds = fit_thresholds(confidences(weights, features[train]), right[train], answerable[train])
-        confidence[test] = confidences(weights, features[test])
+        weights, thresholds = fit(offers.of(train), int(train.sum()), answerable[train])
+        confidence[test], right[test] = offers.of(test).chosen(weights, int(test.sum()))
         for i, level in zip(np.flatnonzero(test), levels(confidence[test], thresholds)):
             out[i] = level
-    return confidence, out
+    return confidence, right, out
 
 
 def calibrate_trained(paths: Sequence[str | Path], settings: Settings, model_dir: Path | None = None) -> dict:
@@ -66,20 +100,23 @@ def calibrate_trained(paths: Sequence[str | Path], settings: Settings, model_dir
     assistant = Assistant.load(settings)
     recording = _Recording(TrainedReader(OnnxSpanModel(model_dir or SHIPPED)))
     assistant.reader = recording
-    answers, signals = [], []
-    for q in questions:
+    keep, rows, labels, owners = [], [], [], []
+    for i, q in enumerate(questions):
         recording.last = None
-        answers.append(assistant.ask(q.question))
-        signals.append(recording.last)
-    keep = [i for i, s in enumerate(signals) if s is not None]
-    features = np.array([signals[i] for i in keep], dtype=float)
-    right = np.array([is_right(cases[i], answers[i]) for i in keep])
+        answer = assistant.ask(q.question)
+        if not recording.last:
+            continue
+        for offer, signals in enumerate(recording.last[: len(answer.citations)]):
+            rows.append(signals)
+            labels.append(is_right(cases[i], answer, offer))
+            owners.append(len(keep))
+        keep.append(i)
+    offers = Offers(np.array(rows, dtype=float), np.array(labels, bool), np.array(owners, int))
     answerable = np.array([questions[i].answerable for i in keep])
     docs = [questions[i].doc or "?" for i in keep]
-    fitted = fit_logistic(features, right)
-    thresholds = fit_thresholds(confidences(fitted, features), right, answerable)
-    confidence_out, levels_out = held_out_by_report(features, right, answerable, docs)
-    in_use = confidences(np.array(WEIGHTS, dtype=float), features)
+    fitted, thresholds = fit(offers, len(keep), answerable)
+    confidence_out, right_out, levels_out = held_out_by_report(offers, answerable, docs)
+    in_use, right_in_use = offers.chosen(np.array(WEIGHTS, dtype=float), len(keep))
     return {
         "dataset": " + ".join(str(p) for p in paths),
         "questions": len(keep),
@@ -87,13 +124,14 @@ def calibrate_trained(paths: Sequence[str | Path], settings: Settings, model_dir
         "reports": len(set(docs)),
         "fitted_weights": [round(float(w), 3) for w in fitted],
         "fitted_thresholds": [round(t, 3) for t in thresholds],
-        "held_out_by_report": reliability(levels_out, right, answerable),
-        "in_use": reliability(levels(in_use, THRESHOLDS), right, answerable),
+        "held_out_by_report": reliability(levels_out, right_out, answerable),
+        "held_out_right": round(float(right_out[answerable].mean()), 4) if answerable.any() else 0.0,
+        "in_use": reliability(levels(in_use, THRESHOLDS), right_in_use, answerable),
         "rows": [
             {
                 "id": questions[i].id,
                 "doc": docs[j],
-                "right": bool(right[j]),
+                "right": bool(right_out[j]),
                 "confidence_held_out": round(float(confidence_out[j]), 4),
             }
             for j, i in enumerate(keep)
@@ -102,7 +140,8 @@ def calibrate_trained(paths: Sequence[str | Path], settings: Settings, model_dir
 
 
 class _Recording:
-    """The trained reader with refusal off (every answer offered as Low), keeping the last question's signals."""
+    """The trained reader with refusal off (every answer offered as Low), keeping the signals of the last
+    question's offers in citation order."""
 
     def __init__(self, reader):
         self.inner = type(reader)(reader.model, reader.weights, (2.0, 2.0, -1.0), reader.max_answer_tokens, reader.max_citations)
@@ -120,6 +159,7 @@ def format_trained(result: dict) -> str:
         f"fitted: WEIGHTS = {tuple(result['fitted_weights'])}",
         f"fitted: THRESHOLDS = {tuple(result['fitted_thresholds'])}",
     ]
+    lines.append(f"answers right, held out by report: {result['held_out_right']:.3f} of answerable questions")
     for key, label in (("held_out_by_report", f"fitted on other reports ({FOLDS} folds by report)"), ("in_use", "values in use")):
         table = result[key]
         lines += ["", label, f"{'level':<8} {'answers':>7} {'right':>6}   95% interval   coverage of answerable"]

@@ -64,6 +64,11 @@ def train_reader(options: TrainOptions, say=print) -> dict:
     stage1 = options.work / "squad"
     model_dir = train(config, examples, stage1, options.device, lambda p: say(f"step {p.step}: loss {p.loss:.3f}"), stop_at)
     state = json.loads((model_dir / "training.json").read_text())
+    state["data"] = (
+        f"SQuAD v1.1 train, {1 - HELD_OUT_SHARE:.0%} of articles (seed {options.seed}), "
+        f"{state['steps'] * options.batch_size:,} windows with {config.negative_share:.0%} unanswerable pairs"
+        + (f", continuing from {options.start.name}" if options.start else ", from all-MiniLM-L6-v2")
+    )
     if state["steps"] < options.steps:
         say(f"Stopped at step {state['steps']} of {options.steps}; run the same command again to resume.")
         return state
@@ -85,8 +90,19 @@ def train_reader(options: TrainOptions, say=print) -> dict:
         model_dir = train(
             second, reports, options.work / "reports", options.device, lambda p: say(f"reports step {p.step}: loss {p.loss:.3f}")
         )
-        trained.append(json.loads((model_dir / "training.json").read_text()))
+        trained.append(
+            json.loads((model_dir / "training.json").read_text())
+            | {"data": f"{options.report_data}: {len(reports) // 2} report questions with as many from SQuAD"}
+        )
     return export_and_measure(model_dir, options, trained, say)
+
+
+def command_line(options: TrainOptions) -> str:
+    """The command that makes these weights again, for the card."""
+    words = f"qa-app models train-reader --steps {options.steps} --report-steps {options.report_steps}"
+    if options.start:
+        words += f" --start {options.start} --seed {options.seed} --learning-rate {options.learning_rate:g}"
+    return words
 
 
 def _earlier_stages(start: Path | None) -> list[dict]:
@@ -113,7 +129,7 @@ def export_and_measure(model_dir: Path, options: TrainOptions, trained: list[dic
     shipped = score_reader(f"shipped ({chosen})", predictor(TrainedReader(OnnxSpanModel(options.ship))), dev)
     say(format_scores([shipped]))
     facts = {
-        "command": "qa-app models train-reader",
+        "command": command_line(options),
         "hardware": f"{platform.processor() or platform.machine()}, {options.device}",
         "training": trained[0],
         "stages": trained,

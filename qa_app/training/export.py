@@ -71,7 +71,7 @@ def export_onnx(model, tokenizer_dir: Path, target_dir: Path, quantize: bool) ->
 
 def write_card(target_dir: Path, facts: dict) -> Path:
     """README.md beside the weights: what they are, where they came from, under which licence, how good."""
-    t = facts.get("training", {})
+    stages = facts.get("stages") or [facts.get("training", {})]
     lines = [
         "# Trained extractive reader",
         "",
@@ -90,12 +90,17 @@ def write_card(target_dir: Path, facts: dict) -> Path:
         "",
         "## How it was made",
         f"- Command: `{facts.get('command', 'qa-app models train-reader')}`",
-        f"- Hardware: {facts.get('hardware', '?')}; time {t.get('seconds', '?')} s; steps {t.get('steps', '?')}",
-        f"- Settings: `{json.dumps(t.get('config', {}))}`",
+        f"- Hardware: {facts.get('hardware', '?')}; training time {sum(s.get('seconds', 0) for s in stages)} s in all",
         f"- Weights: {facts.get('weights', '?')}",
-        "",
-        "## Measured",
     ]
+    for i, stage in enumerate(stages, 1):
+        config = stage.get("config", {})
+        lines.append(
+            f"- Stage {i}: {stage.get('data', 'SQuAD v1.1 train')}; {stage.get('steps', '?')} steps of "
+            f"{config.get('batch_size', '?')}, {stage.get('seconds', '?')} s on {stage.get('device', '?')}; "
+            f"settings `{json.dumps({k: v for k, v in config.items() if k != 'base_model'})}`"
+        )
+    lines += ["", "## Measured"]
     lines += [f"- {k}: {v}" for k, v in facts.get("metrics", {}).items()]
     path = target_dir / "README.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

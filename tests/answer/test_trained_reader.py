@@ -77,7 +77,8 @@ def test_when_no_answer_wins_everywhere_the_reader_refuses_and_still_lists_the_c
 def test_the_signals_of_a_read_are_returned_for_calibration():
     reader = TrainedReader(WordModel("609"), thresholds=ALWAYS)
     _, signals = reader.read_with_signals("How many children were looked after?", HITS)
-    span_probability, margin, retrieval, rank = signals[:4]
+    assert len(signals) == len(HITS)  # every passage's offer, the answer's first
+    span_probability, margin, retrieval, rank = signals[0][:4]
     assert span_probability > 0.9 and margin > 0 and retrieval == 0.9 and rank == pytest.approx(0.2)
 
 
@@ -125,3 +126,45 @@ def test_readers_made_again_after_a_corpus_change_share_one_loaded_span_model():
 
     settings = Settings.load({}, reader="trained")
     assert make_reader(settings, None).model is make_reader(settings, None).model
+
+
+def test_windows_of_different_lengths_read_the_same_in_length_groups_as_padded_together():
+    from qa_app.answer.span_model import OnnxSpanModel
+
+    model = OnnxSpanModel()
+    question = "How many children were placed in unregulated settings?"
+    passages = ["56 children were placed in unregulated settings.", " ".join(["Leaders know their services well."] * 40)]
+    windows = model.windows(question, passages)
+    _, session = model._load()
+    feed = {"input_ids": windows.ids, "attention_mask": windows.mask, "token_type_ids": windows.types}
+    padded_start, padded_end = session.run(["start_logits", "end_logits"], feed)
+    start, end = model.logits(windows)
+    real = windows.mask == 1
+    assert len(set(windows.mask.sum(axis=1))) > 1
+    # int8 activations are scaled per batch, so logits move a little with the padding; the spans do not.
+    for ours, theirs in ((start, padded_start), (end, padded_end)):
+        assert np.abs(ours[real] - theirs[real]).mean() < 0.25
+        assert (np.where(real, ours, -np.inf).argmax(axis=1) == np.where(real, theirs, -np.inf).argmax(axis=1)).all()
+    assert np.isneginf(start[~real]).all()
+
+
+def test_length_groups_keep_similar_lengths_together_and_every_row_once():
+    from qa_app.answer.span_model import length_groups
+
+    lengths = np.array([250, 40, 45, 240, 100, 42])
+    groups = length_groups(lengths, batch_size=2)
+    assert sorted(int(r) for g in groups for r in g) == list(range(6))
+    assert all(len(g) <= 2 and lengths[g].max() <= 1.3 * lengths[g].min() for g in groups)
+
+
+def test_the_answer_is_the_most_confident_offer_not_the_likeliest_span():
+    hits = [
+        passage("In 2019, 56 children were placed in unregulated settings; 56 is twice the number in 2018.", 22, 0.9),
+        passage("Leaders placed 56 children with foster carers.", 30, 0.3),
+    ]
+    question = "How many children were placed in unregulated settings?"
+    trusting_search = (0.0, 0.0, 0.0, 10.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    trusting_spans = (0.0, 10.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    by_search = TrainedReader(WordModel("56"), weights=trusting_search, thresholds=ALWAYS).read(question, hits)
+    by_span = TrainedReader(WordModel("56"), weights=trusting_spans, thresholds=ALWAYS).read(question, hits)
+    assert by_search.citations[0].paragraph == 22 and by_span.citations[0].paragraph == 30

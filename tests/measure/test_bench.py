@@ -151,9 +151,11 @@ def test_run_bench_on_the_report_measures_every_stage_with_a_baseline(tmp_path):
     assert result.machine.cores >= 1 and result.machine.memory_bytes > 0
     assert result.machine.embedding_runtime == "onnx"
     stages = result.pipeline.stages
-    for name in ("model_load", "ingestion", "embed_question", "index_build", "index_load", "search", "ask", "cold_start"):
+    timed_stages = ("model_load", "ingestion", "embed_question", "index_build", "index_load", "search", "ask")
+    for name in (*timed_stages, "read_trained", "ask_trained", "cold_start"):
         assert stages[name].seconds > 0 and stages[name].ratio > 0, name
-    for name in ("embed_question", "search", "ask"):  # p50 and p95 of both paths, measured side by side
+    # p50 and p95 of both paths, measured side by side; the trained reader's beside the sentence reader's
+    for name in ("embed_question", "search", "ask", "read_trained", "ask_trained"):
         assert 0 < stages[name].p50_ms <= stages[name].p95_ms, name
         assert 0 < stages[name].baseline_p50_ms <= stages[name].baseline_p95_ms, name
     assert stages["cold_start"].error is None

@@ -1,7 +1,7 @@
 import numpy as np
 
 from qa_app.measure.reading import format_scores, score_reader
-from qa_app.measure.span_calibration import held_out_by_report, report_folds
+from qa_app.measure.span_calibration import Offers, held_out_by_report, report_folds
 from qa_app.training.squad import Example
 
 EXAMPLES = [
@@ -36,10 +36,20 @@ def test_held_out_confidence_for_a_report_comes_from_a_fit_on_the_others():
     docs = [f"r{i % 10}" for i in range(200)]
     signal = rng.normal(size=(200, 1))
     right = (signal[:, 0] + rng.normal(scale=0.3, size=200)) > 0
-    confidence, levels = held_out_by_report(signal, right, np.ones(200, bool), docs)
+    offers = Offers(signal, right, np.arange(200))
+    confidence, chosen_right, levels = held_out_by_report(offers, np.ones(200, bool), docs)
+    assert (chosen_right == right).all()  # one offer each: the answer is that offer
     assert np.corrcoef(confidence, right)[0, 1] > 0.6
     high = [r for r, lv in zip(right, levels) if lv == "high"]
     assert high and np.mean(high) > 0.85
+
+
+def test_each_question_is_answered_by_its_most_confident_offer():
+    # Question 0 has a wrong offer the signal favours and a right one it does not; question 1 one right offer.
+    offers = Offers(np.array([[2.0], [-1.0], [1.0]]), np.array([False, True, True]), np.array([0, 0, 1]))
+    confidence, right = offers.chosen(np.array([0.0, 1.0]), 2)
+    assert list(right) == [False, True] and confidence[0] > confidence[1]
+    assert list(offers.of(np.array([False, True])).question) == [0]
 
 
 def test_the_sentence_reader_reads_a_squad_paragraph_as_one_passage():

@@ -49,8 +49,11 @@ def test_int8_weights_load_and_stay_close_to_fp32(tiny_qa_model, exported, tmp_p
 
 
 def test_the_card_names_the_data_its_licence_and_the_measurements(tmp_path):
-    card = write_card(
-        tmp_path, {"training": {"steps": 5, "seconds": 9, "config": {"batch_size": 16}}, "metrics": {"SQuAD dev F1": 81.2}}
-    )
+    stages = [
+        {"data": "SQuAD v1.1 train", "steps": 5, "seconds": 9, "config": {"batch_size": 16}},
+        {"data": "report questions", "steps": 2, "seconds": 1, "config": {"batch_size": 16}},
+    ]
+    card = write_card(tmp_path, {"stages": stages, "metrics": {"SQuAD dev F1": 81.2}})
     text = card.read_text()
-    assert "CC BY-SA 4.0" in text and "SQuAD dev F1: 81.2" in text and "steps 5" in text
+    assert "CC BY-SA 4.0" in text and "SQuAD dev F1: 81.2" in text and "training time 10 s in all" in text
+    assert "Stage 1: SQuAD v1.1 train; 5 steps of 16" in text and "Stage 2: report questions; 2 steps of 16" in text
