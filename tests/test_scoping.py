@@ -140,3 +140,13 @@ def test_words_no_passage_shares_and_far_in_meaning_are_never_a_strong_match(ass
     hits = assistant.search("xylophone quantum", top_k=5)
     assert hits and all(match_strength(h.similarity) == "Weak match" for h in hits)
     assert match_strength(assistant.search("independent reviewing officers caseloads", top_k=1)[0].similarity) != "Weak match"
+
+
+def test_on_the_page_a_paragraph_number_question_is_answered_from_the_report_being_read(assistant):
+    from qa_app.app.web.handlers import Workbench
+    from qa_app.app.web.slot import AssistantSlot
+
+    bench = Workbench(AssistantSlot(assistant), assistant.settings)
+    reading = bench.ask("What is in paragraph 2?", None, None, None, None, "knowsley-2020")
+    assert "Say which report" not in reading.answer_html and reading.last_answer.scope.doc_ids == ("knowsley-2020",)
+    assert "Say which report to open ¶2 in" in bench.ask("What is in paragraph 2?", None, None, None, None, None).answer_html
