@@ -32,7 +32,8 @@ def test_the_starting_page_reloads_itself_on_the_apps_address_until_the_workbenc
         assert status == 403 and "does not answer to the name" in body
     finally:
         page.stop()
-    with socket.socket() as again:  # the port is free for the workbench
+    with socket.socket() as again:  # the port is free for the workbench, which binds as uvicorn does
+        again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # past this test's own closed connections
         again.bind(("127.0.0.1", port))
 
 
