@@ -180,7 +180,9 @@ def test_exports_link_each_item_absolute_to_the_apps_address():
     item = item_from_citation(make_citation(), NORFOLK)
     row = next(csv.DictReader(io.StringIO(to_csv((item,), ADDRESS))))
     assert row["link"] == "http://127.0.0.1:7860/?report=norfolk-2023&p=61"
-    assert "<http://127.0.0.1:7860/?report=norfolk-2023&p=61>" in to_markdown((item,), ADDRESS)
+    assert "¶61, p. 22, Children looked after (Requires improvement) http://127.0.0.1:7860/?report=norfolk-2023&p=61" in (
+        to_markdown((item,), ADDRESS)
+    )
     links = unquote(download_links((item,), ADDRESS))
     assert links.count("http://127.0.0.1:7860/?report=norfolk-2023&p=61") == 2  # CSV and Markdown
 

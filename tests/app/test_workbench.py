@@ -148,7 +148,7 @@ def test_pinned_answer_and_passage_export_as_csv_and_markdown(page, app_url):
     assert len(table) == 2
     assert table[0]["question"] == AUDITS and "40%" in table[0]["quote"]
     assert table[0]["link"].startswith(f"{app_url}/?report=stoke-on-trent-2015&p=")  # absolute: the file leaves the page
-    assert f"<{table[0]['link']}>" in exports["evidence.md"]
+    assert table[0]["link"] in exports["evidence.md"]
     second_number = second_block.rsplit(":p", 1)[-1]
     assert table[1]["paragraph"] == second_number
     markdown = exports["evidence.md"]

@@ -119,6 +119,11 @@ SCRIPT = """
     // The copy box's label wraps its Copy button too, which would take the label: name the box itself.
     const copy = document.querySelector("#qa-copy textarea");
     if (copy && !copy.hasAttribute("aria-label")) copy.setAttribute("aria-label", "Answer with citation, as text");
+    // Gradio's toast header is a button holding the toast's close button (nested controls): the close button stays.
+    document.querySelectorAll(".toast-header[role='button']").forEach((header) => {
+      header.removeAttribute("role");
+      header.removeAttribute("tabindex");
+    });
     const view = document.querySelector("#qa-report article.qa-report");
     if (!view || !view.offsetParent) return;
     const target = view.querySelector(".qa-target");

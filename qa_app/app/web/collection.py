@@ -174,8 +174,8 @@ def citation_line(item: EvidenceItem) -> str:
 
 def to_markdown(items: tuple[EvidenceItem, ...], address: str = "") -> str:
     """The collection as Markdown for a briefing note: each quote as a blockquote with its full citation and,
-    with the app's `address`, a link to it in the report. Every text is escaped, so markup or a link in a
-    question or report is shown, never made live."""
+    with the app's `address`, its address in the report, as text. Every text is escaped, so markup or a link
+    in a question or report is shown, never made live."""
     count = f"{len(items)} item" + ("" if len(items) == 1 else "s")
     lines = ["# Evidence", "", count]
     for item in items:
@@ -185,7 +185,7 @@ def to_markdown(items: tuple[EvidenceItem, ...], address: str = "") -> str:
         if item.answer:
             lines += [f"**Answer:** {escape_markdown(item.answer)}", ""]
         lines += [f"> {escape_markdown(line)}" if line else ">" for line in item.quote.splitlines() or [""]]
-        link = f" <{address}{item.link}>" if address else ""
+        link = f" {address}{item.link}" if address else ""  # as text: no Markdown link is ever made live
         lines += ["", f"— {escape_markdown(citation_line(item))}{link}"]
     return "\n".join(lines) + "\n"
 
