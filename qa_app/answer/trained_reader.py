@@ -30,10 +30,11 @@ from qa_app.query.answer_types import FIGURES, answer_type
 from qa_app.records import Answer, Citation, Hit
 from qa_app.search.evidence import Evidence
 
-# Logistic weights over `span_signals` (bias first), and the level thresholds: fitted by `qa-app calibrate`
-# on eval/multi.jsonl (337 questions, 30 reports), folds held out by report (README, Quality).
-WEIGHTS = (-4.719, 1.022, 0.144, 4.546, -3.299, -2.807, 0.187, -2.307, -3.213)
-THRESHOLDS = (0.829, 0.79, 0.017)  # high_at, medium_at, refuse_below
+# Logistic weights over `span_signals` (bias first), fitted on every passage's offer, and the level
+# thresholds, fitted on the answers they choose: `qa-app --reader trained calibrate eval/multi.jsonl`
+# (337 questions, 30 reports), reported held out by report (README, Quality).
+WEIGHTS = (-8.165, 1.262, 0.164, 7.161, -4.6, -2.18, 1.217, -0.955, -0.944)
+THRESHOLDS = (0.815, 0.732, 0.015)  # high_at, medium_at, refuse_below
 _NUMBERISH = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|half|quarter|third)\b",
     re.I,
