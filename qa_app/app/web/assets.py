@@ -34,6 +34,9 @@ button.qa-pin, button.qa-unpin { font-size: 0.85em; padding: 1px 8px; border-rad
   border: 1px solid var(--border-color-primary); background: var(--background-fill-secondary); color: inherit; }
 .qa-report .qa-target { background: #fdf3c4; color: #1a202c; outline: 2px solid #d69e2e; border-radius: 4px; }
 .qa-hidden-control { display: none !important; }
+/* Toasts (pin confirmations) in dark text on white: Gradio's grey and yellow titles fall below 4.5:1. */
+.toast-body { background: #ffffff !important; }
+.toast-body .toast-title, .toast-body .toast-text { color: #1f2937 !important; }
 .qa-scope-chip { display: inline-block; padding: 1px 4px 1px 10px; border-radius: 12px; font-weight: 600;
   border: 1px solid var(--border-color-primary); background: var(--background-fill-secondary); }
 button.qa-unscope { border: none; background: none; color: inherit; cursor: pointer; font-size: 1.1em; padding: 0 6px; }
