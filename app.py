@@ -103,6 +103,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Error: {slot.error or 'the index could not be loaded; see the error above.'}", file=sys.stderr)
         demo.close()
         return 1
+    from qa_app.app.web.follow import follow_changes
+
+    follow_changes(slot)  # a database shared with other app processes: their uploads show here too
     # Said once the workbench serves, so whoever waits for this line finds the workbench, not the starting page.
     print(f"Ready in {took[0]:.1f}s: {slot.assistant.status}", flush=True)
     demo.block_thread()  # returns on Ctrl+C, having closed the server

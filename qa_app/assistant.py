@@ -8,7 +8,8 @@ from pathlib import Path
 
 from qa_app.answer.registry import make_reader
 from qa_app.config import Settings
-from qa_app.errors import InvalidQuestion
+from qa_app.errors import InvalidQuestion, ReportError
+from qa_app.ingest.corpus import report_paths
 from qa_app.ingest.uploads import UploadOutcome, remove_report, store_uploads
 from qa_app.query.filters import Filters
 from qa_app.query.paragraphs import paragraph_reference, paragraph_request
@@ -18,8 +19,9 @@ from qa_app.query.scope import place_name, resolve_scope
 from qa_app.records import Answer, Block, Hit, Opening, Report, ReportSummary, Scope
 from qa_app.search.embedding import Embedder
 from qa_app.search.retrieval import Retriever
-from qa_app.search.store.base import Store
+from qa_app.search.store.base import SharedStore, Store
 from qa_app.search.store.factory import open_store
+from qa_app.search.store.postgres.open import segments_from_files
 from qa_app.search.words import content_stems, stem, words
 
 MAX_TOP_K = 100
@@ -66,11 +68,33 @@ class Assistant:
         store, status = open_store(settings, embedder, progress, rebuild)
         return cls(settings, embedder, store, status)
 
+    @property
+    def outdated(self) -> bool:
+        """Whether another process changed the shared store's corpus since this assistant's snapshot."""
+        return isinstance(self.store, SharedStore) and self.store.current_version() != self.store.version
+
+    @property
+    def shared(self) -> bool:
+        """Whether the store is shared with other processes (a database): its changes are polled and followed."""
+        return isinstance(self.store, SharedStore)
+
+    def collection(self, user: str) -> list[dict]:
+        """A signed-in person's saved evidence collection (items as dicts); [] when the store keeps none."""
+        return self.store.collection(user) if isinstance(self.store, SharedStore) else []
+
+    def keep_collection(self, user: str, items: list[dict]) -> None:
+        """Save a signed-in person's collection, when the store keeps collections (a database)."""
+        if isinstance(self.store, SharedStore):
+            self.store.keep_collection(user, items)
+
     def reloaded(self, progress: Callable[[str, float], None] | None = None) -> Assistant:
         """A new assistant over the corpus folder as it is now, sharing this one's model: only a report
         added or changed since is embedded (the others come from their segments). A person who added or
         removed a report asked for it, so the index is brought up to date even when auto_rebuild is off.
         When the update fails, IndexUnavailable says why and this assistant goes on answering."""
+        if isinstance(self.store, SharedStore):  # changed report by report already: read as it is now
+            store = self.store.reopened()
+            return type(self)(self.settings, self.embedder, store, f"Reloaded {len(store.reports)} reports from the database.")
         settings = self.settings.replace(auto_rebuild=True)
         store, status = open_store(settings, self.embedder, progress, serve_previous=False)
         return type(self)(self.settings, self.embedder, store, status)
@@ -212,13 +236,29 @@ class Assistant:
 
     def add_reports(self, files: Sequence[tuple[str, bytes]]) -> list[UploadOutcome]:
         """Check each (filename, bytes) and write the good ones into the corpus folder, each on its own, so
-        one bad file does not stop the others. The index notices them on `reloaded`."""
-        return store_uploads(files, self.settings)
+        one bad file does not stop the others. The index notices them on `reloaded`; a shared store (a
+        database) gets each stored report embedded and added, one transaction each, before this returns."""
+        outcomes = store_uploads(files, self.settings)
+        if isinstance(self.store, SharedStore):
+            stored = [o.path for o in outcomes if o.doc_id and o.path]
+            for file_name, segment in segments_from_files(stored, self.embedder, self.settings):
+                self.store.add(segment, file_name)
+        return outcomes
 
-    def remove_report(self, doc_id: str) -> Path:
+    def remove_report(self, doc_id: str) -> Path | None:
         """Move one report out of the corpus folder (under the index folder's removed/, never deleted) and
-        return where it went; the index drops it on `reloaded`."""
-        return remove_report(self.settings.corpus_dir, self.settings.index_dir, doc_id)
+        return where it went; the index drops it on `reloaded`. A shared store drops it at once; a report
+        another process added to it is removed from the store alone (None: no file here)."""
+        if not isinstance(self.store, SharedStore):
+            return remove_report(self.settings.corpus_dir, self.settings.index_dir, doc_id)
+        if doc_id not in self._facts:
+            raise ReportError(f"No report {doc_id!r} is loaded; choose one from the report list.")
+        if len(self._facts) == 1:
+            raise ReportError(f"{doc_id} is the only report loaded and the assistant needs one; add another report first.")
+        here = any(p.stem == doc_id for p in report_paths(self.settings.corpus_dir))
+        moved = remove_report(self.settings.corpus_dir, self.settings.index_dir, doc_id) if here else None
+        self.store.remove(doc_id)
+        return moved
 
 
 def names_paragraph(question: str) -> bool:

@@ -38,17 +38,26 @@ class Runtime(StrEnum):
 
 
 class StoreKind(StrEnum):
-    """What keeps the index: files beside the corpus (FAISS and bm25s); a database next (issue #27)."""
+    """What keeps the index: files beside the corpus (FAISS and bm25s), or a PostgreSQL database (pgvector)."""
 
     FILES = "files"
+    POSTGRES = "postgresql"
 
     @classmethod
     def parse(cls, value: object) -> StoreKind:
+        if is_database_url(value):
+            return cls.POSTGRES
         try:
             return cls(value)
         except ValueError:
-            known = " or ".join(k.value for k in cls)
-            raise SettingsError(f"Unknown store {value!r}; set QA_STORE to {known}.") from None
+            raise SettingsError(
+                f"Unknown store {value!r}; set QA_STORE to files or to a database URL (postgresql://...)."
+            ) from None
+
+
+def is_database_url(value: object) -> bool:
+    """Whether a store setting names a PostgreSQL database rather than a kind of store."""
+    return isinstance(value, str) and value.startswith(("postgresql://", "postgres://"))
 
 
 class ReaderKind(StrEnum):
@@ -83,7 +92,10 @@ class Settings:
     # Chunk windows in word pieces; chosen by measurement (see README, How it finds answers).
     chunk_tokens: int = 128
     chunk_overlap: int = 32
+    # "files" (the default: index/ beside the corpus, no server) or a PostgreSQL URL (postgresql://...),
+    # which sets store_url; see docs/postgres.md.
     store: StoreKind = StoreKind.FILES
+    store_url: str | None = None
     # Past this many chunks the dense index is approximate (HNSW); see README, Scaling.
     approx_threshold: int = 50_000
     top_k: int = 5
@@ -115,7 +127,11 @@ class Settings:
         # Settings come from flags, variables and code alike: each choice becomes its enum, or is refused.
         object.__setattr__(self, "embedding_runtime", Runtime.parse(self.embedding_runtime))
         object.__setattr__(self, "reader", ReaderKind.parse(self.reader))
+        if is_database_url(self.store):
+            object.__setattr__(self, "store_url", self.store)
         object.__setattr__(self, "store", StoreKind.parse(self.store))
+        if self.store is StoreKind.POSTGRES and not self.store_url:
+            raise SettingsError("The postgresql store needs a database; set QA_STORE to its URL (postgresql://...).")
 
     # Host names, besides loopback ones and the bound address, that this server answers to (comma-separated).
     allowed_hosts: str = ""

@@ -53,3 +53,17 @@ def test_a_variable_that_is_not_a_number_is_named_in_the_error():
 def test_the_upload_limit_is_set_in_megabytes():
     assert Settings.load(env={}).max_upload_bytes == 50 * 1024 * 1024
     assert Settings.load(env={"QA_MAX_UPLOAD_MB": "2.5"}).max_upload_bytes == int(2.5 * 1024 * 1024)
+
+
+def test_a_database_url_as_the_store_chooses_postgresql_and_keeps_the_url():
+    url = "postgresql://qa:secret@db.example:5432/reports"
+    settings = Settings.load(env={"QA_STORE": url})
+    assert settings.store == "postgresql" and settings.store_url == url
+    assert Settings.load(env={}).store == "files" and Settings.load(env={}).store_url is None
+
+
+def test_an_unknown_store_or_a_database_without_url_is_refused_in_one_sentence():
+    with pytest.raises(SettingsError, match="QA_STORE to files or to a database URL"):
+        Settings.load(env={"QA_STORE": "mysql://x"})
+    with pytest.raises(SettingsError, match="needs a database"):
+        Settings(store="postgresql")

@@ -1,4 +1,4 @@
-"""Command line: `qa-app corpus|index|search|ask|eval|calibrate|readers|plot|models|bench|conformance|soak`."""
+"""Command line: `qa-app corpus|index|search|ask|eval|calibrate|readers|plot|models|bench|conformance|soak|store`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from qa_app.config import ReaderKind, Settings
+from qa_app.app.store_commands import add_store_commands, add_store_flag
+from qa_app.config import ReaderKind, Settings, StoreKind
 from qa_app.errors import QAError
 from qa_app.records import paragraph_count
 
@@ -55,6 +56,7 @@ def settings_from_flags(args: argparse.Namespace, env: Mapping[str, str] | None 
         "reader_model": args.reader_model,
         "device": args.device,
         "embedding_runtime": args.embedding_runtime,
+        "store": getattr(args, "store", None),  # index, search, ask, eval and bench take --store
     }
     return Settings.load(env, **flags, **extra)
 
@@ -70,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
 
     index = commands.add_parser("index", help="build the index if missing or stale")
     index.add_argument("--rebuild", action="store_true", help="build anew even if the index is fresh")
+    add_store_flag(index)
     index.set_defaults(run=_index)
 
     # search lists 10 passages, as the API does; ask reads Settings.top_k unless told otherwise.
@@ -84,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--section", help="only sections whose path starts with this")
         sub.add_argument("--kind", help="only this block kind (finding, recommendation, ...)")
         sub.add_argument("--json", action="store_true")
+        add_store_flag(sub)
         sub.set_defaults(run=run)
 
     evaluate = commands.add_parser("eval", help="retrieval and answer quality on gold questions")
@@ -91,6 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--xquad", help="evaluate on XQuAD (SQuAD v1.1 JSON) as an open corpus instead")
     evaluate.add_argument("--prefix", default="", help='put this before each question, e.g. "Stoke-on-Trent 2015: "')
     evaluate.add_argument("--json", action="store_true")
+    add_store_flag(evaluate)
     evaluate.set_defaults(run=_eval)
 
     calibrate = commands.add_parser("calibrate", help="fit the reader's abstention to gold questions")
@@ -129,6 +134,8 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--full", action="store_true", help="add corpus sizes (1, 30, all reports) and the scaling curve")
     bench.add_argument("--sizes", default="10000,100000,1000000", help="synthetic corpus sizes in chunks, with --full")
     bench.add_argument("--json", action="store_true")
+    add_store_flag(bench)
+    bench.add_argument("--synthetic", type=int, default=0, help="with --store: also N synthetic passages (e.g. 1000000)")
     bench.set_defaults(run=_bench)
 
     conformance = commands.add_parser("conformance", help="how well a folder of published PDF reports is read")
@@ -144,6 +151,7 @@ def _parser() -> argparse.ArgumentParser:
     soak.add_argument("--pid", type=int, help="that app's process id, for its memory")
     soak.add_argument("--json", action="store_true")
     soak.set_defaults(run=_soak)
+    add_store_commands(commands)
     return parser
 
 
@@ -206,7 +214,8 @@ def _corpus(args, settings: Settings) -> int:
 
 
 def _index(args, settings: Settings) -> int:
-    load_assistant(settings, rebuild=args.rebuild)
+    # A database is made to mirror the corpus folder every time: that is what loading a corpus into it means.
+    load_assistant(settings, rebuild=args.rebuild or settings.store is StoreKind.POSTGRES)
     return 0
 
 
@@ -337,6 +346,8 @@ def _bench(args, settings: Settings) -> int:
     from qa_app.measure.bench import run_bench
     from qa_app.measure.bench_table import format_bench
 
+    if settings.store is StoreKind.POSTGRES:
+        return _bench_store(args, settings)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     result = run_bench(settings, sizes, full=args.full)
     restart = app_start(settings, APP_START_QUESTION)  # the settings' index, built by now or on this start
@@ -344,4 +355,15 @@ def _bench(args, settings: Settings) -> int:
         print(json.dumps({**result.to_dict(), "app_start": restart.to_dict()}, indent=1))
     else:
         print(format_bench(result) + "\n" + format_app_start("Restart of the app to page, workbench, first answer", restart))
+    return 0
+
+
+def _bench_store(args, settings: Settings) -> int:
+    from qa_app.measure.bench import unscoped_questions
+    from qa_app.measure.bench_store import format_store_bench, store_bench
+    from qa_app.measure.scoring import load_gold
+
+    questions = unscoped_questions([q.question for q in load_gold("eval/gold.jsonl")])
+    rows = store_bench(settings, questions, synthetic=args.synthetic)
+    print(json.dumps([r.to_dict() for r in rows], indent=1) if args.json else format_store_bench(rows))
     return 0

@@ -96,3 +96,13 @@ def test_qa_home_names_another_project_folder(tmp_path):
     shown = _qa_app("corpus", cwd=tmp_path, QA_HOME=str(home))
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.startswith("somewhere: ") and f"paragraphs: {len(PARAGRAPHS)}" in shown.stdout
+
+
+def test_the_store_flag_names_the_database_for_index_search_ask_eval_and_bench():
+    from qa_app.app.cli import _parser, settings_from_flags
+
+    url = "postgresql://qa@db.example/reports"
+    for command in (["index"], ["search", "early help"], ["ask", "Who?"], ["eval"], ["bench"]):
+        settings = settings_from_flags(_parser().parse_args([*command, "--store", url]), env={})
+        assert settings.store == "postgresql" and settings.store_url == url, command
+    assert settings_from_flags(_parser().parse_args(["index"]), env={}).store == "files"

@@ -66,7 +66,8 @@ class CorpusChanges:
             return
 
         def remove(a: Assistant) -> str:
-            return f"Removed {doc_id}; its file was kept as {a.remove_report(doc_id)}."
+            kept = a.remove_report(doc_id)  # None: a report another process added to a shared store
+            return f"Removed {doc_id}; its file was kept as {kept}." if kept else f"Removed {doc_id}."
 
         yield from self._apply(remove, caller, token)
 

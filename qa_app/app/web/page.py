@@ -17,7 +17,7 @@ from typing import Any
 # Handlers that take a gr.Request are found by their type hints, which must resolve in this module.
 import gradio as gr
 
-from qa_app.app.web import guard, pins
+from qa_app.app.web import guard, pins, saved_pins
 from qa_app.app.web.access import Caller, caller_of, page_address
 from qa_app.app.web.api import endpoints
 from qa_app.app.web.assets import CSS, HEAD
@@ -42,7 +42,7 @@ from qa_app.app.web.views import (
     values,
 )
 from qa_app.assistant import Assistant
-from qa_app.config import Settings
+from qa_app.config import Settings, StoreKind
 
 # Every call that runs the model shares one concurrency group: the work is CPU-bound numpy/torch on a
 # small machine, so more than ASSISTANT_CONCURRENCY at once only makes each one slower.
@@ -215,17 +215,26 @@ def wire(demo: gr.Blocks, ui: dict[str, Any], bench: Workbench, changes: CorpusC
             gr.Info(view.note)
         return emit(view)
 
-    def address(request: gr.Request) -> str:
+    def address(request: gr.Request | None) -> str:
         return page_address(caller_from(bench.settings, request))
 
+    def kept(view: CollectionView, request: gr.Request | None):
+        """The view shown, its items saved for the signed-in person (when the store keeps collections)."""
+        saved_pins.keep(slot, getattr(request, "username", None), view.pins)
+        return shown_collection(view)
+
     def on_pin(value: str, items: tuple, shown: dict, request: gr.Request):
-        return shown_collection(pins.pin(slot, value, items, shown, address(request)))
+        return kept(pins.pin(slot, value, items, shown, address(request)), request)
 
     def on_pin_answer(answer, items: tuple, request: gr.Request):
-        return shown_collection(pins.pin_answer(slot, answer, items, address(request)))
+        return kept(pins.pin_answer(slot, answer, items, address(request)), request)
 
     def on_unpin(value: str, items: tuple, request: gr.Request):
-        return shown_collection(pins.unpin(value, items, address(request)))
+        return kept(pins.unpin(value, items, address(request)), request)
+
+    def on_restore(request: gr.Request):
+        """A signed-in person's saved collection, back on a new page."""
+        return emit(pins.collected(saved_pins.restore(slot, getattr(request, "username", None)), address(request)))
 
     def on_session(request: gr.Request) -> str:
         """This session's secret for corpus changes, into the page's hidden box."""
@@ -281,6 +290,8 @@ def wire(demo: gr.Blocks, ui: dict[str, Any], bench: Workbench, changes: CorpusC
     remove_inputs = [ui["removable"], ui["change_token"]]
     ui["remove_button"].click(on_remove, inputs=remove_inputs, outputs=out(CorpusChangeView), **PRIVATE)
     demo.load(on_session, outputs=[ui["change_token"]], **PRIVATE, queue=False)
+    if bench.settings.store is StoreKind.POSTGRES:  # collections are kept in the database
+        demo.load(on_restore, outputs=out(CollectionView), **PRIVATE, queue=False)
 
     refresh_io = dict(fn=on_refresh, inputs=[ui["report"]], outputs=out(Refreshed), **PRIVATE, queue=False)
     ui["timer"].tick(**refresh_io)

@@ -2,17 +2,18 @@
 
 In the manner of Haystack's DocumentStore: records, and each retriever leg's scores for an allowed set of
 rows, so a backend can push the filter and the top-k into its own search (a SQL `WHERE ... ORDER BY ...
-LIMIT depth`). `FileStore` (FAISS and bm25s files) is the one in use.
+LIMIT depth`). `FileStore` (FAISS and bm25s files) is the default; `PostgresStore` is shared by many processes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 from qa_app.records import Block, Chunk, Report
+from qa_app.search.segments import Segment
 
 SentenceSpans = list[tuple[int, int]]  # a block's sentences, half-open into its text
 
@@ -63,4 +64,36 @@ class Store(Protocol):
 
     def lexical_scores(self, query: str) -> np.ndarray:
         """BM25 score of every window for the query (zeros where no query word occurs)."""
+        ...
+
+
+@runtime_checkable
+class SharedStore(Store, Protocol):
+    """A store many processes share (a database): changed one report at a time, not by rebuilding from the
+    corpus folder, and polled for others' changes by its corpus version."""
+
+    version: int  # the corpus version this snapshot shows
+
+    def add(self, segment: Segment, file_name: str) -> None:
+        """Add or replace one embedded report, atomically."""
+        ...
+
+    def remove(self, doc_id: str) -> bool:
+        """Remove one report, atomically; False when the store did not hold it."""
+        ...
+
+    def current_version(self) -> int:
+        """The store's corpus version now; another process changed it when this differs from `version`."""
+        ...
+
+    def reopened(self) -> SharedStore:
+        """A snapshot of the store as it is now."""
+        ...
+
+    def collection(self, user: str) -> list[dict]:
+        """A signed-in person's saved evidence collection, items as dicts; [] when none is saved."""
+        ...
+
+    def keep_collection(self, user: str, items: list[dict]) -> None:
+        """Save a signed-in person's collection as it is now."""
         ...

