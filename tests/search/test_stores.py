@@ -18,6 +18,7 @@ from qa_app.errors import IndexUnavailable
 from qa_app.query.filters import Filters
 from qa_app.search.embedding import Embedder
 from qa_app.search.retrieval import Retriever, filter_mask
+from qa_app.search.store.base import BatchSentences, sentences_of
 from qa_app.search.store.factory import open_store
 from qa_app.search.store.postgres.local import database_of, with_database
 from qa_app.search.store.postgres.open import segments_from_files
@@ -115,6 +116,18 @@ def test_both_stores_hold_the_same_records(stores):
         assert spans == expected_spans and np.allclose(vectors, expected_vectors, atol=1e-6)
 
 
+def test_a_questions_passages_sentences_come_at_once_as_they_come_one_by_one(stores):
+    files, database = stores["files"], stores["postgresql"]
+    assert isinstance(database, BatchSentences)  # so reading a question's passages is one query, not one each
+    wanted = [b.id for b in files.blocks[::-1][:40]] + [files.blocks[-1].id]  # any order, once repeated
+    batch = sentences_of(database, wanted)
+    assert list(batch) == list(dict.fromkeys(wanted))
+    for block_id in wanted:
+        (spans, vectors), (expected_spans, expected_vectors) = batch[block_id], files.sentences(block_id)
+        assert spans == expected_spans and np.allclose(vectors, expected_vectors, atol=1e-6)
+        assert vectors.shape == (len(spans), expected_vectors.shape[1]) and vectors.dtype == np.float32
+
+
 def test_bm25_in_sql_gives_bm25s_scores(stores):
     """bm25s is the oracle: the SQL leg computes its formula over the same tokens."""
     for question in QUESTIONS:
@@ -128,6 +141,21 @@ def test_both_stores_give_the_same_dense_scores_filtered_and_not(stores, embedde
     within = Filters.of({"section": files.blocks[0].section_path})
     for allowed in (np.ones(len(files.chunks), bool), filter_mask(files.blocks, within)[_chunk_block(files)]):
         assert np.allclose(database.dense_scores(vector, allowed, 100), files.dense_scores(vector, allowed, 100), atol=1e-5)
+
+
+def test_past_the_approximate_threshold_the_dense_legs_use_hnsw_and_find_the_same_rows(stores, embedder):
+    """With every row among the nearest (a small table), HNSW with filtering finds what the exact scan finds."""
+    files, database = stores["files"], stores["postgresql"]
+    approximate = load_snapshot(database.url, approx_threshold=0)
+    vector = embedder.encode_query(QUESTIONS[3]).reshape(1, -1)
+    doc_of = {b.id: b.doc_id for b in files.blocks}
+    windows = np.array([c.doc_id == "council" for c in files.chunks])
+    sentences = np.array([doc_of[owner] == "council" for owner in files.sentence_owners()])
+    for scores, expected in (
+        (approximate.dense_scores(vector, windows, 100), files.dense_scores(vector, windows, 100)),
+        (approximate.sentence_scores(vector, sentences, 100), files.sentence_scores(vector, sentences, 100)),
+    ):
+        assert np.allclose(scores, expected, atol=1e-5)
 
 
 def test_both_stores_give_the_same_top_five(stores, embedder):
