@@ -9,12 +9,13 @@ import threading
 import time
 
 import numpy as np
-import psycopg
 import pytest
 from support import PARAGRAPHS, write_report
 
+from qa_app.assistant import Assistant
 from qa_app.config import Settings
-from qa_app.errors import IndexUnavailable
+from qa_app.errors import IndexUnavailable, QAError, ReadOnlyStore
+from qa_app.measure.store_tools import copy_index
 from qa_app.query.filters import Filters
 from qa_app.search.embedding import Embedder
 from qa_app.search.retrieval import Retriever, filter_mask
@@ -297,5 +298,30 @@ def test_a_replica_serves_the_same_answers_while_the_primary_writes(settings, em
     caught_up = follower.reopened()
     assert caught_up.version == primary.version + 1 and [b.text for b in caught_up.blocks if b.doc_id == "other"] == OTHER
     assert np.allclose(caught_up.lexical_scores(OTHER[0]), primary.reopened().lexical_scores(OTHER[0]), atol=1e-6)
-    with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
-        caught_up.remove("other")
+    assert primary.read_only == "" and caught_up.read_only == follower.read_only != ""
+
+
+def test_a_replica_refuses_corpus_changes_in_one_sentence_before_touching_anything(settings, embedder, database_url, request):
+    primary, _ = open_store(settings.replace(store=database_url), embedder)
+    replica_url = with_database(request.getfixturevalue("replica"), database_of(database_url))
+    on_replica = settings.replace(store=replica_url)
+    follower, _ = open_store(on_replica, embedder)
+    refusal = "This server reads from a replica; add and remove reports on the primary."
+    assert follower.read_only == refusal
+    [(name, segment)] = [(n, s) for n, s in follower.segments() if s.report.doc_id == "council"]
+    with pytest.raises(ReadOnlyStore, match=refusal):
+        follower.add(segment, name)
+    with pytest.raises(ReadOnlyStore, match=refusal):
+        follower.remove("council")
+    assistant = Assistant(on_replica, embedder, follower, "")
+    files_before = sorted(p.name for p in settings.corpus_dir.iterdir())
+    with pytest.raises(ReadOnlyStore, match=refusal):
+        assistant.add_reports([("another.md", (settings.corpus_dir / "council.md").read_bytes())])
+    with pytest.raises(ReadOnlyStore, match=refusal):
+        assistant.remove_report("council")
+    assert sorted(p.name for p in settings.corpus_dir.iterdir()) == files_before  # nothing written or moved
+    with pytest.raises(IndexUnavailable, match=refusal):  # qa-app index --store REPLICA
+        open_store(on_replica, embedder, rebuild=True)
+    with pytest.raises(QAError, match=refusal):  # qa-app store copy files REPLICA
+        copy_index(database_url, replica_url, settings, embedder)
+    assert follower.reopened().reports == primary.reports  # the replica still serves every report

@@ -90,6 +90,7 @@ class SharedStore(Store, Protocol):
     corpus folder, and polled for others' changes by its corpus version."""
 
     version: int  # the corpus version this snapshot shows
+    read_only: str  # why corpus changes are refused here (a read replica), in one sentence; "" where they are not
 
     def add(self, segment: Segment, file_name: str) -> None:
         """Add or replace one embedded report, atomically."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from qa_app.errors import ReadOnlyStore
 from qa_app.records import Block, Chunk, Report
 from qa_app.search.acronyms import spell_out
 from qa_app.search.lexical import tokenize
@@ -21,7 +22,7 @@ from qa_app.search.segments import Segment, block_from_dict
 from qa_app.search.store.base import SentenceSpans
 from qa_app.search.store.files import EXHAUSTIVE_ROWS
 from qa_app.search.store.postgres.collections import load_collection, save_collection
-from qa_app.search.store.postgres.schema import DIMENSION, connect
+from qa_app.search.store.postgres.schema import DIMENSION, connect, read_only_reason
 from qa_app.search.store.postgres.write import add_segment, remove_report
 from qa_app.search.vocabulary import common_words
 
@@ -104,6 +105,7 @@ class PostgresStore:
     _sentence_rows: Rows
     _sentence_owners: list[str]
     _block_doc: dict[str, str]
+    read_only: str = ""  # why corpus changes are refused here (a replica), detected at start; "" where they are not
     _local: threading.local = field(default_factory=threading.local)
 
     @property
@@ -125,11 +127,19 @@ class PostgresStore:
 
     def add(self, segment: Segment, file_name: str) -> None:
         """Add (or replace) one embedded report in one transaction; this snapshot does not change."""
+        self._writable()
         add_segment(self.connection(), segment, file_name)
 
     def remove(self, doc_id: str) -> bool:
         """Remove one report in one transaction; False when the database did not hold it."""
+        self._writable()
         return remove_report(self.connection(), doc_id)
+
+    def _writable(self) -> None:
+        """ReadOnlyStore, in one sentence, where the database cannot take a change (PostgreSQL's own error
+        would say only that a read-only transaction cannot run INSERT)."""
+        if self.read_only:
+            raise ReadOnlyStore(self.read_only)
 
     def reopened(self) -> PostgresStore:
         """The database's corpus as it is now."""
@@ -257,6 +267,7 @@ def load_snapshot(url: str, approx_threshold: int) -> PostgresStore:
             chunks = [Chunk(**r) for (r,) in conn.execute("SELECT record FROM chunks ORDER BY doc_id, position")]
             owners = conn.execute("SELECT doc_id, block_id FROM sentences ORDER BY doc_id, position").fetchall()
             facts = conn.execute("SELECT facts, acronyms FROM reports ORDER BY doc_id").fetchall()
+            read_only = read_only_reason(conn)
     finally:
         conn.close()
     by_doc: dict[str, list[Block]] = {}
@@ -281,6 +292,7 @@ def load_snapshot(url: str, approx_threshold: int) -> PostgresStore:
         _sentence_rows=Rows.of([d for d, _ in owners]),
         _sentence_owners=[b for _, b in owners],
         _block_doc={b.id: b.doc_id for b in blocks},
+        read_only=read_only,
     )
 
 
