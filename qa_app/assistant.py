@@ -19,7 +19,7 @@ from qa_app.query.scope import resolve_scope
 from qa_app.records import Answer, Block, Hit, Opening, Report, ReportSummary, Scope
 from qa_app.search.embedding import Embedder
 from qa_app.search.retrieval import Retriever
-from qa_app.search.store.base import SharedStore, Store
+from qa_app.search.store.base import Opened, SharedStore, Store
 from qa_app.search.store.factory import open_store
 from qa_app.search.store.postgres.open import segments_from_files
 from qa_app.search.words import content_stems, stem, words
@@ -31,11 +31,13 @@ FilterMapping = Mapping[str, object] | Filters  # what callers pass: {"section":
 class Assistant:
     """Search and ask over a folder of reports; every method is safe to call from many threads."""
 
-    def __init__(self, settings: Settings, embedder: Embedder, store: Store, status: str):
+    def __init__(self, settings: Settings, embedder: Embedder, store: Store, opened: Opened | str):
         self.settings = settings
         self.embedder = embedder
         self.store = store
-        self.status = status
+        # What opening the store did; a plain line (a benchmark, a test) is an opening with nothing to note.
+        self.opened = opened if isinstance(opened, Opened) else Opened(opened)
+        self.status = self.opened.line
         self.retriever = Retriever(store, embedder.encode_query, settings.dense_weight)
         self.reader = make_reader(settings, store)
         self._facts: dict[str, Report] = {r.doc_id: r for r in store.reports}
@@ -65,8 +67,8 @@ class Assistant:
         changes = {k: Path(v) for k, v in paths.items() if v is not None}
         settings = settings.replace(**changes, **{k: v for k, v in overrides.items() if v is not None})
         embedder = Embedder.from_settings(settings)
-        store, status = open_store(settings, embedder, progress, rebuild)
-        return cls(settings, embedder, store, status)
+        store, opened = open_store(settings, embedder, progress, rebuild)
+        return cls(settings, embedder, store, opened)
 
     @property
     def outdated(self) -> bool:
@@ -96,8 +98,8 @@ class Assistant:
             store = self.store.reopened()
             return type(self)(self.settings, self.embedder, store, f"Reloaded {len(store.reports)} reports from the database.")
         settings = self.settings.replace(auto_rebuild=True)
-        store, status = open_store(settings, self.embedder, progress, serve_previous=False)
-        return type(self)(self.settings, self.embedder, store, status)
+        store, opened = open_store(settings, self.embedder, progress, serve_previous=False)
+        return type(self)(self.settings, self.embedder, store, opened)
 
     def parse(self, text: object, filters: FilterMapping | None = None) -> Query:
         """The question understood: cleaned, scoped and phrased as the reports write (`query.parse`)."""

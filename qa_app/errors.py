@@ -17,6 +17,17 @@ class IndexUnavailable(QAError):
     """The index is missing, stale or damaged and cannot be rebuilt here."""
 
 
+class UpdateFailed(IndexUnavailable):
+    """A new build could not be written (a full disk, a read-only folder, a bug); the one before still answers."""
+
+    def __init__(self, reason: str):
+        self.why = f"the index could not be updated ({reason})"
+        super().__init__(
+            f"The index could not be updated ({reason}), so the reports loaded before still answer; "
+            "free some space or fix the index folder, then restart the app."
+        )
+
+
 class SettingsError(QAError, ValueError):
     """A setting names something that cannot work (an unknown reader, a reader without its model)."""
 

@@ -143,8 +143,8 @@ def open_assistant(settings: Settings, embedder: Embedder, **changes) -> Assista
     from qa_app.search.index.opening import ensure_index
 
     settings = settings.replace(**changes)
-    data, status = ensure_index(settings, embedder)
-    return Assistant(settings, embedder, data, status)
+    data, opened = ensure_index(settings, embedder)
+    return Assistant(settings, embedder, data, opened)
 
 
 class CountingEmbedder:

@@ -99,9 +99,7 @@ def store_report(corpus_dir: Path, filename: str, data: bytes) -> Path:
                 f"{_base_name(filename)} before adding it."
             )
         if original := copy_of(corpus_dir, data):
-            raise ReportError(
-                f"{_base_name(filename)} has the same contents as {original.name}, which is already loaded; nothing was added."
-            )
+            raise ReportError(f"{_base_name(filename)} has the same contents as {original.name}, which is already loaded.")
         # A dot-file is not a report to report_paths, so a half-written upload is never read.
         partial = corpus_dir / f".{name}.{uuid.uuid4().hex[:8]}.part"
         try:

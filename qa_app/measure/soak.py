@@ -2,11 +2,14 @@
 
 `qa-app soak` reports requests served, errors, latency p50/p95/p99 and the server's memory (RSS) over
 time: load figures belong here, not in unit tests with timeouts. It starts `app.py` on a free loopback
-port (or soaks one already running, given --url and --pid) and calls the `/ask` API as scripts do.
+port (or soaks one already running, given --url and --pid) and calls the `/ask` API over HTTP as scripts
+do. Each client is polite: told the server is busy, it waits the Retry-After it is given and tries again,
+up to TRIES times a question; the run counts the busy answers and the try at which each question was answered.
 """
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -17,12 +20,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from statistics import quantiles
 
+import httpx
+
 from qa_app.config import PROJECT_HOME, Settings
 from qa_app.errors import QAError
 from qa_app.records import to_dict as plain
 
 # A request slower than this counts as an error: no one waits longer for an answer.
 REQUEST_TIMEOUT_S = 120
+TRIES = 3  # a polite client asks a question this many times at most, waiting as told between
 # Questions a day's work asks; any corpus answers or refuses them, and either is a whole response.
 QUESTIONS = (
     "How many children were looked after?",
@@ -50,9 +56,12 @@ class SoakResult:
     seconds: float
     served: int
     errors: int
-    latency_s: dict[str, float]  # p50, p95, p99 of whole requests
+    latency_s: dict[str, float]  # p50, p95, p99 of the requests answered
     samples: tuple[Sample, ...] = ()
     first_errors: tuple[str, ...] = ()  # a few, to say what went wrong
+    busy: int = 0  # busy answers (503 with Retry-After), each followed by a wait and another try
+    answered_at: tuple[int, ...] = ()  # questions answered at the 1st, 2nd, ... try
+    unanswered: int = 0  # questions still turned away after TRIES tries
 
     @property
     def rss_growth_mb(self) -> float | None:
@@ -80,6 +89,35 @@ def whole_answer(response: object) -> bool:
     return isinstance(response, dict) and "answered" in response and "status" not in response
 
 
+@dataclass(frozen=True)
+class Reply:
+    """One call's outcome: the /ask result, or the seconds the busy answer said to wait."""
+
+    result: object = None
+    retry_after_s: float | None = None
+
+
+def ask(client: httpx.Client, question: str, top_k: int) -> Reply:
+    """One call of the /ask API as a script makes it over HTTP (start the call, then read its events); a
+    busy answer is one only when it says so in one sentence and gives a Retry-After."""
+    started = client.post("/gradio_api/call/ask", json={"data": [question, top_k, None]})
+    if started.status_code == 503:
+        detail = started.json().get("detail", "")
+        if "retry-after" not in started.headers or not detail.startswith("The server is busy"):
+            raise QAError(f"a 503 that is not the busy answer: {started.headers} {detail!r:.200}")
+        return Reply(retry_after_s=float(started.headers["retry-after"]))
+    started.raise_for_status()
+    event = ""
+    with client.stream("GET", f"/gradio_api/call/ask/{started.json()['event_id']}") as stream:
+        for line in stream.iter_lines():
+            if line.startswith("event:"):
+                event = line.split(":", 1)[1].strip()
+            elif line.startswith("data:") and event in ("complete", "error"):
+                data = json.loads(line.split(":", 1)[1])
+                return Reply(data[0] if event == "complete" and data else data)
+    raise QAError("the call ended without a result")
+
+
 def run_soak(
     settings: Settings,
     clients: int,
@@ -94,30 +132,46 @@ def run_soak(
     if url is None:
         with started_app(settings) as (url, pid):
             return run_soak(settings, clients, seconds, every_s, url, pid, questions, report)
-    from gradio_client import Client
-
     latencies: list[float] = []
     errors: list[str] = []
+    busy: list[float] = []
+    answered_at = [0] * TRIES
+    unanswered: list[str] = []
     lock = threading.Lock()
     start = time.monotonic()
     end = start + seconds
 
     def client_loop(n: int) -> None:
-        client = Client(url, verbose=False, httpx_kwargs={"timeout": REQUEST_TIMEOUT_S})
-        i = n
-        while time.monotonic() < end:
-            question = questions[i % len(questions)]
-            i += 1
-            asked = time.perf_counter()
-            try:
-                response = client.predict(question, settings.top_k, None, api_name="/ask")
-                problem = None if whole_answer(response) else f"{question!r}: {response!r:.200}"
-            except Exception as error:  # a soak counts every failure a client sees, whatever it is
-                problem = f"{question!r}: {type(error).__name__}: {error}"
-            with lock:
-                latencies.append(time.perf_counter() - asked)
-                if problem:
-                    errors.append(problem)
+        # One HTTP client each, keeping its cookies as a browser does: the busy answer's ticket among them.
+        with httpx.Client(base_url=url, timeout=REQUEST_TIMEOUT_S) as client:
+            i = n
+            while time.monotonic() < end:
+                question = questions[i % len(questions)]
+                i += 1
+                for tries in range(1, TRIES + 1):
+                    asked = time.perf_counter()
+                    try:
+                        reply = ask(client, question, settings.top_k)
+                        problem = (
+                            None if reply.retry_after_s is not None or whole_answer(reply.result) else f"{reply.result!r:.200}"
+                        )
+                    except Exception as error:  # a soak counts every failure a client sees, whatever it is
+                        reply, problem = Reply(), f"{type(error).__name__}: {error}"
+                    with lock:
+                        if reply.retry_after_s is not None:
+                            busy.append(reply.retry_after_s)
+                        else:
+                            latencies.append(time.perf_counter() - asked)
+                            answered_at[tries - 1] += problem is None
+                        if problem:
+                            errors.append(f"{question!r}: {problem}")
+                    if reply.retry_after_s is None:
+                        break
+                    if tries == TRIES:
+                        with lock:
+                            unanswered.append(question)
+                    else:
+                        time.sleep(reply.retry_after_s)
 
     samples: list[Sample] = []
 
@@ -147,6 +201,9 @@ def run_soak(
         latency_s=percentiles(latencies),
         samples=tuple(samples),
         first_errors=tuple(errors[:3]),
+        busy=len(busy),
+        answered_at=tuple(answered_at),
+        unanswered=len(unanswered),
     )
 
 
@@ -218,6 +275,12 @@ def format_soak(result: SoakResult) -> str:
         f"latency p50 {latency['p50']:.2f} s, p95 {latency['p95']:.2f} s, p99 {latency['p99']:.2f} s",
         "RSS growth after warm-up: " + (f"{growth:+.1f} MB" if growth is not None else "unknown"),
     ]
+    if result.busy or result.unanswered:
+        tries = ", ".join(f"{n} at try {i}" for i, n in enumerate(result.answered_at, 1))
+        lines.append(
+            f"busy answers: {result.busy}; waiting as told, questions answered {tries}; "
+            f"{result.unanswered} not answered in {TRIES} tries"
+        )
     return "\n".join(lines + [f"error: {e}" for e in result.first_errors])
 
 

@@ -71,7 +71,18 @@ def test_a_1_gib_bomb_uploaded_from_the_page_is_refused_and_the_server_grows_und
         assert client(url).predict(QUESTION, api_name="/ask")["answered"]
 
 
-def test_a_segment_altered_on_disk_is_re_embedded_on_restart_and_never_served(tmp_path):
+def status_line(browser, url: str) -> str:
+    """The page's status line as a visitor's browser shows it once the page is ready."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.goto(url)
+    wait_ready(page)
+    line = page.locator("#qa-status").inner_text()
+    context.close()
+    return line
+
+
+def test_a_segment_altered_on_disk_is_re_embedded_on_restart_and_never_served(tmp_path, browser):
     corpus = write_report(tmp_path / "corpus")
     index = built_index(corpus, tmp_path / "index")
     [segment] = (index / "segments").iterdir()
@@ -83,6 +94,7 @@ def test_a_segment_altered_on_disk_is_re_embedded_on_restart_and_never_served(tm
     printed: list[str] = []
     with running_app("--corpus", str(corpus), "--index", str(index), timeout_s=START_TIMEOUT_S, output=printed) as url:
         assert "Re-embedded tiny: the cached copy under segments/ was altered or damaged." in ready_line(printed)
+        assert status_line(browser, url).endswith(" · ready · re-embedded 1 damaged segment (tiny)")
         [focus, *_] = client(url).predict("tiny:p1", 0, api_name="/context")
         assert focus["text"] == PARAGRAPHS[0]
 
@@ -112,6 +124,8 @@ def test_on_a_full_disk_a_start_and_an_upload_leave_the_app_answering_from_the_p
         ) in ready_line(printed)
         answer = client(url).predict(QUESTION, api_name="/ask")
         assert answer["answered"] and "620" in answer["answer"]
+        kept = "serving the previous build: the index could not be updated (no space left on device)"
+        assert status_line(browser, url).endswith(f" · ready · {kept}")
 
         upload = write_report(
             tmp_path / "downloads", OTHER, name="third.md", title="Inspection of Third council children's services"
@@ -126,6 +140,11 @@ def test_on_a_full_disk_a_start_and_an_upload_leave_the_app_answering_from_the_p
         page.locator("#qa-add").click()
         page.wait_for_selector("#qa-change:has-text('could not be updated')", timeout=CHANGE_MS)
         said = page.locator("#qa-change").inner_text()
+        status = page.locator("#qa-status").inner_text()
         context.close()
-        assert "Added third." in said and "(no space left on device)" in said
+        assert said == (  # what changed, then what failed, once, and no server path
+            "Added third. The index could not be updated (no space left on device), so the reports loaded before "
+            "still answer; free some space or fix the index folder, then restart the app."
+        )
+        assert status.endswith(f" · ready · {kept}")
         assert client(url).predict(QUESTION, api_name="/ask") == answer

@@ -1,5 +1,5 @@
-"""The guard's pure parts: the login throttle, paths hidden from visitors, Markdown that stays text, the
-upload folder's sweeping, and the API's argument checks."""
+"""The guard's pure parts: the login throttle, admission to a full queue, paths hidden from visitors, Markdown
+that stays text, the upload folder's sweeping, and the API's argument checks."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import time
 import pytest
 from markdown_it import MarkdownIt
 
+from qa_app.app.web.admission import HELD_PLACES, RETRY_AFTER_S, TICKET_GRACE_S, Admission, Verdict, busy_message
 from qa_app.app.web.api_args import check_filters, check_radius, check_text
 from qa_app.app.web.markdown_text import escape_markdown
 from qa_app.app.web.redact import hide_paths
@@ -37,6 +38,37 @@ def test_failed_sign_ins_lock_the_address_out_for_a_while():
     assert throttle.wait_s("10.0.0.1") == 1
     clock.now = 60
     assert throttle.wait_s("10.0.0.1") == 0
+
+
+def test_calls_join_the_queue_while_fewer_than_the_limit_wait():
+    admission = Admission(limit=32, clock=Clock())
+    assert admission.admit(waiting=31, ticket=None) == Verdict(True)
+    turned_away = admission.admit(waiting=32, ticket=None)
+    assert not turned_away.admitted and turned_away.wait_s == RETRY_AFTER_S and turned_away.ticket
+    assert busy_message(5) == "The server is busy answering other questions; try again in 5 seconds."
+
+
+def test_a_caller_who_comes_back_when_told_gets_in_though_others_kept_the_queue_full():
+    clock = Clock()
+    admission = Admission(limit=32, clock=clock)
+    ticket = admission.admit(waiting=32, ticket=None).ticket
+    clock.now = 2
+    assert admission.admit(waiting=32, ticket=ticket) == Verdict(False, RETRY_AFTER_S - 2, ticket)  # too early
+    assert not admission.admit(waiting=31, ticket=None).admitted  # a place came free: held for the ticket
+    clock.now = RETRY_AFTER_S
+    assert admission.admit(waiting=32, ticket=ticket) == Verdict(True)
+    assert admission.admit(waiting=32, ticket=ticket).ticket != ticket  # a ticket is used once
+
+
+def test_an_unused_ticket_gives_its_place_up_and_tickets_run_out():
+    clock = Clock()
+    admission = Admission(limit=32, clock=clock)
+    tickets = [admission.admit(waiting=32, ticket=None).ticket for _ in range(HELD_PLACES)]
+    assert all(tickets) and admission.admit(waiting=32, ticket=None) == Verdict(False, RETRY_AFTER_S)
+    assert not admission.admit(waiting=0, ticket=None).admitted  # every place is held
+    clock.now = RETRY_AFTER_S + TICKET_GRACE_S + 1
+    assert admission.admit(waiting=0, ticket=None) == Verdict(True)
+    assert admission.admit(waiting=32, ticket=tickets[0]).ticket != tickets[0]  # expired: a new one
 
 
 def test_a_successful_sign_in_clears_the_count():

@@ -102,6 +102,14 @@ def test_a_short_soak_counts_every_request_and_samples_as_it_goes(app):
     assert 0 < result.latency_s["p50"] <= result.latency_s["p95"] <= result.latency_s["p99"]
 
 
+def test_fifty_clients_get_the_busy_answer_and_waiting_as_told_each_question_is_answered_within_three_tries(app):
+    # 50 clients asking back to back: 2 run and 32 wait, so at any moment about 16 are turned away.
+    result = run_soak(Settings(), clients=50, seconds=20, every_s=20, url=app[0], questions=list(QUESTIONS))
+    assert result.errors == 0, result.first_errors  # every 503 was the busy answer with a Retry-After
+    assert result.busy > 0 and result.unanswered == 0
+    assert sum(result.answered_at[1:]) > 0  # some were answered only after waiting as told
+
+
 def _cited(answer: dict) -> list[tuple]:
     return [(c["doc_id"], c["paragraph"], c["quote"]) for c in answer["citations"]]
 

@@ -22,6 +22,7 @@ from qa_app.app.web.passages import (
 )
 from qa_app.app.web.reports import judgement_counts, loaded_line, report_rows
 from qa_app.records import Answer, Citation, Opening, ReportSummary, Scope
+from qa_app.search.store.base import Opened
 
 # TEXT is paragraph 61 of the Stoke report in section CLA, the paragraph make_hit and make_block build by default.
 QUOTE_END = TEXT.index(".") + 1
@@ -309,6 +310,7 @@ class FakeAssistant:
     """Stands in for the model: the API test is about wiring, names and JSON, not answers."""
 
     status = "Index loaded (fake)."
+    opened = Opened(status)
 
     def ask(self, question, top_k=5, filters=None):
         if not question.strip():
@@ -435,6 +437,16 @@ def test_status_line_counts_reports_and_paragraphs_without_internal_words():
     assert loaded_line([report, report], {}) == "2 reports · 412 paragraphs · ready"
     assert loaded_line([report], {}, "embedding 3 of 7") == "1 report · 206 paragraphs · updating: embedding 3 of 7"
     assert "Skipped 1 report: bad.pdf (it is scanned)" in loaded_line([report], {"bad.pdf": "it is scanned."})
+
+
+def test_status_line_says_which_segments_were_re_embedded_and_why_an_earlier_build_answers():
+    report = ReportSummary("a", "A", "A, 2015 inspection", None, None, None, None, None, {}, None, None, 206)
+    repaired = loaded_line([report], {}, repaired=("beta", "gamma"))
+    assert repaired == "1 report · 206 paragraphs · ready · re-embedded 2 damaged segments (beta, gamma)"
+    kept = loaded_line([report], {}, previous="the index could not be updated (no space left on device)")
+    assert kept == (
+        "1 report · 206 paragraphs · ready · serving the previous build: the index could not be updated (no space left on device)"
+    )
 
 
 def test_an_opened_paragraph_card_says_which_and_links_to_it():

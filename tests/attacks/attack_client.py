@@ -3,6 +3,7 @@ chosen headers, the page's events through Gradio's queue, and the named API endp
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import secrets
@@ -45,6 +46,20 @@ class Client:
             if joined.status_code != 200:
                 return joined
             return _last_output(h, f"/gradio_api/queue/data?session_hash={self.session_hash}")
+
+    def event_until(self, fn_index: int, data: list, text: str) -> bool:
+        """Start one of the page's events and read its stream only until an output shows `text`; whether it did
+        (False when the event completed first)."""
+        body = {"fn_index": fn_index, "data": data, "session_hash": self.session_hash, "event_data": None}
+        with self.http() as h:
+            h.post("/gradio_api/queue/join", json=body).raise_for_status()
+            with h.stream("GET", f"/gradio_api/queue/data?session_hash={self.session_hash}") as stream:
+                for line in stream.iter_lines():
+                    if text in line:
+                        return True
+                    if '"process_completed"' in line:
+                        return False
+        return False
 
     def api(self, name: str, *args: object) -> object:
         """Call a named API endpoint (/ask, /context, ...) with positional arguments; its JSON result."""
@@ -122,6 +137,11 @@ class Page:
         files = [{"path": p, "meta": {"_type": "gradio.FileData"}, "orig_name": Path(p).name} for p in stored]
         return self.client.event(fn_index(self.config, "qa-add"), [files, token])
 
+    def add_until(self, stored: list[str], text: str) -> bool:
+        """Start adding the stored uploads; returns once the change box shows `text` (see Client.event_until)."""
+        files = [{"path": p, "meta": {"_type": "gradio.FileData"}, "orig_name": Path(p).name} for p in stored]
+        return self.client.event_until(fn_index(self.config, "qa-add"), [files, self.token], text)
+
     def search(self, query: str) -> list | httpx.Response:
         return self.client.event(fn_index(self.config, "qa-search"), [query, 10, "", "", "", ""])
 
@@ -130,6 +150,6 @@ class Page:
 
 
 def notice(output: list | httpx.Response) -> str:
-    """The text of the change box (the first output) of an event that ran, without its HTML."""
+    """The text of the change box (the first output) of an event that ran, as a browser shows it."""
     assert isinstance(output, list), f"the event was refused with HTTP {output.status_code}: {output.text}"
-    return re.sub(r"<[^>]+>", "", output[0] if isinstance(output[0], str) else str(output[0]))
+    return html.unescape(re.sub(r"<[^>]+>", "", output[0] if isinstance(output[0], str) else str(output[0])))

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from attack_app import Served, serving
+from attack_app import OUTSIDE, Served, serving
 from attack_client import Client, Page, load_index
+from support import running_app
 
 pytestmark = pytest.mark.slow
 
@@ -46,6 +47,26 @@ def test_nothing_but_a_report_is_served(app, path):
     response = Client(app.url).get(path.format(corpus=app.corpus, index=app.index))
     assert response.status_code == 404
     assert response.text == NOT_A_REPORT
+
+
+LINKED = "linked.md is a link to a file outside the corpus folder; copy the report into the folder instead"
+
+
+def test_a_link_out_of_the_corpus_folder_is_refused_named_and_never_read(app):
+    assert LINKED in next(line for line in app.printed if "Ready in" in line)
+    client = Client(app.url)
+    status, *_ = client.event(load_index(Page(client).config, "on_refresh_1"), [""], queued=False)
+    assert "Skipped 1 report: linked.md" in (status["value"] if isinstance(status, dict) else status)
+    assert "linked" not in {r["doc_id"] for r in client.api("reports", None)}
+    assert not any(OUTSIDE in h["text"] for h in client.api("search", "secret council files outside", 10, None))
+    assert client.get("/reports/linked.md").status_code == 404
+
+
+def test_a_link_out_of_the_corpus_folder_does_not_make_the_next_start_rebuild(app):
+    printed: list[str] = []
+    with running_app("--corpus", str(app.corpus), "--index", str(app.index), timeout_s=300, output=printed):
+        ready = next(line for line in printed if "Ready in" in line)
+    assert "Loaded the index" in ready and LINKED in ready
 
 
 def test_no_absolute_server_path_reaches_a_visitor(app):

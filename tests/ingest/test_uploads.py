@@ -277,7 +277,7 @@ def test_the_same_bytes_under_a_new_name_are_refused_naming_the_report_they_copy
     with pytest.raises(ReportError) as refused:
         store_report(settings.corpus_dir, "darlington-copy.pdf", KNOWSLEY.read_bytes())
     assert str(refused.value) == (
-        "darlington-copy.pdf has the same contents as darlington-2018-05-21.pdf, which is already loaded; nothing was added."
+        "darlington-copy.pdf has the same contents as darlington-2018-05-21.pdf, which is already loaded."
     )
     assert [p.name for p in report_paths(settings.corpus_dir)] == ["darlington-2018-05-21.pdf"]
 

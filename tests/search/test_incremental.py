@@ -36,8 +36,8 @@ def test_adding_a_report_embeds_only_its_texts(settings, embedder):
     ensure_index(settings, embedder)
     write_report(settings.corpus_dir, OTHER, name="other.md", title="Other council report")
     counting = CountingEmbedder(embedder)
-    data, status = ensure_index(settings, counting)
-    assert "out of date" in status and "other.md" in status
+    data, opened = ensure_index(settings, counting)
+    assert "out of date" in opened.line and "other.md" in opened.line
     assert counting.texts and all(not any(p in t for p in PARAGRAPHS) for t in counting.texts)
     assert any(OTHER[0] in t for t in counting.texts)
     assert texts_of(data, "other") == OTHER and texts_of(data, "tiny") == PARAGRAPHS
@@ -79,10 +79,10 @@ def test_a_build_that_dies_half_way_resumes_where_it_stopped(settings, embedder)
 
 def test_a_report_that_cannot_be_read_is_skipped_and_named(settings, embedder):
     (settings.corpus_dir / "broken.md").write_bytes(b"\x00\x01binary")
-    data, status = ensure_index(settings, embedder)
+    data, opened = ensure_index(settings, embedder)
     assert {b.doc_id for b in data.blocks} == {"tiny"}
     assert "broken.md" in data.manifest.skipped and "binary" in data.manifest.skipped["broken.md"]
-    assert "Skipped 1 report: broken.md" in status
+    assert "Skipped 1 report: broken.md" in opened.line
 
 
 def test_a_damaged_segment_is_embedded_again(settings, embedder):

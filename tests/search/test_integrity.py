@@ -65,12 +65,14 @@ def test_an_altered_segment_is_re_embedded_named_and_never_served(settings, embe
         np.save(folder / "chunk_vectors.npy", np.random.default_rng(0).random(vectors.shape, dtype=np.float32))
     write_report(settings.corpus_dir, OTHER, name="other.md")  # any change: the next build reads the segment
     counting = CountingEmbedder(embedder)
-    data, status = ensure_index(settings, counting)
-    assert "Re-embedded tiny: the cached copy under segments/ was altered or damaged." in status
+    data, opened = ensure_index(settings, counting)
+    assert "Re-embedded tiny: the cached copy under segments/ was altered or damaged." in opened.line
+    assert opened.repaired == ("tiny",)
     assert any(PARAGRAPHS[0] in t for t in counting.texts)
     assert [b.text for b in data.blocks if b.doc_id == "tiny"] == PARAGRAPHS
     assert read_manifest(settings.index_dir)[1].repaired == ["tiny"]
     assert "ALTERED" not in (segment_of(settings, "tiny") / "blocks.jsonl").read_text(encoding="utf-8")
+    assert ensure_index(settings, embedder)[1].repaired == ()  # said by the start that repaired it, not every later one
 
 
 def test_a_segment_without_checksums_is_made_again(settings, embedder):
@@ -80,8 +82,8 @@ def test_a_segment_without_checksums_is_made_again(settings, embedder):
     ensure_index(settings, counting, rebuild=False)  # fresh: the live build is served, no segment read
     assert counting.texts == []
     write_report(settings.corpus_dir, OTHER, name="other.md")
-    _, status = ensure_index(settings, counting)
-    assert "Re-embedded tiny" in status
+    _, opened = ensure_index(settings, counting)
+    assert "Re-embedded tiny" in opened.line
 
 
 def test_a_rebuild_re_embeds_every_report_even_with_intact_segments(settings, embedder):
@@ -113,15 +115,19 @@ def test_a_failed_update_leaves_the_previous_index_answering_and_no_partial_file
     request.getfixturevalue("full_disk")
     with pytest.raises(IndexUnavailable) as failed:
         assistant.reloaded()
-    assert str(failed.value).startswith(f"The index in {settings.index_dir} could not be updated (no space left on device);")
+    assert str(failed.value) == (
+        "The index could not be updated (no space left on device), so the reports loaded before still answer; "
+        "free some space or fix the index folder, then restart the app."
+    )
     assert assistant.ask("How many children were looked after?").answered
     assert leftovers(settings) == []
 
-    restarted, status = ensure_index(settings, embedder)  # a start on the same full disk
-    assert status == (
+    restarted, opened = ensure_index(settings, embedder)  # a start on the same full disk
+    assert opened.line == (
         f"The index in {settings.index_dir} could not be updated (no space left on device); "
         "answering from the previous index, read-only, until it can be rebuilt."
     )
+    assert opened.previous == "the index could not be updated (no space left on device)"
     assert {r.doc_id for r in restarted.reports} == {"tiny"}
     assert leftovers(settings) == []
 
@@ -142,17 +148,17 @@ def test_a_start_with_no_previous_index_and_a_failing_write_says_so_in_one_sente
 
 def test_a_copy_of_a_report_under_another_name_is_left_out_and_named(settings, embedder):
     (settings.corpus_dir / "tiny-copy.md").write_bytes((settings.corpus_dir / "tiny.md").read_bytes())
-    data, status = ensure_index(settings, embedder)
+    data, opened = ensure_index(settings, embedder)
     assert [r.doc_id for r in data.reports] == ["tiny"]
-    assert "tiny-copy.md (tiny-copy.md has the same contents as tiny.md; remove one of the two copies)" in status
-    assert ensure_index(settings, embedder)[1].startswith("Loaded the index")
+    assert "tiny-copy.md (tiny-copy.md has the same contents as tiny.md; remove one of the two copies)" in opened.line
+    assert ensure_index(settings, embedder)[1].line.startswith("Loaded the index")
 
 
 def test_a_link_out_of_the_corpus_folder_is_refused_named_and_starts_no_rebuild(settings, embedder, tmp_path):
     outside = write_report(tmp_path / "elsewhere", OTHER, name="secret.md") / "secret.md"
     (settings.corpus_dir / "linked.md").symlink_to(outside)
-    data, status = ensure_index(settings, embedder)
+    data, opened = ensure_index(settings, embedder)
     assert [r.doc_id for r in data.reports] == ["tiny"]
-    assert "linked.md is a link to a file outside the corpus folder; copy the report into the folder instead" in status
+    assert "linked.md is a link to a file outside the corpus folder; copy the report into the folder instead" in opened.line
     assert not any(OTHER[0] in b.text for b in data.blocks)
-    assert ensure_index(settings, embedder)[1].startswith("Loaded the index")
+    assert ensure_index(settings, embedder)[1].line.startswith("Loaded the index")

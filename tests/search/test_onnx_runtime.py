@@ -190,12 +190,12 @@ def test_index_manifest_records_the_export_and_is_rebuilt_when_another_export_bu
     assert manifest.runtime_sha256 == embedder.runtime_sha256 == file_sha256(next(embedder.cache_dir.glob("*.onnx")))
 
     # PyTorch computes the same vectors, so it serves an index the export built (and the other way round).
-    _, status = ensure_index(settings, torch_embedder)
-    assert status.startswith("Loaded")
+    _, opened = ensure_index(settings, torch_embedder)
+    assert opened.line.startswith("Loaded")
 
     _record_other_export(settings.index_dir)
-    _, status = ensure_index(settings, embedder)
-    assert "another ONNX export" in status
+    _, opened = ensure_index(settings, embedder)
+    assert "another ONNX export" in opened.line
     assert read_manifest(settings.index_dir)[1].runtime_sha256 == embedder.runtime_sha256
 
 

@@ -79,8 +79,8 @@ def module_database(postgres_server):
 def stores(settings, embedder, module_database):
     """Both stores over the same corpus: the database loaded from the corpus folder through the file index."""
     files, _ = open_store(settings, embedder)
-    database, status = open_store(settings.replace(store=module_database), embedder)
-    assert "Loaded 2 reports" in status
+    database, opened = open_store(settings.replace(store=module_database), embedder)
+    assert "Loaded 2 reports" in opened.line
     return {"files": files, "postgresql": database}
 
 

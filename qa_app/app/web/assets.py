@@ -125,4 +125,22 @@ SCRIPT = """
 })();
 """
 
+# The report view's own script (gr.HTML js_on_load): a session's view names the report by its address
+# (report_view.render_pane); this asks the server for the report and puts it in the pane, again whenever
+# the pane is drawn anew. Gradio redraws by morphing the DOM, so a new address may change only the pane's
+# attributes: they are watched too. A pane that moved on meanwhile keeps the newer report.
+READER_SCRIPT = """
+const fill = () => {
+  const pane = element.querySelector(".qa-reader[data-src]");
+  if (!pane || pane.dataset.filled === pane.dataset.src) return;
+  const src = pane.dataset.src;
+  pane.dataset.filled = src;
+  server.report_pane(src).then((html) => {
+    if (pane.isConnected && pane.dataset.src === src) pane.innerHTML = html;
+  });
+};
+new MutationObserver(fill).observe(element, { childList: true, subtree: true, attributes: true, attributeFilter: ["data-src"] });
+fill();
+"""
+
 HEAD = f"<script>{SCRIPT}</script>"

@@ -15,7 +15,7 @@ from qa_app.app.web.redact import hide_paths
 from qa_app.app.web.upload_folder import PENDING_S, discard, sweep, uploads_folder
 from qa_app.app.web.views import CorpusChangeView, Menus
 from qa_app.assistant import Assistant
-from qa_app.errors import QAError, failure_reason
+from qa_app.errors import QAError, UpdateFailed, failure_reason
 
 
 class CorpusChanges:
@@ -93,11 +93,11 @@ class CorpusChanges:
                 progress = f"{message} Updating the index: {self.slot.message} ({self.slot.fraction:.0%})."
                 yield CorpusChangeView(render_notice(progress), Menus(status=self.slot.status()))
             result = done.get("result")
-            if result is None or isinstance(result, QAError):
-                self.slot.ready(a)
-                yield CorpusChangeView(
-                    render_notice(self._shown(f"{message} The index could not be updated: {result}")), self.workbench.menus(a)
-                )
+            if not isinstance(result, Assistant):
+                reason = str(result).rstrip(".") if result is not None else "the update stopped"
+                failed = result if isinstance(result, UpdateFailed) else UpdateFailed(reason)
+                self.slot.kept(failed.why)
+                yield CorpusChangeView(render_notice(self._shown(f"{message} {failed}")), self.workbench.menus(a))
                 return
             self.slot.ready(result)
             yield CorpusChangeView(
@@ -121,4 +121,4 @@ class CorpusChanges:
         except QAError as e:
             return e
         except Exception as e:  # a bug: said in one sentence, never the end of the page's assistant
-            return QAError(f"the update stopped ({failure_reason(e)}); the reports already loaded still answer.")
+            return UpdateFailed(failure_reason(e))

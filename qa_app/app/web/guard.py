@@ -1,7 +1,7 @@
 """The gate in front of every request to the web app: it refuses requests addressed to a foreign name (DNS
 rebinding) or sent from another site's page, uploads from anyone who may not change the corpus, and
-sign-ins from an address that keeps failing; it serves only report files, and adds headers that stop the
-page being framed.
+sign-ins from an address that keeps failing; it turns calls away from a full queue with the busy answer
+(admission.py); it serves only report files, and adds headers that stop the page being framed.
 
 It wraps Gradio's whole ASGI stack (installed at server start by `lifespan`), so it sees each request
 before Gradio does, including Gradio's CORS answers, which would otherwise echo any origin.
@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from starlette.datastructures import Headers, MutableHeaders
-from starlette.responses import FileResponse, PlainTextResponse
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse
 
 from qa_app.app.web.access import Caller, caller_of, corpus_change_refusal, host_refusal, origin_refusal
+from qa_app.app.web.admission import RETRY_AFTER_S, TICKET_COOKIE, TICKET_GRACE_S, Admission, busy_message
 from qa_app.app.web.throttle import LoginThrottle, locked_out
 from qa_app.app.web.upload_folder import writable_refusal
 from qa_app.config import Settings
@@ -59,10 +61,12 @@ ASGIApp = Callable[..., Any]
 class Guard:
     """ASGI middleware around Gradio's app; see the module docstring for what it refuses."""
 
-    def __init__(self, app: ASGIApp, settings: Settings, uploads_dir: Path):
+    def __init__(self, app: ASGIApp, settings: Settings, uploads_dir: Path, waiting: Callable[[], int], queue_limit: int):
         self.app, self.settings, self.uploads_dir = app, settings, Path(uploads_dir)
         self.corpus_dir = Path(settings.corpus_dir).resolve()
         self.throttle = LoginThrottle(settings.login_attempts, settings.login_lockout_s)
+        self.waiting = waiting  # calls waiting in Gradio's queue now
+        self.admission = Admission(queue_limit)
 
     async def __call__(self, scope: Scope, receive: Callable, send: Callable) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -107,6 +111,11 @@ class Guard:
         if method == "POST" and path.rstrip("/") == "/login" and self.settings.auth:
             await self._login(scope, receive, send, caller.address)
             return True
+        if method == "POST" and (path.rstrip("/").endswith("/queue/join") or "/call/" in path):
+            verdict = self.admission.admit(self.waiting(), Request(scope).cookies.get(TICKET_COOKIE))
+            if not verdict.admitted:
+                await _answer(_busy(verdict.wait_s, verdict.ticket), scope, receive, send)
+                return True
         return False
 
     def _report_file(self, name: str) -> PlainTextResponse | FileResponse:
@@ -139,6 +148,14 @@ class Guard:
             self.throttle.failed(address)
 
 
+def _busy(wait_s: int, ticket: str | None) -> JSONResponse:
+    """The busy answer: 503, when to come back, and the ticket that holds a place then (Gradio's error shape)."""
+    response = JSONResponse({"detail": busy_message(wait_s)}, 503, {"retry-after": str(wait_s)})
+    if ticket:
+        response.set_cookie(TICKET_COOKIE, ticket, max_age=RETRY_AFTER_S + TICKET_GRACE_S, httponly=True, samesite="strict")
+    return response
+
+
 def _with_headers(send: Callable) -> Callable:
     """`send` that adds the security headers to every response that does not set its own."""
 
@@ -157,15 +174,17 @@ async def _answer(response: Any, scope: Scope, receive: Callable, send: Callable
     await response(scope, receive, send)
 
 
-def lifespan(settings: Settings, uploads_dir: Path) -> Callable[[Any], Any]:
+def lifespan(settings: Settings, uploads_dir: Path, queue_limit: int) -> Callable[[Any], Any]:
     """A FastAPI lifespan that puts the Guard around the app's whole middleware stack as the server starts,
-    before it takes its first request (Gradio adds its own CORS middleware, which cannot be ordered otherwise)."""
+    before it takes its first request (Gradio adds its own CORS middleware, which cannot be ordered otherwise).
+    Calls are let into Gradio's queue while fewer than `queue_limit` wait."""
 
     @asynccontextmanager
     async def guarded(app: Any) -> AsyncIterator[None]:
         inner = app.middleware_stack or app.build_middleware_stack()
         if not isinstance(inner, Guard):
-            app.middleware_stack = Guard(inner, settings, uploads_dir)
+            waiting = lambda: len(app.get_blocks()._queue)  # noqa: E731  Gradio offers no public count
+            app.middleware_stack = Guard(inner, settings, uploads_dir, waiting, queue_limit)
         yield
 
     return guarded

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, quote
 from qa_app.app.web.answers import copy_text, evidence_order, render_answer, render_opening, render_scope
 from qa_app.app.web.guard import REPORTS_ROUTE
 from qa_app.app.web.passages import citing_blocks, render_context, render_notice, render_passages
-from qa_app.app.web.report_view import render_report
+from qa_app.app.web.report_view import render_pane, render_report, report_link
 from qa_app.app.web.reports import CHART_COLUMNS, REPORT_COLUMNS, judgement_counts, report_rows
 from qa_app.app.web.slot import AssistantSlot
 from qa_app.app.web.views import (
@@ -91,11 +91,21 @@ class Workbench:
         return out
 
     def reader(self, doc_id: str, paragraph: int | None = None) -> ReaderView:
-        """The report view at a paragraph, and the report menu of the view showing that report."""
-        report = self.slot.current().report(doc_id)
-        view = render_report(report, paragraph, pdf_href(report.path))
-        pane = f'<div class="qa-reader" role="region" tabindex="0" aria-label="Report text">{view}</div>'
-        return ReaderView(Change.to(value=pane), Change.to(value=doc_id))
+        """The report view at a paragraph, and the report menu of the view showing that report. The view is
+        a pane naming the report, which the page fills from `report_pane`: a session holds an address, not
+        the report (Gradio keeps every output of every session)."""
+        self.slot.current().report(doc_id)  # an unknown report is said at once, in the view
+        return ReaderView(Change.to(value=render_pane(report_link(doc_id, paragraph))), Change.to(value=doc_id))
+
+    def report_pane(self, link: object) -> str:
+        """The whole report a pane names ("?report=<doc_id>&p=<n>"), rendered for the page to put in it, or
+        a notice saying why it cannot be shown; the page calls it directly, nothing is kept per session."""
+        params = parse_qs(str(link).lstrip("?"))
+        try:
+            report = self.slot.current().report((params.get("report") or [""])[0])
+        except (NotReady, KeyError) as e:
+            return render_notice(str(e).strip("'\""))
+        return render_report(report, _number((params.get("p") or [""])[0]), pdf_href(report.path))
 
     def menus(self, a: Assistant, reading: str | None = None) -> Menus:
         """Every menu and list that names the loaded reports, refreshed after the reports change; the

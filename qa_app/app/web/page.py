@@ -19,8 +19,9 @@ import gradio as gr
 
 from qa_app.app.web import guard, pins, saved_pins
 from qa_app.app.web.access import Caller, caller_of
+from qa_app.app.web.admission import HELD_PLACES
 from qa_app.app.web.api import endpoints
-from qa_app.app.web.assets import CSS, HEAD
+from qa_app.app.web.assets import CSS, HEAD, READER_SCRIPT
 from qa_app.app.web.changes import CorpusChanges
 from qa_app.app.web.collection import download_links, render_collection
 from qa_app.app.web.handlers import EXAMPLES, Workbench
@@ -48,7 +49,9 @@ from qa_app.config import Settings, StoreKind
 # Every call that runs the model shares one concurrency group: the work is CPU-bound numpy/torch on a
 # small machine, so more than ASSISTANT_CONCURRENCY at once only makes each one slower.
 ASSISTANT_CONCURRENCY = 2
-QUEUE_MAX_SIZE = 32  # past this, callers are told the queue is full at once instead of waiting minutes
+# Past this many waiting, callers get the busy answer at once (admission.py) instead of waiting minutes;
+# Gradio's own cap leaves room for those who come back with a ticket.
+QUEUE_MAX_SIZE = 32
 LIMITS: dict[str, Any] = {"concurrency_limit": ASSISTANT_CONCURRENCY, "concurrency_id": "assistant"}
 PRIVATE: dict[str, Any] = {"api_visibility": "private"}
 
@@ -63,11 +66,15 @@ def one(change: Change) -> object:
     return gr.update(**change.props)
 
 
-def layout(settings: Settings, slot: AssistantSlot) -> dict[str, Any]:
+def layout(settings: Settings, bench: Workbench) -> dict[str, Any]:
     """The page's components by name (the names the handlers' results use); call inside gr.Blocks."""
     ui: dict[str, Any] = {}
+
+    def report_pane(link: object) -> str:  # a function, as Gradio marks its server functions
+        return bench.report_pane(link)
+
     gr.Markdown("## Inspection report assistant\nAsk a question about the inspection reports, search them, and read them.")
-    ui["status"] = gr.Markdown(slot.status(), elem_id="qa-status")
+    ui["status"] = gr.Markdown(bench.slot.status(), elem_id="qa-status")
     with gr.Row():
         ui["report"] = gr.Dropdown([("All reports", "")], value="", label="Report", scale=2, elem_id="qa-filter-report")
         ui["section"] = gr.Dropdown([("All sections", "")], value="", label="Section", scale=2, elem_id="qa-filter-section")
@@ -151,6 +158,8 @@ def layout(settings: Settings, slot: AssistantSlot) -> dict[str, Any]:
             ui["report_view"] = gr.HTML(
                 render_notice("Choose a report to read, or open a citation (¶) to read it at that paragraph."),
                 elem_id="qa-report",
+                js_on_load=READER_SCRIPT,
+                server_functions=[report_pane],
             )
     # What the page script hands over when a rendered link or button is used (see assets.SCRIPT).
     hidden: dict[str, Any] = {"visible": "hidden", "elem_classes": ["qa-hidden-control"]}
@@ -161,7 +170,7 @@ def layout(settings: Settings, slot: AssistantSlot) -> dict[str, Any]:
     ui["unpin_target"] = gr.Textbox(label="Remove this item", elem_id="qa-unpin-target", **hidden)
     ui["unpin_go"] = gr.Button("Remove", elem_id="qa-unpin-go", **hidden)
     ui["change_token"] = gr.Textbox(label="Session secret", elem_id="qa-change-token", **hidden)
-    ui["timer"] = gr.Timer(1.0, active=slot.assistant is None)
+    ui["timer"] = gr.Timer(1.0, active=bench.slot.assistant is None)
     return ui
 
 
@@ -312,10 +321,10 @@ def build_app(assistant: Assistant | AssistantSlot, settings: Settings | None = 
     slot = assistant if isinstance(assistant, AssistantSlot) else AssistantSlot(assistant)
     bench = Workbench(slot, settings)
     with gr.Blocks(title="Inspection report assistant", analytics_enabled=False) as demo:
-        wire(demo, layout(settings, slot), bench, CorpusChanges(bench))
+        wire(demo, layout(settings, bench), bench, CorpusChanges(bench))
         for name, fn in endpoints(slot).items():
             gr.api(fn, api_name=name, **LIMITS)
-    demo.queue(default_concurrency_limit=ASSISTANT_CONCURRENCY, max_size=QUEUE_MAX_SIZE)
+    demo.queue(default_concurrency_limit=ASSISTANT_CONCURRENCY, max_size=QUEUE_MAX_SIZE + HELD_PLACES)
     return demo
 
 
@@ -333,7 +342,7 @@ def launch(demo: gr.Blocks, settings: Settings, *, block: bool = True) -> None:
         footer_links=["api"],
         max_file_size=settings.max_upload_bytes,
         state_session_capacity=settings.state_session_capacity,
-        app_kwargs={"lifespan": guard.lifespan(settings, uploads_folder(settings))},
+        app_kwargs={"lifespan": guard.lifespan(settings, uploads_folder(settings), QUEUE_MAX_SIZE)},
         run_history=False,
         enable_monitoring=False,
         mcp_server=False,

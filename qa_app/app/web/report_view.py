@@ -22,6 +22,15 @@ def report_link(doc_id: str, paragraph: int | None = None) -> str:
     return "?" + urlencode(query)
 
 
+def render_pane(link: str) -> str:
+    """The report view as a session holds it: an empty pane naming the report by its address, which the page
+    fills from the server (assets.READER_SCRIPT), so no session keeps a whole report in its state."""
+    return (
+        f'<div class="qa-reader" role="region" tabindex="0" aria-label="Report text" data-src="{html.escape(link)}">'
+        '<p class="qa-loading">Opening the report…</p></div>'
+    )
+
+
 def has_paragraph(report: Report, number: int) -> bool:
     """Whether the report has this numbered paragraph, so the caller can say when a focus was not found."""
     return any(b.number == number for b in report.paragraphs)

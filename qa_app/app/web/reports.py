@@ -11,11 +11,26 @@ REPORT_COLUMNS = ["Report", "Authority", "Framework", "Published", "Overall effe
 CHART_COLUMNS = ["year", "framework", "overall", "reports"]
 
 
-def loaded_line(reports: Sequence[ReportSummary], skipped: dict[str, str], changing: str = "") -> str:
-    """The status line: "2 reports · 412 paragraphs · ready", what was left out, and any change under way."""
+def loaded_line(
+    reports: Sequence[ReportSummary],
+    skipped: dict[str, str],
+    changing: str = "",
+    repaired: Sequence[str] = (),
+    previous: str | None = None,
+) -> str:
+    """The status line: "2 reports · 412 paragraphs · ready", then, a part each, the damaged segments the start
+    embedded again, why an earlier build answers, any change under way, and what was left out."""
     n = len(reports)
     paragraphs = sum(r.paragraphs for r in reports)
-    line = f"{n} report{'s' if n != 1 else ''} · {paragraphs:,} paragraphs · {'updating: ' + changing if changing else 'ready'}"
+    parts = [f"{n} report{'s' if n != 1 else ''}", f"{paragraphs:,} paragraphs", "ready"]
+    if repaired:
+        segments = "segment" if len(repaired) == 1 else "segments"
+        parts.append(f"re-embedded {len(repaired)} damaged {segments} ({', '.join(repaired)})")
+    if previous:
+        parts.append(f"serving the previous build: {previous}")
+    if changing:
+        parts[2] = f"updating: {changing}"
+    line = " · ".join(parts)
     return f"{line}. {skipped_note(skipped)}".rstrip(". ") if skipped else line
 
 

@@ -20,6 +20,7 @@ class AssistantSlot:
         self.changing = False
         self.fraction = 0.0
         self.error: str | None = None
+        self.kept_because: str | None = None  # why the assistant answering is not over the corpus as it is
 
     def progress(self, message: str, fraction: float) -> None:
         with self._lock:
@@ -29,6 +30,13 @@ class AssistantSlot:
         with self._lock:
             self.assistant = assistant
             self.changing = False
+            self.kept_because = None
+
+    def kept(self, why: str) -> None:
+        """A change to the reports could not be indexed: the current assistant goes on answering, and says why."""
+        with self._lock:
+            self.changing = False
+            self.kept_because = why
 
     def change(self, message: str) -> None:
         """The reports are being changed; the current assistant answers until the new one is ready."""
@@ -48,7 +56,14 @@ class AssistantSlot:
     def status(self) -> str:
         """The status line; file paths in it are shown by name only, as any visitor sees it."""
         if self.assistant is not None:
-            line = loaded_line(self.assistant.reports(), self.assistant.skipped, self.message if self.changing else "")
+            opened = self.assistant.opened
+            line = loaded_line(
+                self.assistant.reports(),
+                self.assistant.skipped,
+                self.message if self.changing else "",
+                opened.repaired,
+                self.kept_because or opened.previous,
+            )
         elif self.error:
             line = f"The index could not be loaded: {self.error}"
         else:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from qa_app.config import Settings
-from qa_app.errors import IndexUnavailable, QAError, failure_reason, skipped_note
+from qa_app.errors import IndexUnavailable, QAError, UpdateFailed, failure_reason, skipped_note
 from qa_app.ingest.corpus import report_files
 from qa_app.records import paragraph_count
 from qa_app.search.embedding import Embedder
@@ -21,6 +21,7 @@ from qa_app.search.index.manifest import (
     stale_reason,
     verify_files,
 )
+from qa_app.search.store.base import Opened
 from qa_app.search.store.files import FileStore, load_build
 
 
@@ -37,8 +38,8 @@ def ensure_index(
     progress: Progress | None = None,
     rebuild: bool = False,
     serve_previous: bool = True,
-) -> tuple[FileStore, str]:
-    """Load the index, rebuilding it when missing, stale, damaged or asked to; returns it with a status.
+) -> tuple[FileStore, Opened]:
+    """Load the index, rebuilding it when missing, stale, damaged or asked to; returns it with what was done.
 
     A rebuild re-embeds every report. When a build fails (a full disk, a read-only folder, a bug), the
     previous build is served read-only if there is one and `serve_previous`; else IndexUnavailable says
@@ -51,12 +52,14 @@ def ensure_index(
     if problem is None:
         try:
             data = _load_intact(index_dir, intact)
-            return data, _noting_skipped(f"Loaded the index in {index_dir} ({_counts(data)}).", data)
+            return data, Opened(_noting_skipped(f"Loaded the index in {index_dir} ({_counts(data)}).", data))
         except IndexUnavailable as exc:  # unreadable despite its checksums, or swapped away since: rebuilt alike
             problem = str(exc)
     if not (settings.auto_rebuild or rebuild):
         raise IndexUnavailable(f"{problem} Run: python -m qa_app index --rebuild")
     if not writable(index_dir):
+        if not serve_previous:  # an update asked for: saying "up to date" over the old build would be false
+            raise UpdateFailed("the index folder is read-only")
         return _load_read_only(index_dir, problem, intact)
     try:
         with FileLock(str(index_dir / ".lock")):
@@ -69,25 +72,27 @@ def ensure_index(
     except QAError:  # said for people already
         raise
     except Exception as error:  # the disk, the folder or a bug: the build was abandoned and cleaned up
-        failed = f"The index in {index_dir} could not be updated ({failure_reason(error)})"
         if not serve_previous:
-            raise IndexUnavailable(f"{failed}; free some space or fix the folder, then try again.") from error
-        return _load_previous(index_dir, failed, intact)
+            raise UpdateFailed(failure_reason(error)) from error
+        return _load_previous(index_dir, failure_reason(error), intact)
     data = _load_intact(index_dir, intact)
     built = f"Built a new index in {index_dir} ({_counts(data)})"
     status = f"{built}: {problem}" if problem else f"{built}."
-    return data, _noting_skipped(f"{status} {repaired_note(data.manifest.repaired)}".rstrip(), data)
+    line = _noting_skipped(f"{status} {repaired_note(data.manifest.repaired)}".rstrip(), data)
+    return data, Opened(line, repaired=tuple(sorted(data.manifest.repaired)))
 
 
-def _load_previous(index_dir: Path, failed: str, intact: Verified | None) -> tuple[FileStore, str]:
+def _load_previous(index_dir: Path, reason: str, intact: Verified | None) -> tuple[FileStore, Opened]:
     """The last good build, when the new one could not be written; IndexUnavailable when there is none."""
+    failed = f"The index in {index_dir} could not be updated ({reason})"
     try:
         data = _load_intact(index_dir, intact)
     except IndexUnavailable:
         raise IndexUnavailable(
             f"{failed}, and there is no earlier index to answer from; free some space or fix the folder, then start again."
         ) from None
-    return data, f"{failed}; answering from the previous index, read-only, until it can be rebuilt."
+    line = f"{failed}; answering from the previous index, read-only, until it can be rebuilt."
+    return data, Opened(line, previous=UpdateFailed(reason).why)
 
 
 def repaired_note(repaired: Sequence[str]) -> str:
@@ -120,12 +125,13 @@ def _load_intact(index_dir: Path, intact: Verified | None) -> FileStore:
     return load_build(*intact) if intact else load_index(index_dir)
 
 
-def _load_read_only(index_dir: Path, problem: str, intact: Verified | None) -> tuple[FileStore, str]:
+def _load_read_only(index_dir: Path, problem: str, intact: Verified | None) -> tuple[FileStore, Opened]:
     try:
         data = _load_intact(index_dir, intact)
     except IndexUnavailable:
         raise IndexUnavailable(f"{problem} {index_dir} is read-only, so it cannot be rebuilt here.") from None
-    return data, f"{problem} {index_dir} is read-only, so it cannot be rebuilt; answering from the existing index."
+    line = f"{problem} {index_dir} is read-only, so it cannot be rebuilt; answering from the existing index."
+    return data, Opened(line, previous="the index folder is read-only, so it could not be brought up to date")
 
 
 def _counts(data: FileStore) -> str:

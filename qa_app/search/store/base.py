@@ -8,6 +8,7 @@ LIMIT depth`). `FileStore` (FAISS and bm25s files) is the default; `PostgresStor
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -16,6 +17,15 @@ from qa_app.records import Block, Chunk, Report
 from qa_app.search.segments import Segment
 
 SentenceSpans = list[tuple[int, int]]  # a block's sentences, half-open into its text
+
+
+@dataclass(frozen=True)
+class Opened:
+    """What opening a store did: one line for the console, and what the page's status line must say."""
+
+    line: str
+    repaired: tuple[str, ...] = ()  # reports whose damaged cached segment this opening embedded again
+    previous: str | None = None  # why an earlier build answers instead of one over the corpus as it is
 
 
 class Store(Protocol):

@@ -15,6 +15,7 @@ from qa_app.search.acronyms import find_acronyms, spell_out
 from qa_app.search.embedding import Embedder
 from qa_app.search.index.build import Progress, index_shape, make_segment
 from qa_app.search.segments import Segment
+from qa_app.search.store.base import Opened
 from qa_app.search.store.files import FileStore, flat_rows
 from qa_app.search.store.postgres.schema import DIMENSION, connect, migrate, read_only_reason, shown_url
 from qa_app.search.store.postgres.store import PostgresStore, load_snapshot
@@ -27,7 +28,7 @@ def open_postgres(
     progress: Progress | None = None,
     rebuild: bool = False,
     serve_previous: bool = True,
-) -> tuple[PostgresStore, str]:
+) -> tuple[PostgresStore, Opened]:
     """The database's corpus, loaded from the corpus folder first when the database holds none, or made to
     mirror it when `rebuild` (`qa-app index --store URL`); otherwise the database, not the folder, is the
     corpus, changed by uploads and removals one report at a time."""
@@ -51,8 +52,9 @@ def open_postgres(
     finally:
         conn.close()
     store = load_snapshot(url, settings.approx_threshold)
-    status = f"Opened the database {shown_url(url)} ({len(store.reports)} reports, {len(store.chunks)} chunks).{loaded}"
-    return store, status
+    return store, Opened(
+        f"Opened the database {shown_url(url)} ({len(store.reports)} reports, {len(store.chunks)} chunks).{loaded}"
+    )
 
 
 def load_corpus(conn, settings: Settings, embedder: Embedder, progress: Progress | None, anew: bool) -> tuple[int, int]:
