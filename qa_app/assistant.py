@@ -8,7 +8,7 @@ from pathlib import Path
 
 from qa_app.answer.registry import make_reader
 from qa_app.config import Settings
-from qa_app.errors import InvalidQuestion, ReportError
+from qa_app.errors import InvalidQuestion, ReadOnlyStore, ReportError
 from qa_app.ingest.corpus import report_paths
 from qa_app.ingest.uploads import UploadOutcome, remove_report, store_uploads
 from qa_app.query.filters import Filters
@@ -240,6 +240,7 @@ class Assistant:
         """Check each (filename, bytes) and write the good ones into the corpus folder, each on its own, so
         one bad file does not stop the others. The index notices them on `reloaded`; a shared store (a
         database) gets each stored report embedded and added, one transaction each, before this returns."""
+        self._writable()
         outcomes = store_uploads(files, self.settings)
         if isinstance(self.store, SharedStore):
             stored = [o.path for o in outcomes if o.doc_id and o.path]
@@ -253,6 +254,7 @@ class Assistant:
         another process added to it is removed from the store alone (None: no file here)."""
         if not isinstance(self.store, SharedStore):
             return remove_report(self.settings.corpus_dir, self.settings.index_dir, doc_id)
+        self._writable()
         if doc_id not in self._facts:
             raise ReportError(f"No report {doc_id!r} is loaded; choose one from the report list.")
         if len(self._facts) == 1:
@@ -261,6 +263,11 @@ class Assistant:
         moved = remove_report(self.settings.corpus_dir, self.settings.index_dir, doc_id) if here else None
         self.store.remove(doc_id)
         return moved
+
+    def _writable(self) -> None:
+        """ReadOnlyStore before anything is written or moved, where the store takes no changes (a replica)."""
+        if isinstance(self.store, SharedStore) and self.store.read_only:
+            raise ReadOnlyStore(self.store.read_only)
 
 
 def names_paragraph(question: str) -> bool:

@@ -32,6 +32,10 @@ class SettingsError(QAError, ValueError):
     """A setting names something that cannot work (an unknown reader, a reader without its model)."""
 
 
+class ReadOnlyStore(QAError):
+    """The store's database is a read replica (or read-only to this program): reports change on the primary."""
+
+
 class NotReady(QAError):
     """The index is still being built (or failed to load); the message says how far it has got."""
 

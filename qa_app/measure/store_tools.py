@@ -38,7 +38,7 @@ def copy_index(source: str, target: str, settings: Settings, embedder=None) -> t
     from qa_app.search.index.build import index_shape
     from qa_app.search.index.opening import load_index
     from qa_app.search.store.postgres.open import segments_of
-    from qa_app.search.store.postgres.schema import connect, migrate
+    from qa_app.search.store.postgres.schema import connect, migrate, read_only_reason
     from qa_app.search.store.postgres.store import load_snapshot
     from qa_app.search.store.postgres.write import set_state, sync
 
@@ -54,6 +54,8 @@ def copy_index(source: str, target: str, settings: Settings, embedder=None) -> t
         raise QAError(f"{source} is neither 'files' nor a postgresql:// URL; name the store to copy from.")
     conn = connect(target)
     try:
+        if refused := read_only_reason(conn):
+            raise QAError(refused)
         migrate(conn)
         counts = sync(conn, segments)
         set_state(conn, index_shape(settings, embedder or Embedder.from_settings(settings)), skipped)

@@ -15,7 +15,7 @@ from qa_app.query.paragraphs import paragraph_reference
 from qa_app.query.parse import Query, label_of
 from qa_app.records import Block, Chunk, Hit, Scope
 from qa_app.search.evidence import Evidence
-from qa_app.search.store.base import Store
+from qa_app.search.store.base import SentenceSpans, Store, sentences_of
 
 HEADLINE_PASSAGES = 5  # statistic bullets and tables read beside the top passages when a figure is asked for
 SUPPORT_DEPTH = 30  # passages among which a question over many reports finds the report that supports it best
@@ -153,7 +153,13 @@ class Retriever:
             # that mention the same words: the best of them are read too.
             figures = self.search(query.phrased, HEADLINE_PASSAGES, filters.of_kind(sorted(HEADLINE_KINDS)), vector=vector)
             hits += [h for h in figures if h.block_id not in {x.block_id for x in hits}]
-        return Evidence(tuple(hits), vector, lambda hit: self.store.sentences(hit.block_id), scope)
+        # Every passage's sentences in one call: a database store answers it in one query, not one a passage.
+        known = sentences_of(self.store, [h.block_id for h in hits]) if hits else {}
+
+        def sentences(hit: Hit) -> tuple[SentenceSpans, np.ndarray]:
+            return known[hit.block_id] if hit.block_id in known else self.store.sentences(hit.block_id)
+
+        return Evidence(tuple(hits), vector, sentences, scope)
 
     def _best_report(self, text: str, vector: np.ndarray, filters: Filters, scope: Scope | None) -> tuple[Scope, Filters]:
         """Narrow a question over many reports to the one whose passages support it best: the sum of

@@ -9,15 +9,17 @@ import threading
 import time
 
 import numpy as np
-import psycopg
 import pytest
 from support import PARAGRAPHS, write_report
 
+from qa_app.assistant import Assistant
 from qa_app.config import Settings
-from qa_app.errors import IndexUnavailable
+from qa_app.errors import IndexUnavailable, QAError, ReadOnlyStore
+from qa_app.measure.store_tools import copy_index
 from qa_app.query.filters import Filters
 from qa_app.search.embedding import Embedder
 from qa_app.search.retrieval import Retriever, filter_mask
+from qa_app.search.store.base import BatchSentences, sentences_of
 from qa_app.search.store.factory import open_store
 from qa_app.search.store.postgres.local import database_of, with_database
 from qa_app.search.store.postgres.open import segments_from_files
@@ -115,6 +117,18 @@ def test_both_stores_hold_the_same_records(stores):
         assert spans == expected_spans and np.allclose(vectors, expected_vectors, atol=1e-6)
 
 
+def test_a_questions_passages_sentences_come_at_once_as_they_come_one_by_one(stores):
+    files, database = stores["files"], stores["postgresql"]
+    assert isinstance(database, BatchSentences)  # so reading a question's passages is one query, not one each
+    wanted = [b.id for b in files.blocks[::-1][:40]] + [files.blocks[-1].id]  # any order, once repeated
+    batch = sentences_of(database, wanted)
+    assert list(batch) == list(dict.fromkeys(wanted))
+    for block_id in wanted:
+        (spans, vectors), (expected_spans, expected_vectors) = batch[block_id], files.sentences(block_id)
+        assert spans == expected_spans and np.allclose(vectors, expected_vectors, atol=1e-6)
+        assert vectors.shape == (len(spans), expected_vectors.shape[1]) and vectors.dtype == np.float32
+
+
 def test_bm25_in_sql_gives_bm25s_scores(stores):
     """bm25s is the oracle: the SQL leg computes its formula over the same tokens."""
     for question in QUESTIONS:
@@ -128,6 +142,21 @@ def test_both_stores_give_the_same_dense_scores_filtered_and_not(stores, embedde
     within = Filters.of({"section": files.blocks[0].section_path})
     for allowed in (np.ones(len(files.chunks), bool), filter_mask(files.blocks, within)[_chunk_block(files)]):
         assert np.allclose(database.dense_scores(vector, allowed, 100), files.dense_scores(vector, allowed, 100), atol=1e-5)
+
+
+def test_past_the_approximate_threshold_the_dense_legs_use_hnsw_and_find_the_same_rows(stores, embedder):
+    """With every row among the nearest (a small table), HNSW with filtering finds what the exact scan finds."""
+    files, database = stores["files"], stores["postgresql"]
+    approximate = load_snapshot(database.url, approx_threshold=0)
+    vector = embedder.encode_query(QUESTIONS[3]).reshape(1, -1)
+    doc_of = {b.id: b.doc_id for b in files.blocks}
+    windows = np.array([c.doc_id == "council" for c in files.chunks])
+    sentences = np.array([doc_of[owner] == "council" for owner in files.sentence_owners()])
+    for scores, expected in (
+        (approximate.dense_scores(vector, windows, 100), files.dense_scores(vector, windows, 100)),
+        (approximate.sentence_scores(vector, sentences, 100), files.sentence_scores(vector, sentences, 100)),
+    ):
+        assert np.allclose(scores, expected, atol=1e-5)
 
 
 def test_both_stores_give_the_same_top_five(stores, embedder):
@@ -269,5 +298,30 @@ def test_a_replica_serves_the_same_answers_while_the_primary_writes(settings, em
     caught_up = follower.reopened()
     assert caught_up.version == primary.version + 1 and [b.text for b in caught_up.blocks if b.doc_id == "other"] == OTHER
     assert np.allclose(caught_up.lexical_scores(OTHER[0]), primary.reopened().lexical_scores(OTHER[0]), atol=1e-6)
-    with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
-        caught_up.remove("other")
+    assert primary.read_only == "" and caught_up.read_only == follower.read_only != ""
+
+
+def test_a_replica_refuses_corpus_changes_in_one_sentence_before_touching_anything(settings, embedder, database_url, request):
+    primary, _ = open_store(settings.replace(store=database_url), embedder)
+    replica_url = with_database(request.getfixturevalue("replica"), database_of(database_url))
+    on_replica = settings.replace(store=replica_url)
+    follower, _ = open_store(on_replica, embedder)
+    refusal = "This server reads from a replica; add and remove reports on the primary."
+    assert follower.read_only == refusal
+    [(name, segment)] = [(n, s) for n, s in follower.segments() if s.report.doc_id == "council"]
+    with pytest.raises(ReadOnlyStore, match=refusal):
+        follower.add(segment, name)
+    with pytest.raises(ReadOnlyStore, match=refusal):
+        follower.remove("council")
+    assistant = Assistant(on_replica, embedder, follower, "")
+    files_before = sorted(p.name for p in settings.corpus_dir.iterdir())
+    with pytest.raises(ReadOnlyStore, match=refusal):
+        assistant.add_reports([("another.md", (settings.corpus_dir / "council.md").read_bytes())])
+    with pytest.raises(ReadOnlyStore, match=refusal):
+        assistant.remove_report("council")
+    assert sorted(p.name for p in settings.corpus_dir.iterdir()) == files_before  # nothing written or moved
+    with pytest.raises(IndexUnavailable, match=refusal):  # qa-app index --store REPLICA
+        open_store(on_replica, embedder, rebuild=True)
+    with pytest.raises(QAError, match=refusal):  # qa-app store copy files REPLICA
+        copy_index(database_url, replica_url, settings, embedder)
+    assert follower.reopened().reports == primary.reports  # the replica still serves every report

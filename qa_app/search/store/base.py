@@ -78,11 +78,29 @@ class Store(Protocol):
 
 
 @runtime_checkable
+class BatchSentences(Protocol):
+    """A store where every query is a round trip (a database): it hands over many blocks' sentences at once,
+    so reading a question's passages costs one query, not one a passage."""
+
+    def sentences_of(self, block_ids: Sequence[str]) -> dict[str, tuple[SentenceSpans, np.ndarray]]:
+        """Each block's sentence spans and vectors, as `sentences` gives them, keyed by block id."""
+        ...
+
+
+def sentences_of(store: Store, block_ids: Sequence[str]) -> dict[str, tuple[SentenceSpans, np.ndarray]]:
+    """Each block's sentences from any store: in one call where it batches them, else block by block."""
+    if isinstance(store, BatchSentences):
+        return store.sentences_of(block_ids)
+    return {block_id: store.sentences(block_id) for block_id in dict.fromkeys(block_ids)}
+
+
+@runtime_checkable
 class SharedStore(Store, Protocol):
     """A store many processes share (a database): changed one report at a time, not by rebuilding from the
     corpus folder, and polled for others' changes by its corpus version."""
 
     version: int  # the corpus version this snapshot shows
+    read_only: str  # why corpus changes are refused here (a read replica), in one sentence; "" where they are not
 
     def add(self, segment: Segment, file_name: str) -> None:
         """Add or replace one embedded report, atomically."""

@@ -17,7 +17,7 @@ from qa_app.search.index.build import Progress, index_shape, make_segment
 from qa_app.search.segments import Segment
 from qa_app.search.store.base import Opened
 from qa_app.search.store.files import FileStore, flat_rows
-from qa_app.search.store.postgres.schema import DIMENSION, connect, migrate, shown_url
+from qa_app.search.store.postgres.schema import DIMENSION, connect, migrate, read_only_reason, shown_url
 from qa_app.search.store.postgres.store import PostgresStore, load_snapshot
 from qa_app.search.store.postgres.write import set_state, sync
 
@@ -40,6 +40,8 @@ def open_postgres(
         held, stored_shape = conn.execute("SELECT (SELECT count(*) FROM reports), shape FROM corpus_state").fetchone()
         loaded = ""
         if rebuild or not held:
+            if refused := read_only_reason(conn):  # a replica is loaded by replication from its primary
+                raise IndexUnavailable(refused)
             added, removed = load_corpus(conn, settings, embedder, progress, anew=stored_shape not in (None, shape))
             loaded = f" Loaded {added} reports from {settings.corpus_dir} (removed {removed})."
         elif stored_shape != shape:

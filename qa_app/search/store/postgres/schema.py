@@ -72,6 +72,17 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 
+REPLICA = "This server reads from a replica; add and remove reports on the primary."
+READ_ONLY = "This server's database connection is read-only; add and remove reports through one that may write."
+
+
+def read_only_reason(conn) -> str:
+    """Why the database refuses corpus changes through this connection (a replica, or a read-only session), in
+    one sentence for people; "" where it takes them."""
+    in_recovery, read_only = conn.execute("SELECT pg_is_in_recovery(), current_setting('transaction_read_only')").fetchone()
+    return REPLICA if in_recovery else READ_ONLY if read_only == "on" else ""
+
+
 def connect(url: str, autocommit: bool = True):
     """A connection with numpy vectors adapted; IndexUnavailable in one sentence when the server is not there."""
     import psycopg

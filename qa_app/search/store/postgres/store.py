@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from qa_app.errors import ReadOnlyStore
 from qa_app.records import Block, Chunk, Report
 from qa_app.search.acronyms import spell_out
 from qa_app.search.lexical import tokenize
@@ -21,7 +22,7 @@ from qa_app.search.segments import Segment, block_from_dict
 from qa_app.search.store.base import SentenceSpans
 from qa_app.search.store.files import EXHAUSTIVE_ROWS
 from qa_app.search.store.postgres.collections import load_collection, save_collection
-from qa_app.search.store.postgres.schema import DIMENSION, connect
+from qa_app.search.store.postgres.schema import DIMENSION, connect, read_only_reason
 from qa_app.search.store.postgres.write import add_segment, remove_report
 from qa_app.search.vocabulary import common_words
 
@@ -104,6 +105,7 @@ class PostgresStore:
     _sentence_rows: Rows
     _sentence_owners: list[str]
     _block_doc: dict[str, str]
+    read_only: str = ""  # why corpus changes are refused here (a replica), detected at start; "" where they are not
     _local: threading.local = field(default_factory=threading.local)
 
     @property
@@ -125,11 +127,19 @@ class PostgresStore:
 
     def add(self, segment: Segment, file_name: str) -> None:
         """Add (or replace) one embedded report in one transaction; this snapshot does not change."""
+        self._writable()
         add_segment(self.connection(), segment, file_name)
 
     def remove(self, doc_id: str) -> bool:
         """Remove one report in one transaction; False when the database did not hold it."""
+        self._writable()
         return remove_report(self.connection(), doc_id)
+
+    def _writable(self) -> None:
+        """ReadOnlyStore, in one sentence, where the database cannot take a change (PostgreSQL's own error
+        would say only that a read-only transaction cannot run INSERT)."""
+        if self.read_only:
+            raise ReadOnlyStore(self.read_only)
 
     def reopened(self) -> PostgresStore:
         """The database's corpus as it is now."""
@@ -145,16 +155,27 @@ class PostgresStore:
         return list(self._sentence_owners)
 
     def sentences(self, block_id: str) -> tuple[SentenceSpans, np.ndarray]:
+        return self.sentences_of([block_id])[block_id]
+
+    def sentences_of(self, block_ids: Sequence[str]) -> dict[str, tuple[SentenceSpans, np.ndarray]]:
+        """Many blocks' sentences in one query (a question's passages): one round trip, not one a passage, with
+        the vectors in binary (parsing them from text took most of the time)."""
+        wanted = list(dict.fromkeys(block_ids))
         rows = (
             self.connection()
             .execute(
-                "SELECT span_start, span_end, embedding FROM sentences WHERE doc_id = %s AND block_id = %s ORDER BY position",
-                (self._block_doc[block_id], block_id),
+                "SELECT block_id, span_start, span_end, embedding FROM sentences "
+                "WHERE (doc_id, block_id) IN (SELECT * FROM unnest(%s::text[], %s::text[])) ORDER BY doc_id, position",
+                ([self._block_doc[b] for b in wanted], wanted),
+                binary=True,
             )
             .fetchall()
         )
-        spans = [(s, e) for s, e, _ in rows]
-        return spans, _matrix([v for _, _, v in rows])
+        found: dict[str, tuple[SentenceSpans, list]] = {b: ([], []) for b in wanted}
+        for block_id, start, end, vector in rows:
+            found[block_id][0].append((start, end))
+            found[block_id][1].append(vector)
+        return {b: (spans, _matrix(vectors)) for b, (spans, vectors) in found.items()}
 
     def dense_scores(self, vector: np.ndarray, allowed: np.ndarray, depth: int) -> np.ndarray:
         return self._nearest("chunks", self._chunk_rows, vector, allowed, depth)
@@ -181,15 +202,19 @@ class PostgresStore:
         where, params = rows.where(allowed)
         k = rows.total if rows.total <= EXHAUSTIVE_ROWS else depth
         params.update(q=np.asarray(vector, dtype=np.float32).reshape(-1), k=k)
-        sql = f"SELECT doc_id, position, -(embedding <#> %(q)s) FROM {table} {where} ORDER BY embedding <#> %(q)s LIMIT %(k)s"
+        distance = "embedding <#> %(q)s"
         conn = self.connection()
-        with conn.transaction():
-            if self._chunk_rows.total <= self.approx_threshold:
-                conn.execute("SET LOCAL enable_indexscan = off")  # exact, as FAISS's flat index is here
-            else:
+        if self._chunk_rows.total <= self.approx_threshold:
+            # Exact, as FAISS's flat index is here: ordering by an expression the HNSW index cannot serve keeps
+            # it out without a transaction to switch index scans off (one round trip instead of four).
+            sql = f"SELECT doc_id, position, -({distance}) FROM {table} {where} ORDER BY ({distance}) + 0 LIMIT %(k)s"
+            found = conn.execute(sql, params, binary=True).fetchall()
+        else:
+            sql = f"SELECT doc_id, position, -({distance}) FROM {table} {where} ORDER BY {distance} LIMIT %(k)s"
+            with conn.transaction():
                 conn.execute(f"SET LOCAL hnsw.ef_search = {max(HNSW_EF_SEARCH, k)}")
                 conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-            found = conn.execute(sql, params).fetchall()
+                found = conn.execute(sql, params, binary=True).fetchall()
         _place(scores, rows, found)
         return scores
 
@@ -207,7 +232,9 @@ class PostgresStore:
             file_name, acronyms = conn.execute("SELECT file_name, acronyms FROM reports WHERE doc_id = %s", (doc_id,)).fetchone()
             chunk_vectors = _vectors(conn, "SELECT embedding FROM chunks WHERE doc_id = %s ORDER BY position", doc_id)
             sentence_rows = conn.execute(
-                "SELECT block_id, span_start, span_end, embedding FROM sentences WHERE doc_id = %s ORDER BY position", (doc_id,)
+                "SELECT block_id, span_start, span_end, embedding FROM sentences WHERE doc_id = %s ORDER BY position",
+                (doc_id,),
+                binary=True,
             ).fetchall()
             spans: dict[str, list[tuple[int, int]]] = {b.id: [] for b in by_doc.get(doc_id, ())}
             for block_id, s, e, _ in sentence_rows:
@@ -240,6 +267,7 @@ def load_snapshot(url: str, approx_threshold: int) -> PostgresStore:
             chunks = [Chunk(**r) for (r,) in conn.execute("SELECT record FROM chunks ORDER BY doc_id, position")]
             owners = conn.execute("SELECT doc_id, block_id FROM sentences ORDER BY doc_id, position").fetchall()
             facts = conn.execute("SELECT facts, acronyms FROM reports ORDER BY doc_id").fetchall()
+            read_only = read_only_reason(conn)
     finally:
         conn.close()
     by_doc: dict[str, list[Block]] = {}
@@ -264,6 +292,7 @@ def load_snapshot(url: str, approx_threshold: int) -> PostgresStore:
         _sentence_rows=Rows.of([d for d, _ in owners]),
         _sentence_owners=[b for _, b in owners],
         _block_doc={b.id: b.doc_id for b in blocks},
+        read_only=read_only,
     )
 
 
@@ -278,7 +307,7 @@ def _place(scores: np.ndarray, rows: Rows, found: list[tuple]) -> None:
 
 
 def _vectors(conn, sql: str, doc_id: str) -> np.ndarray:
-    return _matrix([v for (v,) in conn.execute(sql, (doc_id,))])
+    return _matrix([v for (v,) in conn.execute(sql, (doc_id,), binary=True)])
 
 
 def _matrix(vectors: list) -> np.ndarray:
