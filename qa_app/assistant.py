@@ -12,10 +12,10 @@ from qa_app.errors import InvalidQuestion, ReportError
 from qa_app.ingest.corpus import report_paths
 from qa_app.ingest.uploads import UploadOutcome, remove_report, store_uploads
 from qa_app.query.filters import Filters
-from qa_app.query.paragraphs import paragraph_request
+from qa_app.query.paragraphs import paragraph_reference, paragraph_request
 from qa_app.query.parse import Query, label_of, parse_query
 from qa_app.query.report_filters import matching_reports, summary
-from qa_app.query.scope import resolve_scope
+from qa_app.query.scope import place_name, resolve_scope
 from qa_app.records import Answer, Block, Hit, Opening, Report, ReportSummary, Scope
 from qa_app.search.embedding import Embedder
 from qa_app.search.retrieval import Retriever
@@ -106,15 +106,17 @@ class Assistant:
         return parse_query(text, filters, self.store.reports, self.settings.max_question_chars)
 
     def search(self, query: str, top_k: int = 10, filters: FilterMapping | None = None, mode: str = "hybrid") -> list[Hit]:
-        """Hybrid search, scoped to the reports the query names or the filters select; across many reports
-        at most `hits_per_report` passages of each. Raises InvalidQuestion for empty or over-long queries.
+        """Hybrid search, scoped to the reports the query names or the filters select; when paragraphs of
+        more than one report pass the filters, at most `hits_per_report` passages of each. Raises
+        InvalidQuestion for empty or over-long queries.
 
         mode "dense" or "lexical" ranks by one retriever alone, for evaluation side by side.
         """
         parsed = self.parse(query, filters)
         if parsed.reaches_no_report:
             return []
-        per_report = self.settings.hits_per_report if parsed.many_reports else None
+        many = parsed.many_reports and self.retriever.reaches_many(parsed.filters)
+        per_report = self.settings.hits_per_report if many else None
         return self.retriever.search(parsed.text, _top_k(top_k), parsed.filters, mode, per_report)
 
     def ask(self, question: str, top_k: int | None = None, filters: FilterMapping | None = None) -> Answer:
@@ -127,6 +129,10 @@ class Assistant:
         k = _top_k(self.settings.top_k if top_k is None else top_k)
         if query.reaches_no_report:
             return Answer(query.question, None, None, 0.0, False, query.why_no_report(), scope=query.scope)
+        number, _ = paragraph_reference(query.question)
+        if number is not None and query.scope is None and query.many_reports:
+            # A paragraph number means nothing without its report: ask, as opening "¶65" does.
+            return Answer(query.question, None, None, 0.0, False, self._which_report(number))
         evidence = self.retriever.retrieve(query, k)
         answer = self.reader.read(query.phrased, evidence.hits, evidence)
         return replace(answer, question=query.question, scope=evidence.scope)
@@ -200,8 +206,7 @@ class Assistant:
                 scope = resolve_scope(request.report, list(self._facts.values()))
                 missing = " or ".join(scope.missing) if scope and scope.missing else request.report
                 return Opening(n, None, "", message=f"No report for {missing} is loaded, so ¶{n} cannot be opened.")
-            example = label_of(max(self._facts.values(), key=lambda r: r.published or ""))
-            return Opening(n, None, "", message=f"Say which report to open ¶{n} in, for example: ¶{n} of {example}.")
+            return Opening(n, None, "", message=self._which_report(n))
         label = label_of(self._facts[doc_id])
         numbered = [b.number for b in self._reports.get(doc_id, ()) if b.number is not None]
         block = next((b for b in self._reports.get(doc_id, ()) if b.number == n), None)
@@ -211,6 +216,10 @@ class Assistant:
             )
             return Opening(n, doc_id, label, message=f"{label} has no ¶{n}; {span}.")
         return Opening(n, doc_id, label, block)
+
+    def _which_report(self, n: int) -> str:
+        example = label_of(max(self._facts.values(), key=lambda r: r.published or ""))
+        return f"Say which report to open ¶{n} in, for example: ¶{n} of {example}."
 
     def _report_for_opening(self, naming: str, filters: FilterMapping | None, reading: str | None) -> str | None:
         if naming:
@@ -252,6 +261,16 @@ class Assistant:
         moved = remove_report(self.settings.corpus_dir, self.settings.index_dir, doc_id) if here else None
         self.store.remove(doc_id)
         return moved
+
+
+def names_paragraph(question: str) -> bool:
+    """Whether the question names a paragraph by number ("What is in paragraph 65?")."""
+    return paragraph_reference(question)[0] is not None
+
+
+def authority_place(authority: str) -> str:
+    """The place an authority is, as every report of it is named ("Norfolk County Council" is Norfolk)."""
+    return place_name(authority)
 
 
 def matching_words(text: str, query: str) -> list[tuple[int, int]]:

@@ -134,6 +134,9 @@ class Hit(Record):
     authority: str | None = None  # the report's facts, so a hit among many reports says where it is from
     published: str | None = None
     page: int | None = None  # the PDF page the paragraph starts on, for "¶61, p. 23"
+    # How close in meaning to the query, on the model's fixed cosine scale (not relative to the other hits,
+    # as `score` is): what the page's match strength is read from. None for a paragraph asked for by number.
+    similarity: float | None = None
 
 
 @dataclass(frozen=True)

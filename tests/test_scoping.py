@@ -99,3 +99,54 @@ def test_report_filters_and_the_report_list(assistant):
 def test_filters_set_by_the_caller_win_over_the_place_in_the_question(assistant):
     answer = assistant.ask("How many children were in care in Norfolk?", filters={"doc_id": "norfolk-2015"})
     assert answer.scope.source == "filters" and answer.scope.doc_ids == ("norfolk-2015",)
+
+
+def test_the_per_report_cap_applies_only_when_more_than_one_report_is_in_scope(tmp_path):
+    leadership = "\n".join(f"{i}. Leaders review caseloads of social workers, finding {i} concerns." for i in range(4, 10))
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "knowsley-2020.md").write_text(f"{KNOWSLEY}\n## Leadership\n\n{leadership}\n", encoding="utf-8")
+    (corpus / "norfolk-2015.md").write_text(NORFOLK_2015, encoding="utf-8")
+    two = Assistant.load(corpus_dir=corpus, index_dir=tmp_path / "index")
+
+    only_knowsley = two.search("caseloads", top_k=5, filters={"section": "Leadership"})  # one report has this section
+    assert len(only_knowsley) == 5 and {h.doc_id for h in only_knowsley} == {"knowsley-2020"}
+    across = two.search("caseloads", top_k=8)
+    assert max(sum(h.doc_id == d for h in across) for d in {h.doc_id for h in across}) <= two.settings.hits_per_report
+
+
+def test_compare_on_the_page_honours_the_report_and_section_menus(assistant):
+    from qa_app.app.web.handlers import Workbench
+    from qa_app.app.web.slot import AssistantSlot
+
+    bench = Workbench(AssistantSlot(assistant), assistant.settings)
+    one = bench.compare("independent reviewing officer caseloads", "norfolk-2015", None, None, None)
+    assert one.compare_html.count('class="qa-passage"') == 1 and "norfolk-2015" in one.compare_html
+    none = bench.compare("independent reviewing officer caseloads", None, "No such section", None, None)
+    assert 'class="qa-passage"' not in none.compare_html
+
+
+def test_a_question_about_a_paragraph_number_with_no_report_named_asks_which_report(assistant):
+    answer = assistant.ask("What is in paragraph 2?")
+    assert not answer.answered and answer.message.startswith("Say which report to open ¶2 in, for example: ¶2 of")
+    assert answer.message == assistant.open_paragraph("¶2").message  # as "¶2" on its own does
+    named = assistant.ask("What is in paragraph 2?", filters={"doc_id": "knowsley-2020"})
+    assert named.citations and named.citations[0].doc_id == "knowsley-2020"
+
+
+def test_words_no_passage_shares_and_far_in_meaning_are_never_a_strong_match(assistant):
+    from qa_app.app.web.passages import match_strength
+
+    hits = assistant.search("xylophone quantum", top_k=5)
+    assert hits and all(match_strength(h.similarity) == "Weak match" for h in hits)
+    assert match_strength(assistant.search("independent reviewing officers caseloads", top_k=1)[0].similarity) != "Weak match"
+
+
+def test_on_the_page_a_paragraph_number_question_is_answered_from_the_report_being_read(assistant):
+    from qa_app.app.web.handlers import Workbench
+    from qa_app.app.web.slot import AssistantSlot
+
+    bench = Workbench(AssistantSlot(assistant), assistant.settings)
+    reading = bench.ask("What is in paragraph 2?", None, None, None, None, "knowsley-2020")
+    assert "Say which report" not in reading.answer_html and reading.last_answer.scope.doc_ids == ("knowsley-2020",)
+    assert "Say which report to open ¶2 in" in bench.ask("What is in paragraph 2?", None, None, None, None, None).answer_html

@@ -17,6 +17,7 @@ from qa_app.records import paragraph_count
 
 # The gold questions: the original 100, and those on trust (headline facts, paragraph look-ups, false premises).
 GOLD_FILES = ["eval/gold.jsonl", "eval/trust.jsonl"]
+APP_START_QUESTION = "How many children were looked after?"  # the bench's first answer after a restart
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -341,6 +342,7 @@ def _train_reader(args, settings: Settings) -> int:
 
 
 def _bench(args, settings: Settings) -> int:
+    from qa_app.measure.app_start import app_start, format_app_start
     from qa_app.measure.bench import run_bench
     from qa_app.measure.bench_table import format_bench
 
@@ -348,7 +350,11 @@ def _bench(args, settings: Settings) -> int:
         return _bench_store(args, settings)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     result = run_bench(settings, sizes, full=args.full)
-    print(json.dumps(result.to_dict(), indent=1) if args.json else format_bench(result))
+    restart = app_start(settings, APP_START_QUESTION)  # the settings' index, built by now or on this start
+    if args.json:
+        print(json.dumps({**result.to_dict(), "app_start": restart.to_dict()}, indent=1))
+    else:
+        print(format_bench(result) + "\n" + format_app_start("Restart of the app to page, workbench, first answer", restart))
     return 0
 
 

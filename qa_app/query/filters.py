@@ -52,7 +52,8 @@ class Filters:
         judgement = _judgement(given.get("judgement"))
         unknown = set(given) - FILTER_KEYS - REPORT_FILTER_KEYS
         if unknown:
-            raise ValueError(f"Unknown filter {sorted(map(str, unknown))[0]!r}; use one of {sorted(FILTER_KEYS)}.")
+            accepted = ", ".join(sorted(FILTER_KEYS | REPORT_FILTER_KEYS))
+            raise ValueError(f"Unknown filter {sorted(map(str, unknown))[0]!r}; use one of: {accepted}.")
         return cls(
             doc_id=_as_set(_listed("doc_id", given.get("doc_id"))),
             kind=_as_set(_listed("kind", given.get("kind"))),

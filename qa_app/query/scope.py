@@ -95,6 +95,11 @@ def place_of(report: Report) -> Place:
     return _place_named(report.authority or report.doc_id)
 
 
+def place_name(authority: str) -> str:
+    """The place an authority is, as every report of it is named ("Norfolk County Council" is Norfolk)."""
+    return _place_named(authority).name
+
+
 @lru_cache(maxsize=8192)
 def _place_named(name: str) -> Place:
     # Every question is scoped against every report: the gazetteer is scanned once per authority, not per

@@ -92,7 +92,7 @@ def best_per_owner(scores: np.ndarray, owner: np.ndarray, n_owners: int) -> np.n
     return out
 
 
-def make_hit(block: Block, chunk: Chunk | None, score: float) -> Hit:
+def make_hit(block: Block, chunk: Chunk | None, score: float, similarity: float | None = None) -> Hit:
     return Hit(
         doc_id=block.doc_id,
         doc_title=block.doc_title,
@@ -108,6 +108,7 @@ def make_hit(block: Block, chunk: Chunk | None, score: float) -> Hit:
         cites=block.cites,
         cited_by=block.cited_by,
         page=block.page,
+        similarity=None if similarity is None or not np.isfinite(similarity) else round(float(similarity), 6),
     )
 
 
@@ -230,10 +231,15 @@ class Retriever:
             if per_report and per_doc.get(block.doc_id, 0) >= per_report:
                 continue
             per_doc[block.doc_id] = per_doc.get(block.doc_id, 0) + 1
-            hits.append(make_hit(block, self._best_window(row, window_score), scores[row]))
+            hits.append(make_hit(block, self._best_window(row, window_score), scores[row], scored.dense[row]))
             if len(hits) >= top_k:
                 break
         return self._labelled(hits[:top_k])
+
+    def reaches_many(self, filters: Filters | None) -> bool:
+        """Whether paragraphs of more than one report pass the filters."""
+        allowed = filter_mask(self.blocks, filters)
+        return len({self.blocks[row].doc_id for row in np.flatnonzero(allowed)}) > 1
 
     def _labelled(self, hits: list[Hit]) -> list[Hit]:
         """Hits carrying their report's authority and date, so a list across reports says where each is from."""

@@ -32,14 +32,16 @@ ANSWER_TIMEOUT_MS = 60_000
 
 @pytest.fixture(scope="session")
 def served(tmp_path_factory):
-    """The app serving a copy of the bundled corpus, and what it printed."""
-    corpus = tmp_path_factory.mktemp("corpus")
+    """The app serving a copy of the bundled corpus, and what it printed; `home` holds its corpus/ and index/,
+    as QA_HOME names them."""
+    home = tmp_path_factory.mktemp("home")
+    corpus, index = home / "corpus", home / "index"
+    corpus.mkdir()
     for report in (ROOT / "corpus").iterdir():
         shutil.copy2(report, corpus / report.name)
-    index = tmp_path_factory.mktemp("index")
     printed: list[str] = []
     with running_app("--corpus", str(corpus), "--index", str(index), timeout_s=START_TIMEOUT_S, output=printed) as url:
-        yield {"url": url, "corpus": corpus, "printed": printed}
+        yield {"url": url, "corpus": corpus, "home": home, "printed": printed}
 
 
 @pytest.fixture(scope="session")

@@ -171,3 +171,57 @@ def test_collected_text_is_escaped():
     item = item_from_hit(make_hit(text=XSS, section_path=XSS), STOKE)
     page = render_collection((item,))
     assert "<script>" not in page and "&lt;script&gt;" in page
+
+
+ADDRESS = "http://127.0.0.1:7860/"
+
+
+def test_exports_link_each_item_absolute_to_the_apps_address():
+    item = item_from_citation(make_citation(), NORFOLK)
+    row = next(csv.DictReader(io.StringIO(to_csv((item,), ADDRESS))))
+    assert row["link"] == "http://127.0.0.1:7860/?report=norfolk-2023&p=61"
+    assert "¶61, p. 22, Children looked after (Requires improvement) http://127.0.0.1:7860/?report=norfolk-2023&p=61" in (
+        to_markdown((item,), ADDRESS)
+    )
+    links = unquote(download_links((item,), ADDRESS))
+    assert links.count("http://127.0.0.1:7860/?report=norfolk-2023&p=61") == 2  # CSV and Markdown
+
+
+def test_a_reinspection_is_not_called_a_re_inspection_inspection():
+    reinspection = ReportSummary(
+        **{**NORFOLK.to_dict(), "framework": "SIF re-inspection", "label": "Norfolk, 2018 re-inspection"}
+    )
+    line = to_markdown((item_from_citation(make_citation(), reinspection),))
+    assert "SIF re-inspection published 13 January 2023" in line and "inspection inspection" not in line
+
+
+def test_the_table_names_the_authority_once_and_the_inspection_beside_it():
+    table = render_collection((item_from_citation(make_citation(), NORFOLK),))
+    cells = re.findall(r"<td>(.*?)</td>", table)
+    assert cells[:2] == ["2023 inspection", "Norfolk"]  # not "Norfolk, 2023 inspection" beside "Norfolk County Council"
+
+
+def test_a_pinned_refusal_exports_marked_not_answered():
+    from qa_app.app.web.pins import pin_answer
+    from qa_app.app.web.slot import AssistantSlot
+    from qa_app.records import Answer
+
+    class OneReport:
+        def report(self, doc_id):
+            return STOKE
+
+    refused = Answer(
+        question="What is the recipe for a sponge cake?",
+        answer=None,
+        sentence=None,
+        confidence=0.05,
+        answered=False,
+        message="The reports do not answer this.",
+        citations=(make_citation(doc_id="stoke"),),
+        confidence_level=None,
+    )
+    pinned = pin_answer(AssistantSlot(OneReport()), refused, ())
+    assert "not answered" in pinned.note
+    row = next(csv.DictReader(io.StringIO(to_csv(pinned.pins))))
+    assert row["question"] == refused.question and row["answer"] == "not answered"
+    assert "**Answer:** not answered" in to_markdown(pinned.pins)

@@ -162,3 +162,4 @@ def test_api_bad_top_k_is_a_400(client, top_k):
 def test_api_unknown_filter_is_a_400(client):
     got = client.predict("early help", 5, {"path": "/etc/passwd"}, api_name="/search")
     assert got["status"] == 400 and "Unknown filter 'path'" in got["error"]
+    assert all(key in got["error"] for key in ("doc_id", "section", "authority", "framework", "published", "judgement"))

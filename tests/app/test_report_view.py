@@ -140,3 +140,18 @@ def test_the_paragraph_card_says_what_was_opened_and_links_to_it():
     assert "Opened ¶65 of Norfolk, 2023 inspection (p. 22)" in card
     assert "Care &lt;script&gt;" in card
     assert '<a class="qa-open" href="?report=norfolk&amp;p=65">' in card
+
+
+def test_an_unnumbered_block_is_linked_by_its_id_and_marked_when_opened_so():
+    assert report_link("stoke", None, "stoke:b3") == "?report=stoke&b=stoke%3Ab3"
+    assert report_link("stoke", 61, "stoke:p61") == "?report=stoke&p=61"  # a number wins: addresses stay short
+    view = render_report(REPORT, focus_block="stoke:b3")
+    marked = re.findall(r'<p id="([^"]+)" class="[^"]*qa-target', view)
+    assert marked == ["block-b3"]
+
+
+def test_an_address_naming_a_paragraph_the_report_lacks_says_which_paragraphs_it_has():
+    view = render_report(REPORT, 999)
+    assert "No ¶999 in this report; its paragraphs run 60–63." in view
+    assert "qa-target" not in view
+    assert "No ¶" not in render_report(REPORT, 61)

@@ -20,7 +20,7 @@ from qa_app.app.web.passages import (
     render_notice,
     render_passages,
 )
-from qa_app.app.web.reports import judgement_counts, loaded_line, report_rows
+from qa_app.app.web.reports import GRADE_COLOURS, judgement_counts, loaded_line, report_rows
 from qa_app.records import Answer, Citation, Opening, ReportSummary, Scope
 from qa_app.search.store.base import Opened
 
@@ -426,10 +426,11 @@ def test_a_query_no_passage_shares_a_word_with_says_so():
     assert "qa-passage" in out  # the closest in meaning are still listed, below the notice
 
 
-def test_match_strength_is_said_in_words_beside_a_meter():
-    assert [match_strength(s) for s in (0.97, 0.8, 0.5)] == ["Strong match", "Good match", "Weak match"]
-    out = render_passages([make_hit(score=0.8)])
-    assert "Good match" in out and '<meter min="0" max="1" value="0.80" aria-label="Match strength 0.80">' in out
+def test_match_strength_is_said_in_words_beside_a_meter_on_a_fixed_scale():
+    assert [match_strength(s) for s in (0.75, 0.5, 0.2, None)] == ["Strong match", "Good match", "Weak match", "Exact match"]
+    out = render_passages([make_hit(score=0.97, similarity=0.5)])  # first among others, but only Good in meaning
+    assert "Good match" in out and 'value="0.50" aria-label="Match strength 0.50"' in out
+    assert 'title="How close in meaning this passage is to your words, on a fixed scale' in out
 
 
 def test_status_line_counts_reports_and_paragraphs_without_internal_words():
@@ -479,3 +480,63 @@ def test_a_page_on_another_machine_without_a_login_will_not_change_the_reports(t
     for message in (added[0], removed[0]):
         assert "Adding or removing reports from another machine needs a login" in message
     assert list(corpus.iterdir()) == []
+
+
+def contrast_on_white(colour: str) -> float:
+    """The WCAG contrast ratio of a #rrggbb colour against white."""
+
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(int(colour[i : i + 2], 16) / 255) for i in (1, 3, 5))
+    return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05)
+
+
+def hue_of(colour: str) -> float:
+    import colorsys
+
+    return 360 * colorsys.rgb_to_hls(*(int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)))[0]
+
+
+def test_grades_have_their_usual_colours_dark_enough_to_read():
+    assert all(90 <= hue_of(GRADE_COLOURS[g]) <= 160 for g in ("Outstanding", "Good"))  # greens
+    assert GRADE_COLOURS["Outstanding"] != GRADE_COLOURS["Good"]
+    assert 25 <= hue_of(GRADE_COLOURS["Requires improvement"]) <= 50  # amber
+    assert hue_of(GRADE_COLOURS["Inadequate"]) < 10 or hue_of(GRADE_COLOURS["Inadequate"]) > 350  # red
+    assert all(contrast_on_white(c) >= 4.5 for c in GRADE_COLOURS.values())
+
+
+def test_the_judgement_chart_colours_each_grade_and_names_it_in_its_legend():
+    from qa_app.app.web.page import build_app
+    from qa_app.config import Settings
+
+    demo = build_app(FakeAssistant(), Settings(port=0))
+    chart = next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "qa-chart")
+    assert chart.color_map == GRADE_COLOURS and chart.color == "overall"
+
+
+def test_two_citations_of_one_passage_make_one_chip():
+    second = make_citation(quote="This is a slight decrease.", quote_start=QUOTE_END + 1, quote_end=len(TEXT))
+    card = render_answer(make_answer(citations=(make_citation(), second)))
+    assert card.count('class="qa-open qa-chip"') == 1
+
+
+def test_an_authority_is_named_as_its_place_in_every_report():
+    out = render_passages([make_hit(authority="Norfolk County Council", published="2018-01-19")])
+    assert "Norfolk, 2018 · " in out and "Norfolk County Council" not in out
+
+
+def test_a_report_chosen_for_one_question_is_a_chip_that_asks_again_without_it():
+    chosen = Scope(("norfolk-2018",), "Norfolk, 2018 re-inspection", source="chosen")
+    line = render_scope(chosen, "How many children were in care in Norfolk?")
+    assert 'Answering from <span class="qa-scope-chip">Norfolk, 2018 re-inspection' in line
+    assert 'class="qa-unscope" data-question="How many children were in care in Norfolk?"' in line
+    assert 'aria-label="Stop answering from Norfolk, 2018 re-inspection"' in line and "(the filters)" not in line
+
+
+def test_exports_take_the_address_the_page_was_opened_at():
+    from qa_app.app.web.access import Caller, page_address
+
+    assert page_address(Caller("127.0.0.1:7860", "http://127.0.0.1:7860", "127.0.0.1", False)) == "http://127.0.0.1:7860/"
+    assert page_address(Caller("reports.example.org", None, "10.0.0.2", False)) == "http://reports.example.org/"
+    assert page_address(Caller("", "javascript:alert(1)", "10.0.0.2", False)) == ""  # not an address: links stay relative

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from support import make_hit
 
-from qa_app.app.web.views import KEEP, AnswerView, Change, CollectionView, Menus, OtherReportView, Refreshed, names, values
+from qa_app.app.web.views import KEEP, AnswerView, Change, CollectionView, CorpusChangeView, Menus, Refreshed, names, values
 
 
 def as_update(change: Change) -> dict:
@@ -30,7 +30,7 @@ def test_a_result_fills_the_components_its_fields_name_in_order():
 
 
 def test_a_nested_result_stands_for_its_own_fields():
-    assert names(OtherReportView) == ["report", *names(AnswerView)]
+    assert names(CorpusChangeView) == ["change_html", *names(Menus)]
     assert names(Refreshed) == [*names(Menus), "report_view", "timer"]
     refreshed = Refreshed(Menus(status="Building the index"), KEEP, Change.to(active=True))
     assert values(refreshed, as_update)[0] == "Building the index"

@@ -126,7 +126,7 @@ def test_search_marks_the_query_words_and_says_how_strong_each_match_is(page):
     page.wait_for_selector("#qa-results:has-text('No passage contains any of these words')", timeout=ANSWER_TIMEOUT_MS)
 
 
-def test_pinned_answer_and_passage_export_as_csv_and_markdown(page):
+def test_pinned_answer_and_passage_export_as_csv_and_markdown(page, app_url):
     ask(page, AUDITS)
     page.locator("#qa-pin-answer").click()
     # A numbered paragraph other than the one the answer quotes.
@@ -147,6 +147,8 @@ def test_pinned_answer_and_passage_export_as_csv_and_markdown(page):
     table = list(csv.DictReader(io.StringIO(exports["evidence.csv"])))
     assert len(table) == 2
     assert table[0]["question"] == AUDITS and "40%" in table[0]["quote"]
+    assert table[0]["link"].startswith(f"{app_url}/?report=stoke-on-trent-2015&p=")  # absolute: the file leaves the page
+    assert table[0]["link"] in exports["evidence.md"]
     second_number = second_block.rsplit(":p", 1)[-1]
     assert table[1]["paragraph"] == second_number
     markdown = exports["evidence.md"]

@@ -45,9 +45,11 @@ def test_filters_by_section_prefix_kind_report_and_range():
     assert filter_mask(blocks, Filters.of({"paragraph": 1})).tolist() == [True, False, False, False]
 
 
-def test_unknown_filter_is_refused_by_name():
-    with pytest.raises(ValueError, match="colour"):
+def test_unknown_filter_is_refused_by_name_listing_every_accepted_key():
+    with pytest.raises(ValueError, match="colour") as refused:
         Filters.of({"colour": "red"})
+    for key in ("doc_id", "section", "kind", "paragraph", "paragraph_range", "authority", "framework", "published", "judgement"):
+        assert key in str(refused.value)
 
 
 def test_standardise_gives_z_scores_and_others_the_lowest():

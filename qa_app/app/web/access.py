@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -142,3 +143,13 @@ def _with_port(netloc: str, scheme: str) -> tuple[str, int]:
     except ValueError:  # a port that is not a number
         port = -1
     return host_name(netloc), port if port is not None else (443 if scheme == "https" else 80)
+
+
+_ADDRESS = re.compile(r"^https?://[A-Za-z0-9.\-\[\]:]+$")
+
+
+def page_address(caller: Caller) -> str:
+    """The app's address as the caller's page knows it ("http://127.0.0.1:7860/"), for links that leave the
+    page (exports); "" when the request does not say, so links stay relative rather than made up."""
+    address = caller.origin or (f"http://{caller.host}" if caller.host else "")
+    return address.rstrip("/") + "/" if _ADDRESS.match(address.rstrip("/")) else ""

@@ -65,16 +65,27 @@ def render_answer(answer: Answer) -> str:
     if level != "high":
         message = f'<p class="qa-message">{html.escape(not_sure(level).capitalize())}</p>'
         return f'<div class="qa-card qa-unsure">{asked}{badge}{message}{candidates_html(answer)}</div>'
-    chips = "".join(_chip(c) for c in answer.citations)
+    chips: dict[str, str] = {}
+    for c in answer.citations:  # two sentences of one passage are one chip, never two that read the same
+        chips.setdefault(label_of(c), _chip(c))
     return (
-        f'<div class="qa-card qa-answered">{asked}<p class="qa-sentence">{answer_sentence_html(answer)}</p>{badge}{chips}</div>'
+        f'<div class="qa-card qa-answered">{asked}<p class="qa-sentence">{answer_sentence_html(answer)}</p>'
+        f"{badge}{''.join(chips.values())}</div>"
     )
 
 
-def render_scope(scope: Scope | None) -> str:
-    """ "Answering from: Norfolk, 2022 inspection", with a word on how it was chosen; "" for one report."""
+def render_scope(scope: Scope | None, question: str = "") -> str:
+    """ "Answering from: Norfolk, 2022 inspection", with a word on how it was chosen; "" for one report.
+    A report chosen for this one question is a chip whose × asks the `question` again without it."""
     if scope is None or not scope.doc_ids:
         return ""
+    if scope.source == "chosen":
+        label = html.escape(scope.label)
+        remove = (
+            f'<button type="button" class="qa-unscope" data-question="{html.escape(question)}" '
+            f'aria-label="Stop answering from {label}" title="Ask again without choosing the report">×</button>'
+        )
+        return f'<p class="qa-scope">Answering from <span class="qa-scope-chip">{label} {remove}</span></p>'
     how = {"best match": " (the report that supports it best)", "filters": " (the filters)"}.get(scope.source, "")
     missing = f" No report for {html.escape(' or '.join(scope.missing))} is loaded." if scope.missing else ""
     others = " Other reports can be chosen below." if scope.others else ""

@@ -34,6 +34,14 @@ button.qa-pin, button.qa-unpin { font-size: 0.85em; padding: 1px 8px; border-rad
   border: 1px solid var(--border-color-primary); background: var(--background-fill-secondary); color: inherit; }
 .qa-report .qa-target { background: #fdf3c4; color: #1a202c; outline: 2px solid #d69e2e; border-radius: 4px; }
 .qa-hidden-control { display: none !important; }
+/* Toasts (pin confirmations) in dark text on white: Gradio's grey and yellow titles fall below 4.5:1. */
+.toast-body { background: #ffffff !important; }
+.toast-body .toast-title, .toast-body .toast-text { color: #1f2937 !important; }
+.qa-scope-chip { display: inline-block; padding: 1px 4px 1px 10px; border-radius: 12px; font-weight: 600;
+  border: 1px solid var(--border-color-primary); background: var(--background-fill-secondary); }
+button.qa-unscope { border: none; background: none; color: inherit; cursor: pointer; font-size: 1.1em; padding: 0 6px; }
+button.qa-unscope:focus-visible { outline: 2px solid #3182ce; outline-offset: 1px; }
+.qa-report .qa-missing { border-left: 4px solid #b45309; padding: 4px 10px; margin: 0 0 8px 0; }
 /* Contrast of at least 4.5:1 for text on buttons and in the footer (WCAG AA; checked by axe-core in the tests). */
 :root, .gradio-container { --button-primary-background-fill: #1e40af; --button-primary-background-fill-hover: #1e3a8a;
   --button-primary-text-color: #ffffff; --button-primary-border-color: #1e40af;
@@ -79,7 +87,16 @@ SCRIPT = """
     const pin = event.target.closest("button.qa-pin");
     if (pin) { send("pin", pin.dataset.pin); return; }
     const unpin = event.target.closest("button.qa-unpin");
-    if (unpin) send("unpin", unpin.dataset.index);
+    if (unpin) { send("unpin", unpin.dataset.index); return; }
+    // A report chosen for one question: its × asks that question again, scoped afresh.
+    const unscope = event.target.closest("button.qa-unscope");
+    const question = document.querySelector("#qa-question textarea, #qa-question input");
+    const ask = document.querySelector("#qa-ask");
+    if (unscope && question && ask) {
+      question.value = unscope.dataset.question;
+      question.dispatchEvent(new Event("input", { bubbles: true }));
+      setTimeout(() => ask.click(), 0);
+    }
   });
   window.addEventListener("popstate", () => {
     if (new URLSearchParams(window.location.search).has("report")) open(window.location.search);
@@ -97,23 +114,36 @@ SCRIPT = """
       if ((link && document.querySelector("#qa-status")) || Date.now() - started > 30000) clearInterval(opener);
     }, 200);
   }
-  // A report opened at a paragraph, however it was asked for: once it is on the page, scroll it into view,
-  // move the focus there, and let the address bar name it, so the link can be pasted into a note.
+  // A report opened at a paragraph or block, however it was asked for: once it is on the page, scroll it
+  // into view, move the focus there, and let the address bar name it, so the link can be pasted into a note.
+  // A report opened without one starts at its top.
   let shown = null;
   new MutationObserver(() => {
+    // The copy box's label wraps its Copy button too, which would take the label: name the box itself.
+    const copy = document.querySelector("#qa-copy textarea");
+    if (copy && !copy.hasAttribute("aria-label")) copy.setAttribute("aria-label", "Answer with citation, as text");
+    // Gradio's toast header is a button holding the toast's close button (nested controls): the close button stays.
+    document.querySelectorAll(".toast-header[role='button']").forEach((header) => {
+      header.removeAttribute("role");
+      header.removeAttribute("tabindex");
+    });
     const view = document.querySelector("#qa-report article.qa-report");
     if (!view || !view.offsetParent) return;
     const target = view.querySelector(".qa-target");
-    const key = `${view.dataset.report}|${target ? target.dataset.paragraph : ""}`;
+    const where = !target ? "" : target.dataset.paragraph ? `&p=${target.dataset.paragraph}` : `&b=${encodeURIComponent(target.dataset.block)}`;
+    const key = `${view.dataset.report}|${where}`;
     if (key === shown) return;
     shown = key;
-    const search = `?report=${encodeURIComponent(view.dataset.report)}` + (target ? `&p=${target.dataset.paragraph}` : "");
+    const search = `?report=${encodeURIComponent(view.dataset.report)}${where}`;
     if (window.location.search !== search) history.pushState({}, "", search);
-    if (!target) return;
+    const pane = view.closest(".qa-reader");
+    if (!target) {
+      if (pane) pane.scrollTop = 0;
+      return;
+    }
     target.setAttribute("tabindex", "-1");
     // Scroll the report's own pane, and the page only as far as needed to show the pane, so the answer
     // beside it stays where it was.
-    const pane = view.closest(".qa-reader");
     if (pane) {
       pane.scrollTop += target.getBoundingClientRect().top - pane.getBoundingClientRect().top - pane.clientHeight / 3;
       pane.scrollIntoView({ block: "nearest" });

@@ -16,6 +16,7 @@ from urllib.parse import quote
 from qa_app.app.web.labels import block_name, long_date, short_section
 from qa_app.app.web.markdown_text import escape_markdown
 from qa_app.app.web.report_view import report_link
+from qa_app.assistant import authority_place
 from qa_app.records import Citation, Hit, Report, ReportSummary, to_dict
 
 CSV_COLUMNS = (
@@ -35,6 +36,7 @@ CSV_COLUMNS = (
 # A cell starting with one of these is read as a formula by spreadsheets (OWASP: CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 EMPTY = "Pin an answer or a passage to collect it here."
+NOT_ANSWERED = "not answered"  # a pinned refusal's answer: its quote is only the closest passage
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,7 @@ def _item(record: Citation | Hit, report: Report | ReportSummary, quote: str, **
         page=record.page,
         quote=quote,
         block_id=record.block_id,
-        link=report_link(record.doc_id, record.paragraph),
+        link=report_link(record.doc_id, record.paragraph, record.block_id),
         kind=record.kind,
         **pinned,
     )
@@ -125,8 +127,9 @@ def _safe_cell(value: object) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def to_csv(items: tuple[EvidenceItem, ...]) -> str:
-    """The collection as CSV with a header row; no cell can run as a spreadsheet formula."""
+def to_csv(items: tuple[EvidenceItem, ...], address: str = "") -> str:
+    """The collection as CSV with a header row, each link absolute to the app's `address` when given (a
+    file outside the page has no address to be relative to); no cell can run as a spreadsheet formula."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
@@ -143,7 +146,7 @@ def to_csv(items: tuple[EvidenceItem, ...]) -> str:
             i.quote,
             i.question,
             i.answer,
-            i.link,
+            address + i.link,
         )
         writer.writerow([_safe_cell(v) for v in row])
     return out.getvalue()
@@ -152,7 +155,8 @@ def to_csv(items: tuple[EvidenceItem, ...]) -> str:
 def citation_line(item: EvidenceItem) -> str:
     """ "Norfolk County Council, ILACS inspection published 13 January 2023, ¶61, p. 22, Children looked
     after (Requires improvement)": the item cited in full, for a briefing note."""
-    inspection = " ".join(p for p in (item.framework, "inspection") if p)
+    framework = item.framework or ""
+    inspection = framework if framework.endswith("inspection") else " ".join(p for p in (framework, "inspection") if p)
     if item.published:
         inspection += f" published {long_date(item.published)}"
     section = short_section(item.section)
@@ -168,9 +172,10 @@ def citation_line(item: EvidenceItem) -> str:
     return ", ".join(p for p in parts if p)
 
 
-def to_markdown(items: tuple[EvidenceItem, ...]) -> str:
-    """The collection as Markdown for a briefing note: each quote as a blockquote with its full citation.
-    Every text is escaped, so markup or a link in a question or report is shown, never made live."""
+def to_markdown(items: tuple[EvidenceItem, ...], address: str = "") -> str:
+    """The collection as Markdown for a briefing note: each quote as a blockquote with its full citation and,
+    with the app's `address`, its address in the report, as text. Every text is escaped, so markup or a link
+    in a question or report is shown, never made live."""
     count = f"{len(items)} item" + ("" if len(items) == 1 else "s")
     lines = ["# Evidence", "", count]
     for item in items:
@@ -180,16 +185,18 @@ def to_markdown(items: tuple[EvidenceItem, ...]) -> str:
         if item.answer:
             lines += [f"**Answer:** {escape_markdown(item.answer)}", ""]
         lines += [f"> {escape_markdown(line)}" if line else ">" for line in item.quote.splitlines() or [""]]
-        lines += ["", f"— {escape_markdown(citation_line(item))}"]
+        link = f" {address}{item.link}" if address else ""  # as text: no Markdown link is ever made live
+        lines += ["", f"— {escape_markdown(citation_line(item))}{link}"]
     return "\n".join(lines) + "\n"
 
 
-def download_links(items: tuple[EvidenceItem, ...]) -> str:
-    """Links that download the collection as CSV and as Markdown; "" for an empty collection."""
+def download_links(items: tuple[EvidenceItem, ...], address: str = "") -> str:
+    """Links that download the collection as CSV and as Markdown, its links absolute to the app's `address`;
+    "" for an empty collection."""
     if not items:
         return ""
-    csv_href = "data:text/csv;charset=utf-8," + quote(to_csv(items), safe="")
-    md_href = "data:text/markdown;charset=utf-8," + quote(to_markdown(items), safe="")
+    csv_href = "data:text/csv;charset=utf-8," + quote(to_csv(items, address), safe="")
+    md_href = "data:text/markdown;charset=utf-8," + quote(to_markdown(items, address), safe="")
     return (
         f'<a class="qa-download" download="evidence.csv" href="{csv_href}">Download CSV</a> '
         f'<a class="qa-download" download="evidence.md" href="{md_href}">Download Markdown</a>'
@@ -213,12 +220,22 @@ def render_collection(items: tuple[EvidenceItem, ...]) -> str:
     )
 
 
+def inspection_of(item: EvidenceItem) -> tuple[str, str]:
+    """(authority, inspection) for the table: "Norfolk" and "2018 re-inspection", the report's label without
+    the place the Authority column already names."""
+    place = authority_place(item.authority) if item.authority else ""
+    if place and item.report.startswith(f"{place}, "):
+        return place, item.report[len(place) + 2 :]
+    return place, item.report
+
+
 def _row(index: int, item: EvidenceItem) -> str:
     name = html.escape(block_name(item.paragraph, item.kind))
     asked = f'<p class="qa-asked">{html.escape(item.question)}</p>' if item.question else ""
+    authority, inspection = inspection_of(item)
     cells = [
-        html.escape(item.report),
-        html.escape(item.authority or ""),
+        html.escape(inspection),
+        html.escape(authority),
         html.escape(long_date(item.published)),
         html.escape(short_section(item.section)),
         html.escape(item.judgement or ""),

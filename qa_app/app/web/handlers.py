@@ -7,6 +7,7 @@ person can fix, it shows a notice instead.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import parse_qs, quote
 
@@ -23,12 +24,11 @@ from qa_app.app.web.views import (
     CompareView,
     FiltersView,
     Menus,
-    OtherReportView,
     ReaderView,
     Refreshed,
     SearchView,
 )
-from qa_app.assistant import Assistant
+from qa_app.assistant import Assistant, names_paragraph
 from qa_app.config import Settings
 from qa_app.errors import NotReady, QAError
 from qa_app.records import Hit
@@ -90,22 +90,25 @@ class Workbench:
             out[h.block_id] = render_context(a.context(h.block_id, CONTEXT_RADIUS), h.block_id, citing)
         return out
 
-    def reader(self, doc_id: str, paragraph: int | None = None) -> ReaderView:
-        """The report view at a paragraph, and the report menu of the view showing that report. The view is
-        a pane naming the report, which the page fills from `report_pane`: a session holds an address, not
-        the report (Gradio keeps every output of every session)."""
+    def reader(self, doc_id: str, paragraph: int | None = None, block_id: str = "") -> ReaderView:
+        """The report view at a paragraph (or an unnumbered block), and the report menu of the view showing
+        that report. The view is a pane naming the report, which the page fills from `report_pane`: a session
+        holds an address, not the report (Gradio keeps every output of every session)."""
         self.slot.current().report(doc_id)  # an unknown report is said at once, in the view
-        return ReaderView(Change.to(value=render_pane(report_link(doc_id, paragraph))), Change.to(value=doc_id))
+        link = report_link(doc_id, paragraph, block_id)
+        return ReaderView(Change.to(value=render_pane(link)), Change.to(value=doc_id))
 
     def report_pane(self, link: object) -> str:
-        """The whole report a pane names ("?report=<doc_id>&p=<n>"), rendered for the page to put in it, or
-        a notice saying why it cannot be shown; the page calls it directly, nothing is kept per session."""
+        """The whole report a pane names ("?report=<doc_id>&p=<n>" or "&b=<block_id>"), rendered for the page
+        to put in it, or a notice saying why it cannot be shown; the page calls it directly, nothing is kept
+        per session."""
         params = parse_qs(str(link).lstrip("?"))
         try:
             report = self.slot.current().report((params.get("report") or [""])[0])
         except (NotReady, KeyError) as e:
             return render_notice(str(e).strip("'\""))
-        return render_report(report, _number((params.get("p") or [""])[0]), pdf_href(report.path))
+        focus, block = _number((params.get("p") or [""])[0]), (params.get("b") or [""])[0]
+        return render_report(report, focus, pdf_href(report.path), block)
 
     def menus(self, a: Assistant, reading: str | None = None) -> Menus:
         """Every menu and list that names the loaded reports, refreshed after the reports change; the
@@ -138,24 +141,30 @@ class Workbench:
         framework: str | None,
         overall: str | None,
         reading: str | None,
+        chosen: str = "",
     ) -> AnswerView:
+        """Answer under the menus' filters; `chosen` is a report picked for this one question ("Answer from
+        another report"), shown as a removable chip and never left behind as a filter."""
         if not (question or "").strip():
             return AnswerView(render_notice("Type a question first, for example: " + EXAMPLES[0]))
         try:
             a = self.slot.current()
-            filters = make_filters(doc_id, section, framework, overall)
+            filters = make_filters(chosen or doc_id, section, framework, overall)
             opening = a.open_paragraph(question, filters, reading or None)
             if opening is not None:
                 opened = self.reader(opening.doc_id, opening.paragraph) if opening.block and opening.doc_id else ReaderView(KEEP)
                 return AnswerView(render_opening(opening), report_view=opened.report_view, reading=opened.reading)
+            if reading and not (chosen or doc_id) and names_paragraph(question) and a.scope(question, filters)[0] is None:
+                filters = make_filters(reading, section, framework, overall)  # "paragraph 65" of the report being read
             answer = a.ask(question, top_k=self.settings.top_k, filters=filters)
         except (QAError, ValueError) as e:  # ValueError: filters the menus made that the corpus cannot take
             return AnswerView(render_notice(str(e)))
         passages = evidence_order(answer)
         others = answer.scope.others if answer.scope else ()
         labels = {r.doc_id: r.label for r in a.reports()}
+        scope = replace(answer.scope, source="chosen") if chosen and answer.scope else answer.scope
         return AnswerView(
-            answer_html=render_scope(answer.scope) + render_answer(answer),
+            answer_html=render_scope(scope, question) + render_answer(answer),
             evidence_html=render_passages(passages, answer.citations, self.contexts_for(passages)),
             copy_box=copy_text(answer, {h.doc_id: h.doc_title for h in answer.passages}),
             other_reports=Change.to(choices=[(labels.get(d, d), d) for d in others], value=None, visible=bool(others)),
@@ -166,22 +175,27 @@ class Workbench:
     def other_report(
         self,
         question: str,
-        doc_id: str | None,
+        chosen: str | None,
         section: str | None,
         framework: str | None,
         overall: str | None,
         reading: str | None,
-    ) -> OtherReportView:
-        """Answer the same question from another report the scope offered; that report becomes the filter."""
-        if not doc_id:
-            return OtherReportView(KEEP, AnswerView.unchanged())
-        return OtherReportView(Change.to(value=doc_id), self.ask(question, doc_id, section, framework, overall, reading))
+    ) -> AnswerView:
+        """Answer the same question from another report the scope offered, for this question only: the
+        Report filter is left as it was, so the next question is scoped afresh."""
+        if not chosen:
+            return AnswerView.unchanged()
+        return self.ask(question, None, section, framework, overall, reading, chosen=chosen)
 
-    def compare(self, topic: str, framework: str | None, overall: str | None) -> CompareView:
+    def compare(
+        self, topic: str, doc_id: str | None, section: str | None, framework: str | None, overall: str | None
+    ) -> CompareView:
+        """The best passage of each report on a topic, under every filter the menus set."""
         if not (topic or "").strip():
             return CompareView(render_notice("Type a topic to compare, for example: IRO caseloads"))
         try:
-            hits = self.slot.current().compare(topic, top_k=COMPARED, filters=make_filters(None, None, framework, overall))
+            filters = make_filters(doc_id, section, framework, overall)
+            hits = self.slot.current().compare(topic, top_k=COMPARED, filters=filters)
         except (QAError, ValueError) as e:
             return CompareView(render_notice(str(e)))
         return CompareView(render_passages(hits, contexts=self.contexts_for(hits), query=topic), shown_of(hits))
@@ -226,23 +240,24 @@ class Workbench:
             s = self.search(query, top_k, doc_id, section, framework, overall)
             return FiltersView(results_html=s.results_html, shown=s.shown)
         if mode == "compare" and (topic or "").strip():
-            c = self.compare(topic, framework, overall)
+            c = self.compare(topic, doc_id, section, framework, overall)
             return FiltersView(compare_html=c.compare_html, shown=c.shown)
         return FiltersView()
 
     # -- reading reports
 
-    def view(self, doc_id: str, paragraph: int | None = None) -> ReaderView:
-        """The report view at a paragraph, or a notice saying why the report cannot be shown."""
+    def view(self, doc_id: str, paragraph: int | None = None, block_id: str = "") -> ReaderView:
+        """The report view at a paragraph or block, or a notice saying why the report cannot be shown."""
         try:
-            return self.reader(doc_id, paragraph)
+            return self.reader(doc_id, paragraph, block_id)
         except (NotReady, KeyError) as e:
             return ReaderView(Change.to(value=render_notice(str(e).strip("'\""))))
 
     def open(self, search: str) -> ReaderView:
-        """A chip, ¶ link or pasted address ("?report=<doc_id>&p=<n>"): the report view at that paragraph."""
-        params = parse_qs(search.lstrip("?"))
-        return self.view((params.get("report") or [""])[0], _number((params.get("p") or [""])[0]))
+        """A chip, ¶ link or pasted address ("?report=<doc_id>&p=<n>", "&b=<block_id>" for an unnumbered
+        block): the report view at that paragraph or block."""
+        params = {k: v[0] for k, v in parse_qs(search.lstrip("?")).items()}
+        return self.view(params.get("report", ""), _number(params.get("p", "")), params.get("b", ""))
 
     def read(self, doc_id: str | None) -> Change:
         """The report chosen in the reading menu, from its start."""
@@ -255,7 +270,7 @@ class Workbench:
             return Refreshed(Menus(status=self.slot.status()), KEEP, Change.to(active=self.slot.error is None))
         view, reading = KEEP, None
         if query.get("report"):
-            opened = self.view(query["report"], _number(query.get("p", "")))
+            opened = self.view(query["report"], _number(query.get("p", "")), query.get("b", ""))
             view, reading = opened.report_view, opened.reading.props.get("value")
         return Refreshed(self.menus(self.slot.assistant, reading), view, Change.to(active=False))
 

@@ -18,7 +18,7 @@ from typing import Any
 import gradio as gr
 
 from qa_app.app.web import guard, pins, saved_pins
-from qa_app.app.web.access import Caller, caller_of
+from qa_app.app.web.access import Caller, caller_of, page_address
 from qa_app.app.web.admission import HELD_PLACES
 from qa_app.app.web.api import endpoints
 from qa_app.app.web.assets import CSS, HEAD, READER_SCRIPT
@@ -26,7 +26,7 @@ from qa_app.app.web.changes import CorpusChanges
 from qa_app.app.web.collection import download_links, render_collection
 from qa_app.app.web.handlers import EXAMPLES, Workbench
 from qa_app.app.web.passages import render_notice
-from qa_app.app.web.reports import REPORT_COLUMNS
+from qa_app.app.web.reports import GRADE_COLOURS, REPORT_COLUMNS
 from qa_app.app.web.slot import AssistantSlot
 from qa_app.app.web.upload_folder import sweep, uploads_folder
 from qa_app.app.web.views import (
@@ -36,7 +36,6 @@ from qa_app.app.web.views import (
     CompareView,
     CorpusChangeView,
     FiltersView,
-    OtherReportView,
     ReaderView,
     Refreshed,
     SearchView,
@@ -136,7 +135,13 @@ def layout(settings: Settings, bench: Workbench) -> dict[str, Any]:
                     ui["exports_html"] = gr.HTML(download_links(()), elem_id="qa-exports")
                 with gr.Tab("Reports", id="reports"):
                     ui["judgement_chart"] = gr.BarPlot(
-                        x="year", y="reports", color="overall", label="Overall judgements by year", elem_id="qa-chart"
+                        x="year",
+                        y="reports",
+                        color="overall",
+                        color_map=GRADE_COLOURS,
+                        color_title="Overall effectiveness",
+                        label="Overall judgements by year",
+                        elem_id="qa-chart",
                     )
                     ui["report_table"] = gr.Dataframe(
                         headers=REPORT_COLUMNS, interactive=False, label="Reports loaded", elem_id="qa-reports"
@@ -187,15 +192,15 @@ def wire(demo: gr.Blocks, ui: dict[str, Any], bench: Workbench, changes: CorpusC
         return emit(bench.ask(question, doc_id, section, framework, overall, reading))
 
     def on_other_report(
-        question: str, doc_id: str | None, section: str | None, framework: str | None, overall: str | None, reading: str | None
+        question: str, chosen: str | None, section: str | None, framework: str | None, overall: str | None, reading: str | None
     ):
-        return emit(bench.other_report(question, doc_id, section, framework, overall, reading))
+        return emit(bench.other_report(question, chosen, section, framework, overall, reading))
 
     def on_search(query: str, top_k: float, doc_id: str | None, section: str | None, framework: str | None, overall: str | None):
         return emit(bench.search(query, top_k, doc_id, section, framework, overall))
 
-    def on_compare(topic: str, framework: str | None, overall: str | None):
-        return emit(bench.compare(topic, framework, overall))
+    def on_compare(topic: str, doc_id: str | None, section: str | None, framework: str | None, overall: str | None):
+        return emit(bench.compare(topic, doc_id, section, framework, overall))
 
     def on_filters(mode: str, question: str, query: str, top_k: float, topic: str, doc_id, section, framework, overall, reading):
         return emit(bench.filters_changed(mode, question, query, top_k, topic, doc_id, section, framework, overall, reading))
@@ -219,23 +224,26 @@ def wire(demo: gr.Blocks, ui: dict[str, Any], bench: Workbench, changes: CorpusC
             gr.Info(view.note)
         return emit(view)
 
+    def address(request: gr.Request | None) -> str:
+        return page_address(caller_from(bench.settings, request))
+
     def kept(view: CollectionView, request: gr.Request | None):
         """The view shown, its items saved for the signed-in person (when the store keeps collections)."""
         saved_pins.keep(slot, getattr(request, "username", None), view.pins)
         return shown_collection(view)
 
     def on_pin(value: str, items: tuple, shown: dict, request: gr.Request):
-        return kept(pins.pin(slot, value, items, shown), request)
+        return kept(pins.pin(slot, value, items, shown, address(request)), request)
 
     def on_pin_answer(answer, items: tuple, request: gr.Request):
-        return kept(pins.pin_answer(slot, answer, items), request)
+        return kept(pins.pin_answer(slot, answer, items, address(request)), request)
 
     def on_unpin(value: str, items: tuple, request: gr.Request):
-        return kept(pins.unpin(value, items), request)
+        return kept(pins.unpin(value, items, address(request)), request)
 
     def on_restore(request: gr.Request):
         """A signed-in person's saved collection, back on a new page."""
-        return emit(pins.collected(saved_pins.restore(slot, getattr(request, "username", None))))
+        return emit(pins.collected(saved_pins.restore(slot, getattr(request, "username", None)), address(request)))
 
     def on_session(request: gr.Request) -> str:
         """This session's secret for corpus changes, into the page's hidden box."""
@@ -259,13 +267,11 @@ def wire(demo: gr.Blocks, ui: dict[str, Any], bench: Workbench, changes: CorpusC
     ui["other_reports"].input(
         on_other_report,
         inputs=[ui[n] for n in ("question", "other_reports", "section", "framework", "overall", "reading")],
-        outputs=out(OtherReportView),
+        outputs=out(AnswerView),
         **PRIVATE,
         **LIMITS,
     )
-    compare_io = dict(
-        fn=on_compare, inputs=[ui["topic"], ui["framework"], ui["overall"]], outputs=out(CompareView), **PRIVATE, **LIMITS
-    )
+    compare_io = dict(fn=on_compare, inputs=[ui["topic"], *filters], outputs=out(CompareView), **PRIVATE, **LIMITS)
     for trigger in (ui["topic"].submit, ui["compare_button"].click):
         trigger(**compare_io).then(lambda: "compare", outputs=[ui["mode"]], **PRIVATE, queue=False)
     for menu in filters:
@@ -279,10 +285,12 @@ def wire(demo: gr.Blocks, ui: dict[str, Any], bench: Workbench, changes: CorpusC
 
     ui["open_go"].click(on_open, inputs=[ui["open_target"]], outputs=out(ReaderView), **PRIVATE, **LIMITS)
     ui["reading"].input(on_read, inputs=[ui["reading"]], outputs=[ui["report_view"]], **PRIVATE, **LIMITS)
-    collection = out(CollectionView)
-    ui["pin_go"].click(on_pin, inputs=[ui["pin_target"], ui["pins"], ui["shown"]], outputs=collection, **PRIVATE, queue=False)
-    ui["pin_answer"].click(on_pin_answer, inputs=[ui["last_answer"], ui["pins"]], outputs=collection, **PRIVATE, queue=False)
-    ui["unpin_go"].click(on_unpin, inputs=[ui["unpin_target"], ui["pins"]], outputs=collection, **PRIVATE, queue=False)
+    # Pins go through the queue, outside the model's concurrency group: toasts (the confirmations) show
+    # only for queued events.
+    collection = dict(outputs=out(CollectionView), **PRIVATE, concurrency_limit=None)
+    ui["pin_go"].click(on_pin, inputs=[ui["pin_target"], ui["pins"], ui["shown"]], **collection)
+    ui["pin_answer"].click(on_pin_answer, inputs=[ui["last_answer"], ui["pins"]], **collection)
+    ui["unpin_go"].click(on_unpin, inputs=[ui["unpin_target"], ui["pins"]], **collection)
 
     add_inputs = [ui["uploads"], ui["change_token"]]
     ui["add_button"].click(on_add, inputs=add_inputs, outputs=out(CorpusChangeView), **PRIVATE).then(
@@ -292,7 +300,7 @@ def wire(demo: gr.Blocks, ui: dict[str, Any], bench: Workbench, changes: CorpusC
     ui["remove_button"].click(on_remove, inputs=remove_inputs, outputs=out(CorpusChangeView), **PRIVATE)
     demo.load(on_session, outputs=[ui["change_token"]], **PRIVATE, queue=False)
     if bench.settings.store is StoreKind.POSTGRES:  # collections are kept in the database
-        demo.load(on_restore, outputs=collection, **PRIVATE, queue=False)
+        demo.load(on_restore, outputs=out(CollectionView), **PRIVATE, queue=False)
 
     refresh_io = dict(fn=on_refresh, inputs=[ui["report"]], outputs=out(Refreshed), **PRIVATE, queue=False)
     ui["timer"].tick(**refresh_io)

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from qa_app.app.web.labels import block_name, short_section
 from qa_app.app.web.redact import hide_paths
 from qa_app.app.web.report_view import report_link
-from qa_app.assistant import matching_words
+from qa_app.assistant import authority_place, matching_words
 from qa_app.records import Block, Citation, Hit
 
 
@@ -49,16 +49,18 @@ def render_notice(message: str) -> str:
 def open_link(record: Citation | Hit, text: str, cls: str = "") -> str:
     """`text` (already HTML) as a link that opens the record's report at its paragraph: in place on the
     page by the page script, and as a plain link when copied or opened in a new tab."""
-    href = html.escape(report_link(record.doc_id, record.paragraph))
+    href = html.escape(report_link(record.doc_id, record.paragraph, record.block_id))
     where = html.escape(f"Open {block_name(record.paragraph, record.kind)} in the report: {record.doc_id}")
     return f'<a class="{" ".join(["qa-open", cls]).strip()}" href="{href}" title="{where}">{text}</a>'
 
 
 def report_of(hit: Hit | Citation) -> str:
-    """ "Norfolk, 2022" for a passage among many reports; "" when its report states no authority."""
+    """ "Norfolk, 2022" for a passage among many reports, the authority named as its place in every report
+    ("Norfolk", never "Norfolk County Council" beside it); "" when its report states no authority."""
     if not hit.authority:
         return ""
-    return f"{hit.authority}, {hit.published[:4]}" if hit.published else hit.authority
+    place = authority_place(hit.authority)
+    return f"{place}, {hit.published[:4]}" if hit.published else place
 
 
 def citing_blocks(blocks: Iterable[Block], paragraph: int | None) -> list[Block]:
@@ -83,12 +85,27 @@ def render_context(blocks: Sequence[Block], focus_id: str, citing: Sequence[Bloc
     return f'<div class="qa-context">{"".join(rows)}</div>'
 
 
-def match_strength(score: float) -> str:
-    """How well a passage matches, in words. Hybrid scores are a logistic of how far the passage stands
-    out from the other candidates (in standard deviations), so 0.9 is about two deviations above them."""
-    if score >= 0.9:
+# Match strength on the embedder's fixed cosine scale, calibrated on the gold sets (eval/*.jsonl, 156 passages
+# that hold a gold answer's evidence, MiniLM): half of them are at 0.60 or more, nine in ten at 0.43 or more.
+# Nonsense ("xylophone quantum") sits near 0.18. See docs/design.md, "Match strength".
+STRONG_SIMILARITY = 0.60
+GOOD_SIMILARITY = 0.43
+STRENGTH_TIP = (
+    "How close in meaning this passage is to your words, on a fixed scale: Strong is as close as half of the "
+    "passages that answer our test questions, Good as close as nine in ten of them. It says nothing about "
+    "whether the passage answers the question."
+)
+
+
+def match_strength(similarity: float | None) -> str:
+    """How close a passage is in meaning, in words, from its absolute similarity (not its rank among the
+    others, so a passage far in meaning is never Strong because the rest are further); a paragraph asked
+    for by number has none and is an exact match."""
+    if similarity is None:
+        return "Exact match"
+    if similarity >= STRONG_SIMILARITY:
         return "Strong match"
-    return "Good match" if score >= 0.75 else "Weak match"
+    return "Good match" if similarity >= GOOD_SIMILARITY else "Weak match"
 
 
 def query_word_spans(text: str, query: str) -> list[tuple[int, int, str]]:
@@ -118,9 +135,11 @@ def render_passage(hit: Hit, quote: tuple[int, int] | None = None, context_html:
         + ([f"p. {hit.page}"] if hit.page is not None and not numbered_page else [])
     )
     marks = query_word_spans(hit.text, query) if query else [(start, end, "mark")]
+    closeness = max(0.0, hit.similarity) if hit.similarity is not None else 1.0
     strength = (
-        f'<span class="qa-strength">{match_strength(hit.score)} '
-        f'<meter min="0" max="1" value="{hit.score:.2f}" aria-label="Match strength {hit.score:.2f}"></meter></span>'
+        f'<span class="qa-strength" title="{html.escape(STRENGTH_TIP)}">{match_strength(hit.similarity)} '
+        f'<meter min="0" max="1" low="{GOOD_SIMILARITY}" high="{STRONG_SIMILARITY}" optimum="1" value="{closeness:.2f}" '
+        f'aria-label="Match strength {closeness:.2f}"></meter></span>'
     )
     details = ""
     if context_html:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from qa_app.app.web.collection import (
+    NOT_ANSWERED,
     EvidenceItem,
     add_item,
     download_links,
@@ -20,35 +21,39 @@ from qa_app.records import Answer, Hit
 Items = tuple[EvidenceItem, ...]
 
 
-def collected(items: Items, note: str = "", warning: str = "") -> CollectionView:
-    """The collection shown, with its download links and its count in the tab's name."""
+def collected(items: Items, address: str = "", note: str = "", warning: str = "") -> CollectionView:
+    """The collection shown, with its download links (absolute to the app's `address`) and its count in
+    the tab's name."""
     tab = Change.to(label=f"Collection ({len(items)})")
-    return CollectionView(items, render_collection(items), download_links(items), tab, note, warning)
+    return CollectionView(items, render_collection(items), download_links(items, address), tab, note, warning)
 
 
-def pin(slot: AssistantSlot, value: str, items: Items, shown: dict[str, Hit]) -> CollectionView:
+def pin(slot: AssistantSlot, value: str, items: Items, shown: dict[str, Hit], address: str = "") -> CollectionView:
     """Pin the passage a pin button names ("<block_id>|<start>|<end>" of the sentence it quotes)."""
     block_id, _, span = (value or "").partition("|")
     hit = shown.get(block_id)
     if hit is None:
-        return collected(items, warning="That passage is no longer on the page; search for it again to pin it.")
+        return collected(items, address, warning="That passage is no longer on the page; search for it again to pin it.")
     start, _, end = span.partition("|")
     quote = (int(start), int(end)) if start.isdigit() and end.isdigit() else None
     item = item_from_hit(hit, slot.current().report(hit.doc_id), quote)
-    return collected(
-        add_item(items, item), note=f"Pinned {block_name(hit.paragraph, hit.kind)} of {report_of(hit) or hit.doc_id}."
-    )
+    what = f"{block_name(hit.paragraph, hit.kind)} of {report_of(hit) or hit.doc_id}"
+    return collected(add_item(items, item), address, note=f"Pinned {what}.")
 
 
-def pin_answer(slot: AssistantSlot, answer: Answer | None, items: Items) -> CollectionView:
-    """Pin the answer with the sentence it is quoted from."""
+def pin_answer(slot: AssistantSlot, answer: Answer | None, items: Items, address: str = "") -> CollectionView:
+    """Pin the answer with the sentence it is quoted from; a refusal is pinned marked "not answered", its
+    sentence only the closest passage."""
     if answer is None or not answer.citations:
-        return collected(items, warning="Ask a question first; an answer with a citation can be pinned.")
+        return collected(items, address, warning="Ask a question first; an answer with a citation can be pinned.")
     c = answer.citations[0]
-    item = item_from_citation(c, slot.current().report(c.doc_id), answer.question, answer.answer if answer.answered else None)
-    return collected(add_item(items, item), note="Pinned the answer.")
+    said = NOT_ANSWERED if answer.confidence_level is None else answer.answer
+    item = item_from_citation(c, slot.current().report(c.doc_id), answer.question, said)
+    note = "Pinned the question, marked not answered." if said == NOT_ANSWERED else "Pinned the answer."
+    return collected(add_item(items, item), address, note=note)
 
 
-def unpin(value: str, items: Items) -> CollectionView:
+def unpin(value: str, items: Items, address: str = "") -> CollectionView:
     """Remove the item a remove button names by its place in the collection."""
-    return collected(remove_item(items, int(value)) if (value or "").isdigit() and int(value) < len(items) else items)
+    kept = remove_item(items, int(value)) if (value or "").isdigit() and int(value) < len(items) else items
+    return collected(kept, address)

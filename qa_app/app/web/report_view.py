@@ -16,9 +16,14 @@ from qa_app.records import Block, Report
 _HEADINGS = ("h3", "h4", "h5")  # section levels; deeper ones stay h5
 
 
-def report_link(doc_id: str, paragraph: int | None = None) -> str:
-    """The view's address, relative so that it works behind any host: "?report=<doc_id>&p=<n>"."""
-    query = {"report": doc_id} if paragraph is None else {"report": doc_id, "p": paragraph}
+def report_link(doc_id: str, paragraph: int | None = None, block_id: str = "") -> str:
+    """The view's address, relative so that it works behind any host: "?report=<doc_id>&p=<n>" for a
+    numbered paragraph, "?report=<doc_id>&b=<block_id>" for an unnumbered block (Statistics, a table)."""
+    query: dict[str, object] = {"report": doc_id}
+    if paragraph is not None:
+        query["p"] = paragraph
+    elif block_id:
+        query["b"] = block_id
     return "?" + urlencode(query)
 
 
@@ -34,6 +39,13 @@ def render_pane(link: str) -> str:
 def has_paragraph(report: Report, number: int) -> bool:
     """Whether the report has this numbered paragraph, so the caller can say when a focus was not found."""
     return any(b.number == number for b in report.paragraphs)
+
+
+def missing_paragraph(report: Report, number: int) -> str:
+    """Why an address's ¶ is not marked: "No ¶999 in this report; its paragraphs run 1–55."."""
+    numbers = [b.number for b in report.paragraphs if b.number is not None]
+    span = f"its paragraphs run {min(numbers)}–{max(numbers)}" if numbers else "its paragraphs are not numbered"
+    return f"No ¶{number} in this report; {span}."
 
 
 def is_pdf(report: Report) -> bool:
@@ -55,11 +67,14 @@ def pdf_page_link(pdf_href: str, page: int, text: str, cls: str) -> str:
     return f'<a class="{cls}" href="{href}" target="_blank" rel="noopener">{html.escape(text)}</a>'
 
 
-def render_report(report: Report, focus: int | None = None, pdf_href: str | None = None) -> str:
+def render_report(report: Report, focus: int | None = None, pdf_href: str | None = None, focus_block: str = "") -> str:
     """The whole report in reading order: its facts and judgements, then every block under its section
-    headings, with page markers; the focused paragraph is marked (an unknown focus marks nothing)."""
+    headings, with page markers; the focused paragraph (or unnumbered block, by id) is marked. A ¶ the
+    report does not have is said above the facts, with the range its paragraphs run."""
     pdf_href = pdf_href if pdf_href and is_pdf(report) else None
-    parts = [_facts(report), _judgements(report)]
+    missing = focus is not None and not has_paragraph(report, focus)
+    note = f'<p class="qa-missing" role="status">{html.escape(missing_paragraph(report, focus))}</p>' if missing else ""
+    parts = [note, _facts(report), _judgements(report)]
     path: list[str] = []
     judgement: str | None = None
     page: int | None = None
@@ -80,7 +95,9 @@ def render_report(report: Report, focus: int | None = None, pdf_href: str | None
         if anchor in anchors:  # a number the report repeats: the first keeps the paragraph's anchor
             anchor = _id_anchor(block)
         anchors.add(anchor)
-        target = not focused and focus is not None and block.number == focus
+        target = not focused and (
+            (focus is not None and block.number == focus) or (bool(focus_block) and block.id == focus_block)
+        )
         focused = focused or target
         parts.append(_block(block, anchor, target, pdf_href))
     title = html.escape(report.title)

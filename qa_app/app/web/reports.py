@@ -9,6 +9,16 @@ from qa_app.records import ReportSummary
 
 REPORT_COLUMNS = ["Report", "Authority", "Framework", "Published", "Overall effectiveness", "Paragraphs", "Pages"]
 CHART_COLUMNS = ["year", "framework", "overall", "reports"]
+# The grades' usual colours (greens for Outstanding and Good, amber, red), each dark enough for 4.5:1 against
+# white; the chart's legend names each grade in words, so colour is never the only cue.
+GRADE_COLOURS = {
+    "Outstanding": "#14532d",
+    "Good": "#15803d",
+    "Requires improvement": "#b45309",
+    "Requires improvement to be good": "#b45309",
+    "Inadequate": "#b91c1c",
+    "not graded": "#4b5563",
+}
 
 
 def loaded_line(

@@ -84,14 +84,6 @@ class AnswerView(View):
 
 
 @dataclass(frozen=True)
-class OtherReportView(View):
-    """The same question answered from another report, which becomes the Report filter."""
-
-    report: Change
-    answer: AnswerView
-
-
-@dataclass(frozen=True)
 class SearchView(View):
     results_html: str
     shown: dict[str, Hit] = field(default_factory=dict)
