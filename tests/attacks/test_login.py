@@ -1,11 +1,12 @@
-"""With a login set, nothing changes the corpus without it, and a password cannot be guessed at machine
-speed: a few failures lock the address out for a while."""
+"""With a login set, nothing changes the corpus or shows a report file without it, and a password cannot
+be guessed at machine speed: a few failures lock the address out for a while."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from attack_app import serving
-from attack_client import Client
+from attack_client import TIMEOUT_S, Client
 
 pytestmark = pytest.mark.slow
 
@@ -36,6 +37,22 @@ def test_the_right_password_signs_in_and_clears_earlier_failures(guarded):
     # The count started again: as many typos again are not yet a lockout.
     assert [sign_in(client, "typo") for _ in range(ATTEMPTS - 1)] == [400] * (ATTEMPTS - 1)
     assert sign_in(client, PASSWORD) == 200
+
+
+def test_report_files_are_served_only_to_a_signed_in_user(guarded):
+    # Before the brute-force probe below, which locks this address out of signing in.
+    anonymous = Client(guarded.url).get("/reports/alpha.md")
+    assert anonymous.status_code == 401
+    assert anonymous.text.startswith("Reports are shown only to signed-in users;")
+    assert "Alpha council" not in anonymous.text
+    with httpx.Client(base_url=guarded.url, timeout=TIMEOUT_S) as browser:
+        assert browser.post("/login", data={"username": USER, "password": PASSWORD}).status_code == 200
+        signed_in = browser.get("/reports/alpha.md")
+        assert signed_in.status_code == 200
+        assert "Inspection of Alpha council" in signed_in.text
+        cookie = next(name for name in browser.cookies if name.startswith("access-token-unsecure-"))
+    forged = Client(guarded.url, headers={"cookie": f"{cookie}=made-up-token"}).get("/reports/alpha.md")
+    assert forged.status_code == 401  # the login cookie's name alone is no sign-in
 
 
 def test_a_brute_force_is_locked_out_after_a_few_guesses(guarded):

@@ -1,7 +1,8 @@
 """The gate in front of every request to the web app: it refuses requests addressed to a foreign name (DNS
 rebinding) or sent from another site's page, uploads from anyone who may not change the corpus, and
 sign-ins from an address that keeps failing; it turns calls away from a full queue with the busy answer
-(admission.py); it serves only report files, and adds headers that stop the page being framed.
+(admission.py); it serves only report files, and only to a signed-in user when a login is set; and it adds
+headers that stop the page being framed.
 
 It wraps Gradio's whole ASGI stack (installed at server start by `lifespan`), so it sees each request
 before Gradio does, including Gradio's CORS answers, which would otherwise echo any origin.
@@ -27,6 +28,7 @@ from qa_app.config import Settings
 REPORTS_ROUTE = "/reports/"  # where the page links a report's original file: /reports/<file name>
 REPORT_SUFFIXES = {".pdf": "application/pdf", ".md": "text/plain; charset=utf-8"}
 NOT_A_REPORT = "Only the reports themselves are served here; open one from the report list."
+SIGN_IN_FIRST = "Reports are shown only to signed-in users; open the app's page, sign in, then open the report again."
 
 # Gradio's page needs inline scripts and styles, and its chart (Vega) compiles expressions with new Function;
 # nothing is loaded from elsewhere. Checked in Chromium by tests/app/test_browser.py.
@@ -56,13 +58,23 @@ SECURITY_HEADERS = {
 
 Scope = dict[str, Any]
 ASGIApp = Callable[..., Any]
+UserOf = Callable[[Request], str | None]
 
 
 class Guard:
     """ASGI middleware around Gradio's app; see the module docstring for what it refuses."""
 
-    def __init__(self, app: ASGIApp, settings: Settings, uploads_dir: Path, waiting: Callable[[], int], queue_limit: int):
+    def __init__(
+        self,
+        app: ASGIApp,
+        settings: Settings,
+        uploads_dir: Path,
+        waiting: Callable[[], int],
+        queue_limit: int,
+        user_of: UserOf,
+    ):
         self.app, self.settings, self.uploads_dir = app, settings, Path(uploads_dir)
+        self.user_of = user_of  # who signed in, from the request's login cookie (Gradio's own record)
         self.corpus_dir = Path(settings.corpus_dir).resolve()
         self.throttle = LoginThrottle(settings.login_attempts, settings.login_lockout_s)
         self.waiting = waiting  # calls waiting in Gradio's queue now
@@ -95,7 +107,11 @@ class Guard:
         """Answer the requests the guard answers itself; False to pass the request on to Gradio."""
         path, method = scope.get("path", ""), scope.get("method", "GET")
         if path.startswith(REPORTS_ROUTE):
-            await _answer(self._report_file(path[len(REPORTS_ROUTE) :]), scope, receive, send)
+            if self.settings.auth and not self.user_of(Request(scope)):
+                response: Any = PlainTextResponse(SIGN_IN_FIRST, 401)
+            else:
+                response = self._report_file(path[len(REPORTS_ROUTE) :])
+            await _answer(response, scope, receive, send)
             return True
         if "/file=" in path:
             # Gradio's file route would serve anything under its allowed folders, dot-files included.
@@ -174,6 +190,18 @@ async def _answer(response: Any, scope: Scope, receive: Callable, send: Callable
     await response(scope, receive, send)
 
 
+def gradio_user(app: Any) -> UserOf:
+    """Gradio's signed-in user of a request, read as its own /user route reads it: the login cookie's token,
+    looked up in the tokens Gradio issued at sign-in (no public call gives this outside Gradio's routes)."""
+
+    def signed_in(request: Request) -> str | None:
+        cookies = request.cookies
+        token = cookies.get(f"access-token-{app.cookie_id}") or cookies.get(f"access-token-unsecure-{app.cookie_id}")
+        return app.tokens.get(token) if token else None
+
+    return signed_in
+
+
 def lifespan(settings: Settings, uploads_dir: Path, queue_limit: int) -> Callable[[Any], Any]:
     """A FastAPI lifespan that puts the Guard around the app's whole middleware stack as the server starts,
     before it takes its first request (Gradio adds its own CORS middleware, which cannot be ordered otherwise).
@@ -184,7 +212,7 @@ def lifespan(settings: Settings, uploads_dir: Path, queue_limit: int) -> Callabl
         inner = app.middleware_stack or app.build_middleware_stack()
         if not isinstance(inner, Guard):
             waiting = lambda: len(app.get_blocks()._queue)  # noqa: E731  Gradio offers no public count
-            app.middleware_stack = Guard(inner, settings, uploads_dir, waiting, queue_limit)
+            app.middleware_stack = Guard(inner, settings, uploads_dir, waiting, queue_limit, gradio_user(app))
         yield
 
     return guarded
