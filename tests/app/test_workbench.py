@@ -199,7 +199,11 @@ def test_no_serious_or_critical_accessibility_violations(page):
 def serious_violations(page) -> list[str]:
     """axe-core's serious and critical findings on the page once its animations end: a toast caught fading
     in (under load) has the contrast of its half-drawn self, not of what a reader sees."""
-    page.evaluate("() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => null)))")
+    page.evaluate(
+        """() => Promise.all(document.getAnimations()
+            .filter((a) => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
+            .map((a) => a.finished.catch(() => null)))"""
+    )
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
