@@ -53,10 +53,11 @@ class Span:
 
 
 def span_signals(
-    question: str, kind: str | None, span_text: str, best: Span, hit: Hit, rank: int, passages: Sequence[str]
+    question: str, kind: str | None, span_text: str, best: Span, hit: Hit, rank: int, unseen: float
 ) -> tuple[float, ...]:
     """(span probability, span-over-null margin, retrieval score, rank, type missing, names and numbers missing,
-    words no passage uses, premise contradicted): what the confidence is made of."""
+    words no passage uses, premise contradicted): what the confidence is made of. `unseen` is the question's
+    `unseen_share` of all the passages read, the same for every offer."""
     found = missing_anchors(question, hit.text)
     typed_missing = kind in FIGURES and not _NUMBERISH.search(span_text)
     return (
@@ -66,7 +67,7 @@ def span_signals(
         rank / 5.0,
         1.0 if typed_missing else 0.0,
         min(1.0, len(found) / 2.0),
-        unseen_share(question, passages),
+        unseen,
         premise_contradicted(question, hit.text, hit.judgement),
     )
 
@@ -152,11 +153,11 @@ class TrainedReader:
         per_hit: dict[int, Span] = {}
         for span in sorted(self.spans(question, [h.text for h in hits]), key=lambda c: -c.score):
             per_hit.setdefault(span.hit, span)
-        kind, passages = answer_type(question), [h.text for h in hits]
+        kind, unseen = answer_type(question), unseen_share(question, [h.text for h in hits])
         offers = []
         for span in per_hit.values():
             hit = hits[span.hit]
-            features = span_signals(question, kind, hit.text[span.start : span.end], span, hit, span.hit, passages)
+            features = span_signals(question, kind, hit.text[span.start : span.end], span, hit, span.hit, unseen)
             offers.append((span, features, self.confidence_of(features)))
         return sorted(offers, key=lambda o: -o[2])
 
