@@ -149,6 +149,11 @@ def _parser() -> argparse.ArgumentParser:
     soak.add_argument("--every", type=float, default=30, help="seconds between memory samples (default: 30)")
     soak.add_argument("--url", help="soak an app already running here, e.g. http://127.0.0.1:7860 (default: start one)")
     soak.add_argument("--pid", type=int, help="that app's process id, for its memory")
+    add_store_flag(soak)
+    soak.add_argument("--processes", type=int, default=1, help="app processes sharing the --store database (default: 1)")
+    soak.add_argument(
+        "--change-at-minute", type=float, help="with --store: remove and add again one report through process 1 then"
+    )
     soak.add_argument("--json", action="store_true")
     soak.set_defaults(run=_soak)
     add_store_commands(commands)
@@ -292,10 +297,25 @@ def _soak(args, settings: Settings) -> int:
 
     if args.url and not args.url.startswith(("http://127.0.0.1:", "http://localhost:")):
         raise QAError(f"{args.url} is not on this machine; soak only an app on 127.0.0.1.")
+    if args.processes > 1 or args.change_at_minute is not None:
+        return _soak_shared(args, settings)
     report = None if args.json else (lambda sample: print(format_sample(sample), flush=True))
     result = run_soak(settings, args.clients, args.minutes * 60, args.every, args.url, args.pid, report=report)
     print(json.dumps(to_dict(result), indent=1) if args.json else format_soak(result))
     return 0 if result.errors == 0 else 1
+
+
+def _soak_shared(args, settings: Settings) -> int:
+    from qa_app.measure.soak import format_sample
+    from qa_app.measure.soak_shared import format_shared, soak_shared, to_dict
+
+    if args.url:
+        raise QAError("--processes and --change-at-minute start their own apps; leave out --url.")
+    report = None if args.json else (lambda s: print(f"process {s.process}: {format_sample(s)}", flush=True))
+    change_at_s = None if args.change_at_minute is None else args.change_at_minute * 60
+    result = soak_shared(settings, args.processes, args.clients, args.minutes * 60, args.every, change_at_s, report=report)
+    print(json.dumps(to_dict(result), indent=1) if args.json else format_shared(result))
+    return 0 if result.ok else 1
 
 
 def _plot(args, settings: Settings) -> int:

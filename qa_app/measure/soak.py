@@ -3,13 +3,14 @@
 `qa-app soak` reports requests served, errors, latency p50/p95/p99 and the server's memory (RSS) over
 time: load figures belong here, not in unit tests with timeouts. It starts `app.py` on a free loopback
 port (or soaks one already running, given --url and --pid) and calls the `/ask` API over HTTP as scripts
-do. Each client is polite: told the server is busy, it waits the Retry-After it is given and tries again,
+do; `soak_apps` spreads the clients over several apps (soak_shared.py: processes sharing one database). Each client is polite: told the server is busy, it waits the Retry-After it is given and tries again,
 up to TRIES times a question; the run counts the busy answers and the try at which each question was answered.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -48,6 +49,7 @@ class Sample:
     served: int  # responses so far
     errors: int
     rss_mb: float | None  # the app process and its children; None when not known
+    process: int = 1  # which of the apps soaked together, from 1
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class SoakResult:
     busy: int = 0  # busy answers (503 with Retry-After), each followed by a wait and another try
     answered_at: tuple[int, ...] = ()  # questions answered at the 1st, 2nd, ... try
     unanswered: int = 0  # questions still turned away after TRIES tries
+    error_at_s: tuple[float, ...] = ()  # when each error came, in seconds since the clients started
 
     @property
     def rss_growth_mb(self) -> float | None:
@@ -72,6 +75,16 @@ class SoakResult:
             return None
         warm = known[max(1, len(known) // 5)]
         return round(known[-1].rss_mb - warm.rss_mb, 1)  # type: ignore[operator]
+
+    @property
+    def rss_start_end_mb(self) -> tuple[float, float] | None:
+        """Memory before the first request and at the end."""
+        known = [s.rss_mb for s in self.samples if s.rss_mb is not None]
+        return (known[0], known[-1]) if len(known) >= 2 else None
+
+    def errors_between(self, first_s: float, last_s: float) -> int:
+        """The errors that came from `first_s` to `last_s` seconds into the run."""
+        return sum(first_s <= t <= last_s for t in self.error_at_s)
 
 
 def percentiles(latencies: Sequence[float]) -> dict[str, float]:
@@ -97,10 +110,10 @@ class Reply:
     retry_after_s: float | None = None
 
 
-def ask(client: httpx.Client, question: str, top_k: int) -> Reply:
-    """One call of the /ask API as a script makes it over HTTP (start the call, then read its events); a
-    busy answer is one only when it says so in one sentence and gives a Retry-After."""
-    started = client.post("/gradio_api/call/ask", json={"data": [question, top_k, None]})
+def call(client: httpx.Client, name: str, data: list) -> Reply:
+    """One call of a named API endpoint as a script makes it over HTTP (start the call, then read its events);
+    a busy answer is one only when it says so in one sentence and gives a Retry-After."""
+    started = client.post(f"/gradio_api/call/{name}", json={"data": data})
     if started.status_code == 503:
         detail = started.json().get("detail", "")
         if "retry-after" not in started.headers or not detail.startswith("The server is busy"):
@@ -108,7 +121,7 @@ def ask(client: httpx.Client, question: str, top_k: int) -> Reply:
         return Reply(retry_after_s=float(started.headers["retry-after"]))
     started.raise_for_status()
     event = ""
-    with client.stream("GET", f"/gradio_api/call/ask/{started.json()['event_id']}") as stream:
+    with client.stream("GET", f"/gradio_api/call/{name}/{started.json()['event_id']}") as stream:
         for line in stream.iter_lines():
             if line.startswith("event:"):
                 event = line.split(":", 1)[1].strip()
@@ -116,6 +129,11 @@ def ask(client: httpx.Client, question: str, top_k: int) -> Reply:
                 data = json.loads(line.split(":", 1)[1])
                 return Reply(data[0] if event == "complete" and data else data)
     raise QAError("the call ended without a result")
+
+
+def ask(client: httpx.Client, question: str, top_k: int) -> Reply:
+    """One /ask call."""
+    return call(client, "ask", [question, top_k, None])
 
 
 def run_soak(
@@ -132,16 +150,46 @@ def run_soak(
     if url is None:
         with started_app(settings) as (url, pid):
             return run_soak(settings, clients, seconds, every_s, url, pid, questions, report)
-    latencies: list[float] = []
-    errors: list[str] = []
-    busy: list[float] = []
-    answered_at = [0] * TRIES
-    unanswered: list[str] = []
-    lock = threading.Lock()
-    start = time.monotonic()
+    (result,), _ = soak_apps([(url, pid)], clients, seconds, settings.top_k, every_s, questions, report)
+    return result
+
+
+class Tally:
+    """One app's requests so far; its clients' threads add to it under the lock."""
+
+    def __init__(self, start: float) -> None:
+        self.start = start
+        self.lock = threading.Lock()
+        self.latencies: list[float] = []
+        self.errors: list[str] = []
+        self.error_at_s: list[float] = []
+        self.busy = 0
+        self.answered_at = [0] * TRIES
+        self.unanswered = 0
+
+    def sample(self, pid: int | None, process: int) -> Sample:
+        with self.lock:
+            return Sample(round(time.monotonic() - self.start, 1), len(self.latencies), len(self.errors), _rss_mb(pid), process)
+
+
+def soak_apps(
+    apps: Sequence[tuple[str, int | None]],
+    clients: int,
+    seconds: float,
+    top_k: int,
+    every_s: float = 30,
+    questions: Sequence[str] = QUESTIONS,
+    report: Callable[[Sample], None] | None = None,
+    start: float | None = None,
+) -> tuple[list[SoakResult], SoakResult]:
+    """Soak the apps (url, pid) together, client n asking app n mod len(apps); each app's result, and all of
+    them together. The run starts at `start` (time.monotonic()), by default now."""
+    start = time.monotonic() if start is None else start
     end = start + seconds
+    tallies = [Tally(start) for _ in apps]
 
     def client_loop(n: int) -> None:
+        url, tally = apps[n % len(apps)][0], tallies[n % len(apps)]
         # One HTTP client each, keeping its cookies as a browser does: the busy answer's ticket among them.
         with httpx.Client(base_url=url, timeout=REQUEST_TIMEOUT_S) as client:
             i = n
@@ -151,36 +199,37 @@ def run_soak(
                 for tries in range(1, TRIES + 1):
                     asked = time.perf_counter()
                     try:
-                        reply = ask(client, question, settings.top_k)
+                        reply = ask(client, question, top_k)
                         problem = (
                             None if reply.retry_after_s is not None or whole_answer(reply.result) else f"{reply.result!r:.200}"
                         )
                     except Exception as error:  # a soak counts every failure a client sees, whatever it is
                         reply, problem = Reply(), f"{type(error).__name__}: {error}"
-                    with lock:
+                    with tally.lock:
                         if reply.retry_after_s is not None:
-                            busy.append(reply.retry_after_s)
+                            tally.busy += 1
                         else:
-                            latencies.append(time.perf_counter() - asked)
-                            answered_at[tries - 1] += problem is None
+                            tally.latencies.append(time.perf_counter() - asked)
+                            tally.answered_at[tries - 1] += problem is None
                         if problem:
-                            errors.append(f"{question!r}: {problem}")
+                            tally.errors.append(f"{question!r}: {problem}")
+                            tally.error_at_s.append(round(time.monotonic() - start, 1))
                     if reply.retry_after_s is None:
                         break
                     if tries == TRIES:
-                        with lock:
-                            unanswered.append(question)
+                        with tally.lock:
+                            tally.unanswered += 1
                     else:
                         time.sleep(reply.retry_after_s)
 
-    samples: list[Sample] = []
+    samples: list[list[Sample]] = [[] for _ in apps]
 
     def sample() -> None:
-        with lock:
-            now = Sample(round(time.monotonic() - start, 1), len(latencies), len(errors), _rss_mb(pid))
-        samples.append(now)
-        if report:
-            report(now)
+        for n, ((_, pid), tally) in enumerate(zip(apps, tallies)):
+            now = tally.sample(pid, n + 1)
+            samples[n].append(now)
+            if report:
+                report(now)
 
     threads = [threading.Thread(target=client_loop, args=(n,), daemon=True) for n in range(clients)]
     sample()
@@ -193,17 +242,26 @@ def run_soak(
     for thread in threads:  # each finishes the request it is in
         thread.join()
     sample()
+    took = round(time.monotonic() - start, 1)
+    each = [_result([tally], len(range(n, clients, len(apps))), took, samples[n]) for n, tally in enumerate(tallies)]
+    return each, _result(tallies, clients, took, [])
+
+
+def _result(tallies: Sequence[Tally], clients: int, seconds: float, samples: Sequence[Sample]) -> SoakResult:
+    """The result of these apps' requests together."""
+    errors = [e for t in tallies for e in t.errors]
     return SoakResult(
         clients=clients,
-        seconds=round(time.monotonic() - start, 1),
-        served=len(latencies),
+        seconds=seconds,
+        served=sum(len(t.latencies) for t in tallies),
         errors=len(errors),
-        latency_s=percentiles(latencies),
+        latency_s=percentiles([x for t in tallies for x in t.latencies]),
         samples=tuple(samples),
         first_errors=tuple(errors[:3]),
-        busy=len(busy),
-        answered_at=tuple(answered_at),
-        unanswered=len(unanswered),
+        busy=sum(t.busy for t in tallies),
+        answered_at=tuple(sum(at) for at in zip(*(t.answered_at for t in tallies))),
+        unanswered=sum(t.unanswered for t in tallies),
+        error_at_s=tuple(sorted(x for t in tallies for x in t.error_at_s)),
     )
 
 
@@ -221,7 +279,7 @@ def _rss_mb(pid: int | None) -> float | None:
 
 @contextmanager
 def started_app(settings: Settings, ready_timeout_s: float = 900) -> Iterator[tuple[str, int]]:
-    """`python app.py` on a free loopback port over the settings' corpus and index; yields (url, pid)."""
+    """`python app.py` on a free loopback port over the settings' corpus, index and store; yields (url, pid)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -237,7 +295,8 @@ def started_app(settings: Settings, ready_timeout_s: float = 900) -> Iterator[tu
         "--index",
         str(settings.index_dir),
     ]
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    env = {**os.environ, "QA_STORE": settings.store_url} if settings.store_url else None  # a database it shares
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     ready = threading.Event()
     tail: list[str] = []
 
@@ -285,4 +344,4 @@ def format_soak(result: SoakResult) -> str:
 
 
 def to_dict(result: SoakResult) -> dict:
-    return {**plain(result), "rss_growth_mb": result.rss_growth_mb}
+    return {**plain(result), "rss_growth_mb": result.rss_growth_mb, "rss_start_end_mb": result.rss_start_end_mb}

@@ -3,14 +3,14 @@ chosen headers, the page's events through Gradio's queue, and the named API endp
 
 from __future__ import annotations
 
-import html
 import json
-import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+
+from qa_app.measure.page_events import fn_index, load_index, notice_text, send_event
 
 TIMEOUT_S = 120
 
@@ -37,15 +37,8 @@ class Client:
 
     def event(self, fn_index: int, data: list, queued: bool = True) -> list | httpx.Response:
         """Run one of the page's events; its output values, or the refusing response."""
-        body = {"fn_index": fn_index, "data": data, "session_hash": self.session_hash, "event_data": None}
         with self.http() as h:
-            if not queued:
-                response = h.post("/gradio_api/run/predict", json=body)
-                return response.json()["data"] if response.status_code == 200 else response
-            joined = h.post("/gradio_api/queue/join", json=body)
-            if joined.status_code != 200:
-                return joined
-            return _last_output(h, f"/gradio_api/queue/data?session_hash={self.session_hash}")
+            return send_event(h, self.session_hash, fn_index, data, queued)
 
     def event_until(self, fn_index: int, data: list, text: str) -> bool:
         """Start one of the page's events and read its stream only until an output shows `text`; whether it did
@@ -77,37 +70,6 @@ class Client:
                             raise AssertionError(f"/{name} raised instead of answering: {data}")
                         return data[0]
         raise AssertionError(f"/{name} ended without a result")
-
-
-def _last_output(h: httpx.Client, path: str) -> list:
-    """The output values of the last message of an event's stream (a generator yields several)."""
-    output: list = []
-    with h.stream("GET", path) as stream:
-        for line in stream.iter_lines():
-            if not line.startswith("data:"):
-                continue
-            message = json.loads(line[5:])
-            if message.get("msg") in ("process_generating", "process_completed") and message.get("output"):
-                output = message["output"].get("data") or output
-            if message.get("msg") == "process_completed":
-                if not message.get("success", True):
-                    raise AssertionError(f"the event failed: {message}")
-                return output
-    return output
-
-
-def fn_index(config: dict, elem_id: str, trigger: str = "click") -> int:
-    """The index of the event that `trigger` on the element `elem_id` runs, read from /config."""
-    ids = {c["id"]: c.get("props", {}).get("elem_id") for c in config["components"]}
-    for dep in config["dependencies"]:
-        if any(ids.get(t[0]) == elem_id and t[1] == trigger for t in dep["targets"]):
-            return dep["id"]
-    raise AssertionError(f"no {trigger} event on #{elem_id}")
-
-
-def load_index(config: dict, api_name: str) -> int:
-    """The index of a page-load event by its function's name (e.g. on_session)."""
-    return next(d["id"] for d in config["dependencies"] if d.get("api_name") == api_name)
 
 
 class Page:
@@ -152,4 +114,4 @@ class Page:
 def notice(output: list | httpx.Response) -> str:
     """The text of the change box (the first output) of an event that ran, as a browser shows it."""
     assert isinstance(output, list), f"the event was refused with HTTP {output.status_code}: {output.text}"
-    return html.unescape(re.sub(r"<[^>]+>", "", output[0] if isinstance(output[0], str) else str(output[0])))
+    return notice_text(output)
