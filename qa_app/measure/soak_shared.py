@@ -185,9 +185,9 @@ def format_shared(result: SharedSoak) -> str:
     if c := result.change:
         lines.append(
             f"change at {c.started_s:.0f} s: {c.doc_id} removed through process 1 by {c.removed_s:.0f} s, "
-            f"gone from the others after {_seconds(c.removal_followed_s)}; "
+            f"gone from {_followed(c.removal_followed_s)}; "
             + (
-                f"added again by {c.added_s:.0f} s, back in the others after {_seconds(c.add_followed_s)}"
+                f"added again by {c.added_s:.0f} s, back in {_followed(c.add_followed_s)}"
                 if c.added_s is not None
                 else f"not added again: {c.said[-1]}"
             )
@@ -199,8 +199,12 @@ def format_shared(result: SharedSoak) -> str:
     return "\n".join(lines)
 
 
-def _seconds(each: Sequence[float | None]) -> str:
-    return ", ".join(f"{x:.1f} s" if x is not None else f"not within {FOLLOW_LIMIT_S} s" for x in each)
+def _followed(each: Sequence[float | None]) -> str:
+    """How soon each other process followed: "process 2 after 0.7 s, process 3 not within 120 s"."""
+    return ", ".join(
+        f"process {n} " + (f"after {x:.1f} s" if x is not None else f"not within {FOLLOW_LIMIT_S} s")
+        for n, x in enumerate(each, 2)
+    )
 
 
 def to_dict(result: SharedSoak) -> dict:

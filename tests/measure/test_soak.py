@@ -26,6 +26,12 @@ def test_memory_growth_is_measured_after_the_first_fifth_of_the_run():
     assert result.rss_growth_mb == 7.0  # 509 MB at the end less 502 MB after warm-up (the start, 550, is not counted)
     assert "RSS growth after warm-up: +7.0 MB" in format_soak(result)
     assert SoakResult(1, 1, 1, 0, percentiles([0.1]), samples=(Sample(0, 0, 0, None),)).rss_growth_mb is None
+    assert result.rss_start_end_mb == (550.0, 509.0)
+
+
+def test_errors_are_counted_between_two_moments_of_the_run():
+    result = SoakResult(clients=2, seconds=60, served=90, errors=3, latency_s=percentiles([0.1]), error_at_s=(5.0, 40.0, 41.5))
+    assert result.errors_between(30, 60) == 2 and result.errors_between(0, 5) == 1 and result.errors_between(6, 39.9) == 0
 
 
 def test_the_summary_names_requests_errors_and_latency():

@@ -9,7 +9,8 @@ from support import PARAGRAPHS, write_report
 
 from qa_app.app.cli import main
 from qa_app.config import Settings
-from qa_app.measure.soak_shared import format_shared, soak_shared
+from qa_app.measure.soak import Sample, SoakResult, percentiles
+from qa_app.measure.soak_shared import Change, SharedSoak, format_shared, soak_shared
 
 QUESTIONS = (
     "How many children were looked after?",
@@ -45,3 +46,17 @@ def test_soaking_several_processes_without_a_database_is_refused_in_one_sentence
     said = capsys.readouterr().err.strip()
     assert said.startswith("error: Soaking app processes together needs one database they share")
     assert said.endswith("pass --store postgresql://... (qa-app store serve starts one).") and "\n" not in said
+
+
+def test_the_summary_names_each_process_the_change_and_the_load():
+    def process(served: int, rss: tuple[float, float]) -> SoakResult:
+        samples = (Sample(0, 0, 0, rss[0]), Sample(600, served, 0, rss[1]))
+        return SoakResult(10, 600, served, 0, percentiles([0.5, 1.0]), samples=samples)
+
+    change = Change("stoke", 300.4, 301.0, (0.6,), 330.2, (None,), 455.0, errors_around=0)
+    shared = SharedSoak((process(900, (677, 712)), process(950, (652, 700))), process(1850, (0, 0)), change, (4.5, 3.0, 2.1))
+    lines = format_shared(shared).splitlines()
+    assert lines[0] == "process 1: 10 clients, 900 served, 0 errors, p50 0.75 s, p95 0.97 s, RSS 677 -> 712 MB"
+    assert "gone from process 2 after 0.6 s" in lines[3] and "back in process 2 not within 120 s" in lines[3]
+    assert lines[-1] == "load average at the end: 4.5, 3.0, 2.1 (1, 5, 15 min)"
+    assert not change.followed and not shared.ok  # one process never showed the report again
