@@ -96,6 +96,9 @@ class Settings:
     # which sets store_url; see docs/postgres.md.
     store: StoreKind = StoreKind.FILES
     store_url: str | None = None
+    # A new PostgreSQL database's lexical leg: "auto" (the pg_textsearch BM25 index where the server has it,
+    # else BM25 computed from postings), "bm25_index" or "postings"; see docs/postgres.md.
+    store_lexical: str = "auto"
     # Past this many chunks the dense index is approximate (HNSW); see README, Scaling.
     approx_threshold: int = 50_000
     top_k: int = 5

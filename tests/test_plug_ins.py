@@ -71,7 +71,7 @@ class ToyStore:
     def sentence_scores(self, vector, allowed, depth):
         return np.where(allowed, self.sentence_vectors @ vector.ravel(), -np.inf).astype(np.float32)
 
-    def lexical_scores(self, query):
+    def lexical_scores(self, query, allowed, depth):
         words = set(WORD.findall(query.lower()))
         return np.array([len(words & set(WORD.findall(c.text.lower()))) for c in self.chunks], dtype=np.float32)
 

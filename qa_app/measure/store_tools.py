@@ -38,7 +38,7 @@ def copy_index(source: str, target: str, settings: Settings, embedder=None) -> t
     from qa_app.search.index.build import index_shape
     from qa_app.search.index.opening import load_index
     from qa_app.search.store.postgres.open import segments_of
-    from qa_app.search.store.postgres.schema import connect, migrate, read_only_reason
+    from qa_app.search.store.postgres.schema import choose_lexical, connect, migrate, read_only_reason
     from qa_app.search.store.postgres.store import load_snapshot
     from qa_app.search.store.postgres.write import set_state, sync
 
@@ -57,6 +57,7 @@ def copy_index(source: str, target: str, settings: Settings, embedder=None) -> t
         if refused := read_only_reason(conn):
             raise QAError(refused)
         migrate(conn)
+        choose_lexical(conn, settings.store_lexical)
         counts = sync(conn, segments)
         set_state(conn, index_shape(settings, embedder or Embedder.from_settings(settings)), skipped)
     finally:

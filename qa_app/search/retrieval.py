@@ -181,7 +181,7 @@ class Retriever:
         vector = query_vector.reshape(1, -1).astype(np.float32)
         chunk_cos = self.store.dense_scores(vector, allowed[self._chunk_block], self.depth)
         sentence_cos = self.store.sentence_scores(vector, allowed[self._sentence_block], self.depth)
-        chunk_lexical = self.store.lexical_scores(query)
+        chunk_lexical = self.store.lexical_scores(query, allowed[self._chunk_block], self.depth)
         dense = _mean_with_floor(
             best_per_owner(chunk_cos, self._chunk_block, n), best_per_owner(sentence_cos, self._sentence_block, n)
         )

@@ -72,8 +72,9 @@ class Store(Protocol):
         """As `dense_scores`, over sentence rows."""
         ...
 
-    def lexical_scores(self, query: str) -> np.ndarray:
-        """BM25 score of every window for the query (zeros where no query word occurs)."""
+    def lexical_scores(self, query: str, allowed: np.ndarray, depth: int) -> np.ndarray:
+        """BM25 score of the query's best windows among the allowed ones, `depth` per paragraph or more (every
+        window may be scored); zeros elsewhere."""
         ...
 
 

@@ -63,8 +63,8 @@ class FileStore:
     def sentence_scores(self, vector: np.ndarray, allowed: np.ndarray, depth: int) -> np.ndarray:
         return nearest(self.sentence_index, _row(vector), allowed, depth)
 
-    def lexical_scores(self, query: str) -> np.ndarray:
-        return lexical_scores(self.lexical, query)
+    def lexical_scores(self, query: str, allowed: np.ndarray, depth: int) -> np.ndarray:
+        return np.where(allowed, lexical_scores(self.lexical, query), 0.0).astype(np.float32)
 
 
 def _row(vector: np.ndarray) -> np.ndarray:

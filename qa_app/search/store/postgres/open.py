@@ -17,7 +17,7 @@ from qa_app.search.index.build import Progress, index_shape, make_segment
 from qa_app.search.segments import Segment
 from qa_app.search.store.base import Opened
 from qa_app.search.store.files import FileStore, flat_rows
-from qa_app.search.store.postgres.schema import DIMENSION, connect, migrate, read_only_reason, shown_url
+from qa_app.search.store.postgres.schema import DIMENSION, choose_lexical, connect, migrate, read_only_reason, shown_url
 from qa_app.search.store.postgres.store import PostgresStore, load_snapshot
 from qa_app.search.store.postgres.write import set_state, sync
 
@@ -37,6 +37,7 @@ def open_postgres(
     conn = connect(url)
     try:
         migrate(conn)
+        choose_lexical(conn, settings.store_lexical)
         held, stored_shape = conn.execute("SELECT (SELECT count(*) FROM reports), shape FROM corpus_state").fetchone()
         loaded = ""
         if rebuild or not held:

@@ -69,7 +69,68 @@ MIGRATIONS: tuple[str, ...] = (
         updated_at timestamptz NOT NULL DEFAULT now()
     );
     """,
+    # 3: each window's tokens and length, for a BM25 index (pg_textsearch) and for the statistics; which
+    # lexical leg this database uses (`choose_lexical`)
+    """
+    ALTER TABLE chunks ADD COLUMN lexemes text, ADD COLUMN length int;
+    UPDATE chunks c SET length = coalesce(
+        (SELECT max(p.length) FROM postings p WHERE p.doc_id = c.doc_id AND p.position = c.position), 0);
+    ALTER TABLE corpus_state ADD COLUMN lexical text;
+    """,
 )
+
+# The lexical legs a database can use: BM25 computed in SQL from `postings` (exact, any PostgreSQL), or the
+# pg_textsearch extension's BM25 index over `chunks.lexemes` (top-k pruned; needs the extension preloaded).
+POSTINGS, BM25_INDEX = "postings", "bm25_index"
+LEXICAL_CHOICES = ("auto", POSTINGS, BM25_INDEX)
+TEXTSEARCH_MISSING = (
+    "This database ranks words with the pg_textsearch BM25 index, which this server does not load; add "
+    "pg_textsearch to shared_preload_libraries (docs/postgres.md), or copy the index into a new database."
+)
+
+
+def textsearch_available(conn) -> bool:
+    """Whether this server can run pg_textsearch: installed, and preloaded (it needs shared_preload_libraries)."""
+    return bool(
+        conn.execute(
+            "SELECT 'pg_textsearch' = ANY(string_to_array(replace(current_setting('shared_preload_libraries'), ' ', ''), ',')) "
+            "AND EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'pg_textsearch')"
+        ).fetchone()[0]
+    )
+
+
+def choose_lexical(conn, wanted: str = "auto") -> str:
+    """The lexical leg of this database, chosen once while it is empty and kept in `corpus_state` so that
+    every process agrees: the BM25 index where the server has pg_textsearch ("auto") or where `wanted` asks for
+    it, postings otherwise. A database that already holds reports keeps the leg it has."""
+    if wanted not in LEXICAL_CHOICES:
+        raise IndexUnavailable(f"QA_STORE_LEXICAL must be one of {', '.join(LEXICAL_CHOICES)}, not {wanted!r}.")
+    chosen, held = conn.execute("SELECT lexical, (SELECT count(*) FROM chunks) FROM corpus_state").fetchone()
+    if chosen is None and held:  # made before migration 3: postings are what it has
+        chosen = POSTINGS
+    if chosen is None or (not held and wanted not in ("auto", chosen)):
+        chosen = wanted if wanted != "auto" else (BM25_INDEX if textsearch_available(conn) else POSTINGS)
+        if chosen == BM25_INDEX and not textsearch_available(conn):
+            raise IndexUnavailable(TEXTSEARCH_MISSING)
+        if read_only_reason(conn):
+            return chosen  # a replica reads what its primary chose
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
+            if chosen == BM25_INDEX:
+                conn.execute("CREATE EXTENSION IF NOT EXISTS pg_textsearch")
+                conn.execute(f"CREATE INDEX IF NOT EXISTS chunks_bm25 ON chunks USING bm25 (lexemes) WITH ({BM25_OPTIONS})")
+            else:
+                conn.execute("DROP INDEX IF EXISTS chunks_bm25")
+            conn.execute("UPDATE corpus_state SET lexical = %s", (chosen,))
+    elif chosen == BM25_INDEX and not textsearch_available(conn):
+        raise IndexUnavailable(TEXTSEARCH_MISSING)
+    return chosen
+
+
+K1, B = 1.5, 0.75  # bm25s's defaults, which the file store's index was built with
+# The tokens are ours (bm25s's, joined by spaces), so the index must not tokenise again: 'simple' only splits
+# on the spaces and lower-cases.
+BM25_OPTIONS = f"text_config = 'simple', k1 = {K1}, b = {B}"
 
 
 REPLICA = "This server reads from a replica; add and remove reports on the primary."

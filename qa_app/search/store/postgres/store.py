@@ -1,9 +1,12 @@
 """`PostgresStore`: a snapshot of the database's records in memory (what `Retriever` indexes by row), with
-each retriever leg run as SQL: pgvector for the dense legs, BM25 over postings for the lexical one.
+each retriever leg run as SQL: pgvector for the dense legs, BM25 for the lexical one.
 
-The lexical leg computes bm25s's own formula (Lucene's idf; tf / (tf + k1 (1 - b + b dl / avgdl)), k1 1.5,
-b 0.75) over the same stemmed tokens, so its scores equal the file store's; PostgreSQL's ts_rank and the
-pg_textsearch extension tokenise and weigh differently and moved answers (docs/postgres.md).
+BM25 runs one of two ways, chosen per database (`schema.choose_lexical`), both over bm25s's own stemmed tokens:
+computed in SQL from `postings` with bm25s's formula (Lucene's idf; tf / (tf + k1 (1 - b + b dl / avgdl))), so
+its scores equal the file store's but it reads every posting of every query word; or the pg_textsearch
+extension's BM25 index over `chunks.lexemes`, which prunes to the top k (Block-Max WAND) and scales, with
+scores equal up to its one-byte window lengths (docs/postgres.md). PostgreSQL's own ts_rank tokenises and
+weighs differently and moved answers.
 """
 
 from __future__ import annotations
@@ -22,12 +25,12 @@ from qa_app.search.segments import Segment, block_from_dict
 from qa_app.search.store.base import SentenceSpans
 from qa_app.search.store.files import EXHAUSTIVE_ROWS
 from qa_app.search.store.postgres.collections import load_collection, save_collection
-from qa_app.search.store.postgres.schema import DIMENSION, connect, read_only_reason
+from qa_app.search.store.postgres.schema import BM25_INDEX, DIMENSION, K1, POSTINGS, B, connect, read_only_reason
 from qa_app.search.store.postgres.write import add_segment, remove_report
 from qa_app.search.vocabulary import common_words
 
-K1, B = 1.5, 0.75  # bm25s's defaults, which the file store's index was built with
 HNSW_EF_SEARCH = 128  # as the file store's FAISS HNSW
+LEXICAL_DEPTH = 4  # the BM25 index returns this many windows per paragraph the fusion takes from its leg
 
 LEXICAL_SQL = """
 WITH q AS (SELECT term, count(*) AS times FROM unnest(%(terms)s::text[]) AS term GROUP BY term)
@@ -37,6 +40,22 @@ SELECT p.doc_id, p.position,
 FROM q JOIN terms t ON t.term = q.term JOIN postings p ON p.term = q.term
 GROUP BY p.doc_id, p.position
 """
+
+
+def bm25_index_sql(where: str, exact: bool) -> str:
+    """The BM25 index's top windows (score over k1 + 1: pg_textsearch's tf part has that factor, bm25s's not).
+    `exact` scores every row the filter admits instead of walking the index, for a few reports' windows."""
+    score = "(lexemes <@> to_bm25query(%(terms)s, 'chunks_bm25'))"
+    order = f"{score} + 0" if exact else score
+    return f"SELECT doc_id, position, -{score} / {K1 + 1} FROM chunks {where} ORDER BY {order} LIMIT %(k)s"
+
+
+def dense_sql(table: str, where: str, exact: bool) -> str:
+    """The nearest rows by inner product; `exact` orders by an expression HNSW cannot serve, so every admitted
+    row is scored (FAISS's flat index does the same) without a transaction to switch index scans off."""
+    distance = "embedding <#> %(q)s"
+    order = f"({distance}) + 0" if exact else distance
+    return f"SELECT doc_id, position, -({distance}) FROM {table} {where} ORDER BY {order} LIMIT %(k)s"
 
 
 @dataclass(frozen=True)
@@ -101,6 +120,7 @@ class PostgresStore:
     n_chunks: int
     total_length: int
     approx_threshold: int  # past this many windows the dense legs use HNSW, as the file store does
+    lexical: str  # schema.POSTINGS or schema.BM25_INDEX
     _chunk_rows: Rows
     _sentence_rows: Rows
     _sentence_owners: list[str]
@@ -183,38 +203,47 @@ class PostgresStore:
     def sentence_scores(self, vector: np.ndarray, allowed: np.ndarray, depth: int) -> np.ndarray:
         return self._nearest("sentences", self._sentence_rows, vector, allowed, depth)
 
-    def lexical_scores(self, query: str) -> np.ndarray:
+    def lexical_scores(self, query: str, allowed: np.ndarray, depth: int) -> np.ndarray:
         scores = np.zeros(self._chunk_rows.total, dtype=np.float32)
         terms = tokenize([spell_out(query, self.acronyms)])[0]
-        if not terms or not self.n_chunks:
+        if not terms or not self.n_chunks or not allowed.any():
             return scores
-        params = {"terms": terms, "n": self.n_chunks, "avgdl": self.total_length / self.n_chunks, "k1": K1, "b": B}
-        found = self.connection().execute(LEXICAL_SQL, params).fetchall()
+        if self.lexical == BM25_INDEX:
+            where, params = self._chunk_rows.where(allowed)
+            exact = self._few(allowed)
+            k = int(allowed.sum()) if exact else LEXICAL_DEPTH * depth
+            params.update(terms=" ".join(terms), k=k)
+            found = self.connection().execute(bm25_index_sql(where, exact), params).fetchall()
+        else:
+            params = {"terms": terms, "n": self.n_chunks, "avgdl": self.total_length / self.n_chunks, "k1": K1, "b": B}
+            found = self.connection().execute(LEXICAL_SQL, params).fetchall()
         _place(scores, self._chunk_rows, found)
+        scores[~allowed] = 0.0  # postings are read whole: the filters apply here
         return scores
 
+    def _few(self, allowed: np.ndarray) -> bool:
+        """Whether the rows a question may see are few enough to score every one exactly (a small corpus, or
+        filters down to a few reports), instead of walking an approximate or pruned index."""
+        return self._chunk_rows.total <= self.approx_threshold or int(allowed.sum()) <= EXHAUSTIVE_ROWS
+
     def _nearest(self, table: str, rows: Rows, vector: np.ndarray, allowed: np.ndarray, depth: int) -> np.ndarray:
-        """Cosine of the allowed rows among the nearest `depth` (every allowed row when the table is small):
-        exact below approx_threshold windows, pgvector's HNSW with iterative filtering above, as FAISS is."""
+        """Cosine of the allowed rows among the nearest `depth` (every allowed row when they are few): exact
+        below approx_threshold windows or for a few reports' rows, pgvector's HNSW with iterative filtering
+        otherwise, as FAISS is."""
         scores = np.full(rows.total, -np.inf, dtype=np.float32)
         if not allowed.any():
             return scores
         where, params = rows.where(allowed)
         k = rows.total if rows.total <= EXHAUSTIVE_ROWS else depth
         params.update(q=np.asarray(vector, dtype=np.float32).reshape(-1), k=k)
-        distance = "embedding <#> %(q)s"
         conn = self.connection()
-        if self._chunk_rows.total <= self.approx_threshold:
-            # Exact, as FAISS's flat index is here: ordering by an expression the HNSW index cannot serve keeps
-            # it out without a transaction to switch index scans off (one round trip instead of four).
-            sql = f"SELECT doc_id, position, -({distance}) FROM {table} {where} ORDER BY ({distance}) + 0 LIMIT %(k)s"
-            found = conn.execute(sql, params, binary=True).fetchall()
+        if self._few(allowed):
+            found = conn.execute(dense_sql(table, where, exact=True), params, binary=True).fetchall()
         else:
-            sql = f"SELECT doc_id, position, -({distance}) FROM {table} {where} ORDER BY {distance} LIMIT %(k)s"
             with conn.transaction():
                 conn.execute(f"SET LOCAL hnsw.ef_search = {max(HNSW_EF_SEARCH, k)}")
                 conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-                found = conn.execute(sql, params, binary=True).fetchall()
+                found = conn.execute(dense_sql(table, where, exact=False), params, binary=True).fetchall()
         _place(scores, rows, found)
         return scores
 
@@ -260,8 +289,8 @@ def load_snapshot(url: str, approx_threshold: int) -> PostgresStore:
     try:
         with conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            version, n_chunks, total_length, skipped = conn.execute(
-                "SELECT version, n_chunks, total_length, skipped FROM corpus_state"
+            version, n_chunks, total_length, skipped, lexical = conn.execute(
+                "SELECT version, n_chunks, total_length, skipped, lexical FROM corpus_state"
             ).fetchone()
             blocks = [block_from_dict(r) for (r,) in conn.execute("SELECT record FROM blocks ORDER BY doc_id, position")]
             chunks = [Chunk(**r) for (r,) in conn.execute("SELECT record FROM chunks ORDER BY doc_id, position")]
@@ -288,6 +317,7 @@ def load_snapshot(url: str, approx_threshold: int) -> PostgresStore:
         n_chunks=int(n_chunks),
         total_length=int(total_length),
         approx_threshold=approx_threshold,
+        lexical=lexical or POSTINGS,
         _chunk_rows=Rows.of([c.doc_id for c in chunks]),
         _sentence_rows=Rows.of([d for d, _ in owners]),
         _sentence_owners=[b for _, b in owners],

@@ -12,23 +12,25 @@ import numpy as np
 
 from qa_app.search.lexical import tokenize
 from qa_app.search.segments import Segment, report_fields
-from qa_app.search.store.postgres.schema import WRITER_LOCK
+from qa_app.search.store.postgres.schema import BM25_INDEX, WRITER_LOCK
 
 
-def postings(chunk_texts: Sequence[str]) -> Iterator[tuple[int, str, int, int]]:
-    """(window position, term, term frequency, window length) for BM25, tokenised exactly as bm25s is."""
-    for position, tokens in enumerate(tokenize(chunk_texts)):
-        for term, tf in Counter(tokens).items():
-            yield position, term, tf, len(tokens)
+def postings(tokens: Sequence[Sequence[str]]) -> Iterator[tuple[int, str, int, int]]:
+    """(window position, term, term frequency, window length) for BM25 in SQL."""
+    for position, own in enumerate(tokens):
+        for term, tf in Counter(own).items():
+            yield position, term, tf, len(own)
 
 
 def add_segment(conn, segment: Segment, file_name: str) -> None:
     """Add one embedded report, replacing any earlier version of it, in one transaction."""
     report = segment.report
     doc_id = report.doc_id
-    rows = list(postings(segment.chunk_texts))
+    tokens = tokenize(segment.chunk_texts)  # exactly as bm25s tokenises, for either lexical leg
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
+        lexical = conn.execute("SELECT lexical FROM corpus_state").fetchone()[0]
+        rows = list(postings(tokens)) if lexical != BM25_INDEX else []
         _delete(conn, doc_id)
         conn.execute(
             "INSERT INTO reports (doc_id, file_name, sha256, facts, acronyms) VALUES (%s, %s, %s, %s, %s)",
@@ -38,26 +40,27 @@ def add_segment(conn, segment: Segment, file_name: str) -> None:
             with cur.copy("COPY blocks (doc_id, position, id, record) FROM STDIN") as copy:
                 for i, block in enumerate(report.paragraphs):
                     copy.write_row((doc_id, i, block.id, json.dumps(block.to_dict())))
-            with cur.copy("COPY chunks (doc_id, position, record, embedding) FROM STDIN") as copy:
-                for i, (chunk, vector) in enumerate(zip(segment.chunks, segment.chunk_vectors, strict=True)):
-                    copy.write_row((doc_id, i, json.dumps(chunk.to_dict()), _vector(vector)))
+            with cur.copy("COPY chunks (doc_id, position, record, embedding, lexemes, length) FROM STDIN") as copy:
+                for i, (chunk, vector, own) in enumerate(zip(segment.chunks, segment.chunk_vectors, tokens, strict=True)):
+                    copy.write_row((doc_id, i, json.dumps(chunk.to_dict()), _vector(vector), " ".join(own), len(own)))
             with cur.copy("COPY sentences (doc_id, position, block_id, span_start, span_end, embedding) FROM STDIN") as copy:
                 spans = ((block_id, s, e) for block_id, block_spans in segment.sentence_spans for s, e in block_spans)
                 for i, ((block_id, s, e), vector) in enumerate(zip(spans, segment.sentence_vectors, strict=True)):
                     copy.write_row((doc_id, i, block_id, s, e, _vector(vector)))
-            with cur.copy("COPY postings (doc_id, position, term, tf, length) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row((doc_id, *row))
-        df = Counter(term for _, term, _, _ in rows)
-        conn.execute(
-            "INSERT INTO terms (term, df) SELECT * FROM unnest(%s::text[], %s::int[]) "
-            "ON CONFLICT (term) DO UPDATE SET df = terms.df + excluded.df",
-            (list(df), list(df.values())),
-        )
-        total = sum(length for position, _, _, length in _first_per_window(rows))
+            if rows:
+                with cur.copy("COPY postings (doc_id, position, term, tf, length) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row((doc_id, *row))
+        if rows:
+            df = Counter(term for _, term, _, _ in rows)
+            conn.execute(
+                "INSERT INTO terms (term, df) SELECT * FROM unnest(%s::text[], %s::int[]) "
+                "ON CONFLICT (term) DO UPDATE SET df = terms.df + excluded.df",
+                (list(df), list(df.values())),
+            )
         conn.execute(
             "UPDATE corpus_state SET version = version + 1, n_chunks = n_chunks + %s, total_length = total_length + %s",
-            (len(segment.chunks), total),
+            (len(segment.chunks), sum(len(own) for own in tokens)),
         )
 
 
@@ -106,33 +109,21 @@ def _delete(conn, doc_id: str) -> bool:
         return False
     conn.execute(
         "UPDATE corpus_state SET n_chunks = n_chunks - w.n, total_length = total_length - w.total "
-        "FROM (SELECT count(*) AS n, coalesce(sum(length), 0) AS total FROM "
-        "(SELECT DISTINCT position, length FROM postings WHERE doc_id = %s) AS one) AS w",
+        "FROM (SELECT count(*) AS n, coalesce(sum(length), 0) AS total FROM chunks WHERE doc_id = %s) AS w",
         (doc_id,),
     )
-    # windows without a single token have no postings: count them from chunks instead
-    conn.execute(
-        "UPDATE corpus_state SET n_chunks = n_chunks - (SELECT count(*) FROM chunks c WHERE c.doc_id = %s "
-        "AND NOT EXISTS (SELECT 1 FROM postings p WHERE p.doc_id = c.doc_id AND p.position = c.position))",
-        (doc_id,),
-    )
-    conn.execute(
+    left = conn.execute(
         "UPDATE terms SET df = terms.df - d.n FROM "
-        "(SELECT term, count(*) AS n FROM postings WHERE doc_id = %s GROUP BY term) AS d WHERE terms.term = d.term",
+        "(SELECT term, count(*) AS n FROM postings WHERE doc_id = %s GROUP BY term) AS d "
+        "WHERE terms.term = d.term RETURNING terms.term, terms.df",
         (doc_id,),
-    )
-    conn.execute("DELETE FROM terms WHERE df <= 0")
+    ).fetchall()
+    gone = [term for term, df in left if df <= 0]
+    if gone:  # by key, not by scanning every term for df <= 0
+        conn.execute("DELETE FROM terms WHERE term = ANY(%s)", (gone,))
     for table in ("postings", "sentences", "chunks", "blocks", "reports"):
         conn.execute(f"DELETE FROM {table} WHERE doc_id = %s", (doc_id,))
     return True
-
-
-def _first_per_window(rows: Sequence[tuple[int, str, int, int]]) -> Iterator[tuple[int, str, int, int]]:
-    seen: set[int] = set()
-    for row in rows:
-        if row[0] not in seen:
-            seen.add(row[0])
-            yield row
 
 
 def _vector(vector: np.ndarray) -> str:
