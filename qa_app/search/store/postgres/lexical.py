@@ -5,7 +5,8 @@ question may see.
   tokens are read and scored here with bm25s's formula (Lucene's idf; tf / (tf + k1 (1 - b + b dl / avgdl)))
   and the database's document frequencies, so the scores equal the file store's.
 - More, on a database with the pg_textsearch BM25 index: the index's top windows (Block-Max WAND), which
-  scales; its scores equal bm25s's up to its one-byte window lengths.
+  scales; its scores equal bm25s's up to its one-byte window lengths. Filters apply after the top k, which
+  grows as they narrow (up to MAX_INDEX_ROWS).
 - More, without it: BM25 computed in SQL from `postings`, exact, reading every posting of every query word.
 
 PostgreSQL's own ts_rank tokenises and weighs differently and moved answers (docs/postgres.md).
@@ -22,7 +23,7 @@ import numpy as np
 from qa_app.search.store.postgres.schema import BM25_INDEX, K1, B
 
 EXACT_ROWS = 2_000  # up to this many admitted windows (about ten reports) each one is scored here
-INDEX_DEPTH = 4  # the BM25 index returns this many windows per paragraph the fusion takes from the leg
+INDEX_DEPTH = 2  # the BM25 index returns this many windows per paragraph the fusion takes from the leg
 MAX_INDEX_ROWS = 20_000  # the most windows one query asks of the BM25 index
 
 POSTINGS_SQL = """
@@ -60,10 +61,12 @@ def lexical_rows(
 
 
 def index_sql(where: str) -> str:
-    """The BM25 index's top k windows among the admitted ones (pg_textsearch filters after its top k, so more
-    are asked the narrower the filter). Scores are divided by k1 + 1: its tf part has that factor, bm25s's not."""
+    """The BM25 index's top k windows, then those the filters admit: the top k in a subquery of their own, so the
+    planner cannot score a broad filter's rows one by one instead (~45 us each). Scores are divided by k1 + 1:
+    pg_textsearch's tf part has that factor, bm25s's not."""
     score = "(lexemes <@> to_bm25query(%(terms)s, 'chunks_bm25'))"
-    return f"SELECT doc_id, position, -{score} / {K1 + 1} FROM chunks {where} ORDER BY {score} LIMIT %(k)s"
+    top = f"SELECT doc_id, position, {score} AS score FROM chunks ORDER BY {score} LIMIT %(k)s"
+    return f"SELECT doc_id, position, -score / {K1 + 1} FROM ({top}) AS top {where}"
 
 
 def exact_rows(conn, terms: Sequence[str], where: str, params: dict, n: int, total_length: int) -> list:
