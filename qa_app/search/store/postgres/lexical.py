@@ -15,6 +15,7 @@ PostgreSQL's own ts_rank tokenises and weighs differently and moved answers (doc
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 
@@ -86,15 +87,27 @@ def bm25(
     """bm25s's scores ("lucene" method) of space-joined token texts for the query tokens: a query word said
     twice counts twice, and words no window holds count nothing."""
     times = Counter(t for t in terms if t in df)
-    idf = {t: math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in times}
-    out = np.zeros(len(texts), dtype=np.float64)
-    for i, (length, text) in enumerate(zip(lengths, texts, strict=True)):
-        tokens = (text or "").split()
-        norm = K1 * (1 - B + B * length / avgdl)
-        for term, said in times.items():
-            tf = tokens.count(term)
-            if tf:
-                out[i] += said * idf[term] * tf / (tf + norm)
+    if not times or not texts:
+        return np.zeros(len(texts), dtype=np.float64)
+    said = np.array(list(times.values()), dtype=np.float64)
+    idf = np.array([math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in times])
+    tf = term_frequencies(texts, list(times))
+    norm = K1 * (1 - B + B * np.asarray(lengths, dtype=np.float64) / avgdl)
+    return (said * idf * tf / (tf + norm[:, None])).sum(axis=1)
+
+
+def term_frequencies(texts: Sequence[str], terms: Sequence[str]) -> np.ndarray:
+    """How often each term is a whole token of each text (a row per text): one pattern over all the texts at
+    once, not a split of every window into tokens, which cost 3 times as long."""
+    joined = "\n".join(t or "" for t in texts)
+    starts = np.cumsum([0] + [len(t or "") + 1 for t in texts[:-1]])
+    column = {t: j for j, t in enumerate(terms)}
+    pattern = re.compile(r"(?<!\S)(" + "|".join(map(re.escape, sorted(terms, key=len, reverse=True))) + r")(?!\S)")
+    found = [(match.start(), column[match.group(1)]) for match in pattern.finditer(joined)]
+    out = np.zeros((len(texts), len(terms)), dtype=np.float64)
+    if found:
+        at, columns = np.array(found).T
+        np.add.at(out, (np.searchsorted(starts, at, side="right") - 1, columns), 1)
     return out
 
 
