@@ -49,7 +49,7 @@ def store_overlap(paths: Sequence[str | Path], settings: Settings, other: Settin
         a, b = found
         same += set(a) == set(b)
         ordered += a == b
-        shares.append(len(set(a) & set(b)) / max(len(a), len(b), 1))
+        shares.append(len(set(a) & set(b)) / max(len(a), len(b)) if a or b else 1.0)  # both found nothing: alike
         if set(a) != set(b):
             differ.append(question)
         (x, ask_first), (y, ask_second) = timed(first.ask, question), timed(second.ask, question)

@@ -69,12 +69,14 @@ MIGRATIONS: tuple[str, ...] = (
         updated_at timestamptz NOT NULL DEFAULT now()
     );
     """,
-    # 3: each window's tokens and length, for a BM25 index (pg_textsearch) and for the statistics; which
-    # lexical leg this database uses (`choose_lexical`)
+    # 3: each window's tokens (in order; from postings, a bag, for rows made before) and length, for the BM25
+    # index (pg_textsearch), exact scoring and the statistics; which lexical leg this database uses
     """
     ALTER TABLE chunks ADD COLUMN lexemes text, ADD COLUMN length int;
-    UPDATE chunks c SET length = coalesce(
-        (SELECT max(p.length) FROM postings p WHERE p.doc_id = c.doc_id AND p.position = c.position), 0);
+    UPDATE chunks c SET
+        length = coalesce((SELECT max(p.length) FROM postings p WHERE p.doc_id = c.doc_id AND p.position = c.position), 0),
+        lexemes = coalesce((SELECT string_agg(rtrim(repeat(p.term || ' ', p.tf)), ' ') FROM postings p
+                            WHERE p.doc_id = c.doc_id AND p.position = c.position), '');
     ALTER TABLE corpus_state ADD COLUMN lexical text;
     """,
 )

@@ -1,13 +1,5 @@
 """`PostgresStore`: a snapshot of the database's records in memory (what `Retriever` indexes by row), with
-each retriever leg run as SQL: pgvector for the dense legs, BM25 for the lexical one.
-
-BM25 runs one of two ways, chosen per database (`schema.choose_lexical`), both over bm25s's own stemmed tokens:
-computed in SQL from `postings` with bm25s's formula (Lucene's idf; tf / (tf + k1 (1 - b + b dl / avgdl))), so
-its scores equal the file store's but it reads every posting of every query word; or the pg_textsearch
-extension's BM25 index over `chunks.lexemes`, which prunes to the top k (Block-Max WAND) and scales, with
-scores equal up to its one-byte window lengths (docs/postgres.md). PostgreSQL's own ts_rank tokenises and
-weighs differently and moved answers.
-"""
+each retriever leg run as SQL: pgvector for the dense legs, BM25 (`lexical`) for the lexical one."""
 
 from __future__ import annotations
 
@@ -25,29 +17,12 @@ from qa_app.search.segments import Segment, block_from_dict
 from qa_app.search.store.base import SentenceSpans
 from qa_app.search.store.files import EXHAUSTIVE_ROWS
 from qa_app.search.store.postgres.collections import load_collection, save_collection
-from qa_app.search.store.postgres.schema import BM25_INDEX, DIMENSION, K1, POSTINGS, B, connect, read_only_reason
+from qa_app.search.store.postgres.lexical import EXACT_ROWS, lexical_rows
+from qa_app.search.store.postgres.schema import DIMENSION, POSTINGS, connect, read_only_reason
 from qa_app.search.store.postgres.write import add_segment, remove_report
 from qa_app.search.vocabulary import common_words
 
 HNSW_EF_SEARCH = 128  # as the file store's FAISS HNSW
-LEXICAL_DEPTH = 4  # the BM25 index returns this many windows per paragraph the fusion takes from its leg
-
-LEXICAL_SQL = """
-WITH q AS (SELECT term, count(*) AS times FROM unnest(%(terms)s::text[]) AS term GROUP BY term)
-SELECT p.doc_id, p.position,
-       sum(q.times * ln(1 + (%(n)s - t.df + 0.5) / (t.df + 0.5))
-           * p.tf / (p.tf + %(k1)s * (1 - %(b)s + %(b)s * p.length / %(avgdl)s)))
-FROM q JOIN terms t ON t.term = q.term JOIN postings p ON p.term = q.term
-GROUP BY p.doc_id, p.position
-"""
-
-
-def bm25_index_sql(where: str, exact: bool) -> str:
-    """The BM25 index's top windows (score over k1 + 1: pg_textsearch's tf part has that factor, bm25s's not).
-    `exact` scores every row the filter admits instead of walking the index, for a few reports' windows."""
-    score = "(lexemes <@> to_bm25query(%(terms)s, 'chunks_bm25'))"
-    order = f"{score} + 0" if exact else score
-    return f"SELECT doc_id, position, -{score} / {K1 + 1} FROM chunks {where} ORDER BY {order} LIMIT %(k)s"
 
 
 def dense_sql(table: str, where: str, exact: bool) -> str:
@@ -121,6 +96,7 @@ class PostgresStore:
     total_length: int
     approx_threshold: int  # past this many windows the dense legs use HNSW, as the file store does
     lexical: str  # schema.POSTINGS or schema.BM25_INDEX
+    exact_lexical_rows: int  # up to this many admitted windows BM25 scores each one (lexical.EXACT_ROWS)
     _chunk_rows: Rows
     _sentence_rows: Rows
     _sentence_owners: list[str]
@@ -208,17 +184,19 @@ class PostgresStore:
         terms = tokenize([spell_out(query, self.acronyms)])[0]
         if not terms or not self.n_chunks or not allowed.any():
             return scores
-        if self.lexical == BM25_INDEX:
-            where, params = self._chunk_rows.where(allowed)
-            exact = self._few(allowed)
-            k = int(allowed.sum()) if exact else LEXICAL_DEPTH * depth
-            params.update(terms=" ".join(terms), k=k)
-            found = self.connection().execute(bm25_index_sql(where, exact), params).fetchall()
-        else:
-            params = {"terms": terms, "n": self.n_chunks, "avgdl": self.total_length / self.n_chunks, "k1": K1, "b": B}
-            found = self.connection().execute(LEXICAL_SQL, params).fetchall()
+        where, params = self._chunk_rows.where(allowed)
+        found, filtered = lexical_rows(
+            self.connection(),
+            self.lexical,
+            terms,
+            (where, params, int(allowed.sum())),
+            depth,
+            (self.n_chunks, self.total_length),
+            self.exact_lexical_rows,
+        )
         _place(scores, self._chunk_rows, found)
-        scores[~allowed] = 0.0  # postings are read whole: the filters apply here
+        if not filtered:
+            scores[~allowed] = 0.0
         return scores
 
     def _few(self, allowed: np.ndarray) -> bool:
@@ -318,6 +296,7 @@ def load_snapshot(url: str, approx_threshold: int) -> PostgresStore:
         total_length=int(total_length),
         approx_threshold=approx_threshold,
         lexical=lexical or POSTINGS,
+        exact_lexical_rows=EXACT_ROWS,
         _chunk_rows=Rows.of([c.doc_id for c in chunks]),
         _sentence_rows=Rows.of([d for d, _ in owners]),
         _sentence_owners=[b for _, b in owners],

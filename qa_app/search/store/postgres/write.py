@@ -12,6 +12,7 @@ import numpy as np
 
 from qa_app.search.lexical import tokenize
 from qa_app.search.segments import Segment, report_fields
+from qa_app.search.store.postgres.lexical import document_frequencies
 from qa_app.search.store.postgres.schema import BM25_INDEX, WRITER_LOCK
 
 
@@ -51,13 +52,12 @@ def add_segment(conn, segment: Segment, file_name: str) -> None:
                 with cur.copy("COPY postings (doc_id, position, term, tf, length) FROM STDIN") as copy:
                     for row in rows:
                         copy.write_row((doc_id, *row))
-        if rows:
-            df = Counter(term for _, term, _, _ in rows)
-            conn.execute(
-                "INSERT INTO terms (term, df) SELECT * FROM unnest(%s::text[], %s::int[]) "
-                "ON CONFLICT (term) DO UPDATE SET df = terms.df + excluded.df",
-                (list(df), list(df.values())),
-            )
+        df = document_frequencies(tokens)
+        conn.execute(
+            "INSERT INTO terms (term, df) SELECT * FROM unnest(%s::text[], %s::int[]) "
+            "ON CONFLICT (term) DO UPDATE SET df = terms.df + excluded.df",
+            (list(df), list(df.values())),
+        )
         conn.execute(
             "UPDATE corpus_state SET version = version + 1, n_chunks = n_chunks + %s, total_length = total_length + %s",
             (len(segment.chunks), sum(len(own) for own in tokens)),
@@ -104,7 +104,8 @@ def sync(conn, segments: Iterable[tuple[str, Segment]], progress=None) -> tuple[
 
 
 def _delete(conn, doc_id: str) -> bool:
-    """Delete a report's rows and take its windows out of the BM25 statistics (inside the caller's transaction)."""
+    """Delete a report's rows and take its windows out of the BM25 statistics (inside the caller's transaction):
+    the document frequencies by key, from the report's own tokens, not by scanning `terms` or `postings`."""
     if conn.execute("SELECT 1 FROM reports WHERE doc_id = %s", (doc_id,)).fetchone() is None:
         return False
     conn.execute(
@@ -112,14 +113,15 @@ def _delete(conn, doc_id: str) -> bool:
         "FROM (SELECT count(*) AS n, coalesce(sum(length), 0) AS total FROM chunks WHERE doc_id = %s) AS w",
         (doc_id,),
     )
+    held = conn.execute("SELECT lexemes FROM chunks WHERE doc_id = %s", (doc_id,)).fetchall()
+    df = document_frequencies([(text or "").split() for (text,) in held])
     left = conn.execute(
-        "UPDATE terms SET df = terms.df - d.n FROM "
-        "(SELECT term, count(*) AS n FROM postings WHERE doc_id = %s GROUP BY term) AS d "
+        "UPDATE terms SET df = terms.df - d.n FROM unnest(%s::text[], %s::int[]) AS d (term, n) "
         "WHERE terms.term = d.term RETURNING terms.term, terms.df",
-        (doc_id,),
+        (list(df), list(df.values())),
     ).fetchall()
     gone = [term for term, df in left if df <= 0]
-    if gone:  # by key, not by scanning every term for df <= 0
+    if gone:
         conn.execute("DELETE FROM terms WHERE term = ANY(%s)", (gone,))
     for table in ("postings", "sentences", "chunks", "blocks", "reports"):
         conn.execute(f"DELETE FROM {table} WHERE doc_id = %s", (doc_id,))
