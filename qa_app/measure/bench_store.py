@@ -8,13 +8,13 @@ ask p50/p95 filtered and not, adding and removing one report; then, with `synthe
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from qa_app.config import Settings
 from qa_app.measure.bench_store_scale import synthetic_rows
 from qa_app.measure.scoring import latency_ms, timed
+from qa_app.measure.scratch_database import database_bytes, scratch_database
 
 QUERIES = 40
 
@@ -77,32 +77,6 @@ def store_bench(settings: Settings, questions: Sequence[str], synthetic: int = 0
     if synthetic:
         rows += synthetic_rows(settings.store_url or "", synthetic, segments, embedder, asked, StoreRow)
     return rows
-
-
-class scratch_database:
-    """A database created beside `url`'s for the bench and dropped after."""
-
-    def __init__(self, url: str):
-        self.url, self.name = url, f"qa_bench_{uuid.uuid4().hex[:8]}"
-
-    def __enter__(self) -> str:
-        from qa_app.search.store.postgres.schema import connect
-
-        with connect(self.url) as conn:
-            conn.execute(f'CREATE DATABASE "{self.name}"')
-        from qa_app.search.store.postgres.local import with_database
-
-        return with_database(self.url, self.name)
-
-    def __exit__(self, *exc) -> None:
-        from qa_app.search.store.postgres.schema import connect
-
-        with connect(self.url) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-
-
-def database_bytes(conn) -> int:
-    return int(conn.execute("SELECT pg_database_size(current_database())").fetchone()[0])
 
 
 def format_store_bench(rows: Sequence[StoreRow]) -> str:

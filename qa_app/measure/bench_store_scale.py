@@ -31,7 +31,7 @@ DEPTH = 100  # the retriever's depth
 
 def synthetic_rows(url: str, n: int, segments, embedder, questions: Sequence[str], row: Callable) -> list:
     """The synthetic rows (`row(what, value, unit, note)` makes each) for n windows on the server of `url`."""
-    from qa_app.measure.bench_store import scratch_database
+    from qa_app.measure.scratch_database import scratch_database
     from qa_app.search.store.postgres.schema import choose_lexical, connect, migrate
 
     with scratch_database(url) as scratch:
@@ -49,7 +49,7 @@ def synthetic_rows(url: str, n: int, segments, embedder, questions: Sequence[str
 def load_rows(conn, n: int, segments, row: Callable) -> list:
     """Bulk-load n synthetic windows into an empty database whose lexical leg is the BM25 index, then build the
     HNSW and BM25 indexes; rows for the load, the builds and the size."""
-    from qa_app.measure.bench_store import database_bytes
+    from qa_app.measure.scratch_database import database_bytes
     from qa_app.search.lexical import tokenize
     from qa_app.search.store.postgres.schema import BM25_OPTIONS
 
@@ -96,7 +96,7 @@ def query_rows(conn, embedder, questions: Sequence[str], reports: int, row: Call
     scored), and broadly filtered (through the indexes)."""
     from qa_app.search.lexical import tokenize
     from qa_app.search.store.postgres.lexical import lexical_rows
-    from qa_app.search.store.postgres.store import HNSW_EF_SEARCH, dense_sql
+    from qa_app.search.store.postgres.store import dense_sql, ef_search
 
     statistics = tuple(int(v) for v in conn.execute("SELECT n_chunks, total_length FROM corpus_state").fetchone())
     few = [f"syn-{r:07d}" for r in range(0, reports, max(1, reports // FILTERED_REPORTS))][:FILTERED_REPORTS]
@@ -112,7 +112,7 @@ def query_rows(conn, embedder, questions: Sequence[str], reports: int, row: Call
             exact = docs is few
             sql, k = dense_sql("chunks", where, exact), admitted if exact else DEPTH
             with conn.transaction():
-                conn.execute(f"SET LOCAL hnsw.ef_search = {HNSW_EF_SEARCH}")
+                conn.execute(f"SET LOCAL hnsw.ef_search = {ef_search(statistics[0], DEPTH)}")
                 conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
                 dense = timed(lambda: conn.execute(sql, {**params, "q": q, "k": k}, binary=True).fetchall())[1]
             lexical = timed(lexical_rows, conn, BM25_INDEX, terms, (where, params, admitted), DEPTH, statistics)[1]
