@@ -112,7 +112,7 @@ def query_rows(conn, embedder, questions: Sequence[str], reports: int, row: Call
             exact = docs is few
             sql, k = dense_sql("chunks", where, exact), admitted if exact else DEPTH
             with conn.transaction():
-                conn.execute(f"SET LOCAL hnsw.ef_search = {ef_search(statistics[0], DEPTH)}")
+                conn.execute(f"SET LOCAL hnsw.ef_search = {ef_search(statistics[0], DEPTH, bool(docs))}")
                 conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
                 dense = timed(lambda: conn.execute(sql, {**params, "q": q, "k": k}, binary=True).fetchall())[1]
             lexical = timed(lexical_rows, conn, BM25_INDEX, terms, (where, params, admitted), DEPTH, statistics)[1]
