@@ -24,7 +24,7 @@ from qa_app.search.store.base import BatchSentences, sentences_of
 from qa_app.search.store.factory import open_store
 from qa_app.search.store.postgres.local import database_of, textsearch_installed, with_database
 from qa_app.search.store.postgres.open import segments_from_files
-from qa_app.search.store.postgres.schema import BM25_INDEX, MIGRATIONS, POSTINGS, WRITER_LOCK, connect, migrate
+from qa_app.search.store.postgres.schema import BM25_INDEX, MIGRATIONS, POSTINGS, WRITER_LOCK, choose_lexical, connect, migrate
 from qa_app.search.store.postgres.store import load_snapshot
 
 QUESTIONS = [
@@ -366,3 +366,17 @@ def test_a_replica_refuses_corpus_changes_in_one_sentence_before_touching_anythi
     with pytest.raises(QAError, match=refusal):  # qa-app store copy files REPLICA
         copy_index(database_url, replica_url, settings, embedder)
     assert follower.reopened().reports == primary.reports  # the replica still serves every report
+
+
+def test_a_databases_lexical_leg_is_chosen_once_while_it_is_empty(settings, embedder, database_url):
+    conn = connect(database_url)
+    migrate(conn)
+    assert choose_lexical(conn, "postings") == POSTINGS
+    assert choose_lexical(conn, "bm25_index") == BM25_INDEX  # still empty: asked again, changed
+    database, _ = open_store(settings.replace(store=database_url, store_lexical="postings"), embedder)
+    assert database.lexical == POSTINGS  # still empty when the corpus loaded: postings, as asked
+    assert choose_lexical(conn, "bm25_index") == POSTINGS  # holding reports: kept, every process agrees
+    assert not conn.execute("SELECT count(*) FROM pg_indexes WHERE indexname = 'chunks_bm25'").fetchone()[0]
+    with pytest.raises(IndexUnavailable, match="QA_STORE_LEXICAL must be one of"):
+        choose_lexical(conn, "ts_rank")
+    conn.close()
