@@ -136,6 +136,7 @@ class Retriever:
         self._chunk_lo = np.searchsorted(self._chunk_block, rows, side="left")
         self._chunk_hi = np.searchsorted(self._chunk_block, rows, side="right")
         self._sentence_block = np.array([self._block_row[b] for b in store.sentence_owners()], dtype=np.int64)
+        self._last_mask: tuple[Filters | None, np.ndarray] | None = None
 
     def block(self, block_id: str) -> Block:
         return self.blocks[self._block_row[block_id]]
@@ -215,7 +216,7 @@ class Retriever:
         keeps at most that many paragraphs of one report (every allowed paragraph is then ranked).
         `vector` is the query's, when the caller has it already.
         """
-        allowed = filter_mask(self.blocks, filters)
+        allowed = self.allowed(filters)
         number, rest = paragraph_reference(query)
         pinned = (
             [make_hit(b, None, 1.0) for b, ok in zip(self.blocks, allowed) if ok and b.number == number]
@@ -242,9 +243,20 @@ class Retriever:
                 break
         return self._labelled(hits[:top_k])
 
+    def allowed(self, filters: Filters | None) -> np.ndarray:
+        """`filter_mask` of the blocks, kept for the last filters asked: a search across reports asks it twice
+        (do they reach many reports? which paragraphs?), and each is a pass over every block in Python."""
+        last = self._last_mask
+        if last is not None and last[0] == filters:
+            return last[1]
+        mask = filter_mask(self.blocks, filters)
+        mask.flags.writeable = False
+        self._last_mask = (filters, mask)
+        return mask
+
     def reaches_many(self, filters: Filters | None) -> bool:
         """Whether paragraphs of more than one report pass the filters."""
-        allowed = filter_mask(self.blocks, filters)
+        allowed = self.allowed(filters)
         return len({self.blocks[row].doc_id for row in np.flatnonzero(allowed)}) > 1
 
     def _labelled(self, hits: list[Hit]) -> list[Hit]:
