@@ -102,7 +102,7 @@ def query_rows(conn, embedder, questions: Sequence[str], reports: int, row: Call
     few = [f"syn-{r:07d}" for r in range(0, reports, max(1, reports // FILTERED_REPORTS))][:FILTERED_REPORTS]
     broad = [f"syn-{r:07d}" for r in range(0, reports, max(1, round(1 / BROAD_SHARE)))]
     scopes = {"": None, " filtered": few, " broadly filtered": broad}
-    times: dict[str, list[float]] = {}
+    times: dict[tuple[str, str], list[float]] = {}
     for question in questions:
         q = embedder.encode_query(question)
         terms = tokenize([question])[0]
@@ -117,13 +117,12 @@ def query_rows(conn, embedder, questions: Sequence[str], reports: int, row: Call
                 dense = timed(lambda: conn.execute(sql, {**params, "q": q, "k": k}, binary=True).fetchall())[1]
             lexical = timed(lexical_rows, conn, BM25_INDEX, terms, (where, params, admitted), DEPTH, statistics)[1]
             for leg, seconds in (("dense", dense), ("BM25", lexical), ("hybrid (both legs)", dense + lexical)):
-                times.setdefault(leg + label, []).append(seconds)
+                times.setdefault((leg, label), []).append(seconds)
     notes = {"": "", " filtered": f"; {len(few)} reports, every row scored", " broadly filtered": f"; {len(broad):,} reports"}
     out = []
-    for name, values in times.items():
+    for (leg, label), values in times.items():
         p = latency_ms(values)
-        note = notes[next(label for label in sorted(scopes, key=len, reverse=True) if name.endswith(label))]
-        out.append(row(f"synthetic: {name} p50", p["p50_ms"], "ms", f"p95 {p['p95_ms']:.0f} ms{note}"))
+        out.append(row(f"synthetic: {leg}{label} p50", p["p50_ms"], "ms", f"p95 {p['p95_ms']:.0f} ms{notes[label]}"))
     return out
 
 
